@@ -1,0 +1,55 @@
+# HARMONI: `make run` starts the platform on the embedded default, `make test` runs every test.
+# Both install what they need first (idempotent: a no-op when nothing changed).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SLITHER_VENV := .venv-slither
+NODE_BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: run test deps lint contracts-test slither pytest bench-gas clean
+
+run: deps
+	$(BIN)/harmoni up
+
+test: deps $(SLITHER_VENV)/.installed
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory contracts-test
+	$(MAKE) --no-print-directory slither
+	$(BIN)/pytest
+
+deps: $(VENV)/.installed node_modules/.package-lock.json
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "HARMONI needs Python 3.11+")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v node >/dev/null || { echo "HARMONI needs Node.js 20+ (node not found)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# slither pins web3<8, so it lives in a virtualenv of its own, never in the app's.
+$(SLITHER_VENV)/.installed:
+	test -x $(SLITHER_VENV)/bin/python || $(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/python -m pip install -q --disable-pip-version-check slither-analyzer==0.11.6
+	touch $@
+
+contracts-test: node_modules/.package-lock.json
+	forge test
+	FOUNDRY_PROFILE=ci forge test
+
+slither: node_modules/.package-lock.json $(SLITHER_VENV)/.installed
+	$(SLITHER_VENV)/bin/slither . --config-file slither.config.json
+
+pytest: deps
+	$(BIN)/pytest
+
+bench-gas: deps
+	$(BIN)/python scripts/bench_gas.py
+
+clean:
+	rm -rf contracts/out contracts/cache chain/artifacts

@@ -1,0 +1,35 @@
+"""The FastAPI application factory (`uvicorn api.app:create_app --factory`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import errors
+from api.deps import AppContext
+from api.health.endpoints import router as health_router
+from api.middleware import RequestContextMiddleware
+from chain.client import ChainClient
+from harmoni import embedded_db
+from harmoni.db import session_factory
+from harmoni.jobs import configure as configure_jobs
+from harmoni.logging import configure_logging
+from harmoni.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    configure_jobs(settings)
+    database_url = settings.database_url or embedded_db.start(settings.data_dir)[0]
+    app = FastAPI(
+        title="HARMONI API",
+        version="1.0.0",
+        description="Rights and royalty ledger for music: who owns a song, how its money splits, "
+                    "and proof of every payout.",
+    )
+    app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
+                                   chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s))
+    errors.install(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router)
+    return app

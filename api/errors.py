@@ -1,0 +1,54 @@
+"""One handler family turns every error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from harmoni.errors import PROBLEM_BASE_URI, HarmoniError, ValidationFailed
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(body: dict, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple) -> str:
+    # ("body", "split", 0, "share") -> "split[0].share"; the "body"/"query" prefix is kept apart.
+    name = ""
+    for part in loc[1:]:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or str(loc[0])
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HarmoniError)
+    async def _harmoni_error(request: Request, exc: HarmoniError) -> JSONResponse:
+        return problem_response(exc.problem(instance=request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_name(tuple(e["loc"])), "in": e["loc"][0], "message": e["msg"]}
+                  for e in exc.errors()]
+        fields = ", ".join(sorted({e["field"] for e in errors}))
+        problem = ValidationFailed(f"invalid {fields}", errors=errors)
+        return problem_response(problem.problem(instance=request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slugs = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+        slug = slugs.get(exc.status_code, "http-error")
+        body = {"type": PROBLEM_BASE_URI + slug, "title": str(exc.detail), "status": exc.status_code,
+                "detail": str(exc.detail), "instance": request.url.path}
+        return problem_response(body, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(HarmoniError("an unexpected error occurred").problem(instance=request.url.path))

@@ -1,0 +1,1 @@
+"""HARMONI shared kernel: settings, database, CLI, errors, logging."""

@@ -1,0 +1,131 @@
+"""One settings class for the whole platform: every component is chosen here, never by code edits."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that mark a secret as "not set by a human"; refused outside development.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "test"})
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class StorageBackend(StrEnum):
+    filesystem = "filesystem"
+    s3 = "s3"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot run: the message names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    """All `HARMONI_*` settings; `.env` in the working directory is read too."""
+
+    model_config = SettingsConfigDict(env_prefix="HARMONI_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.development
+    data_dir: Path = Field(Path("./var"), description="Embedded PostgreSQL, anvil state, local deployments, files")
+    log_level: str = "INFO"
+
+    # Database: empty means the embedded PostgreSQL server in the data directory.
+    database_url: str = ""
+
+    # Chain: empty RPC URL means a managed anvil node with its state in the data directory.
+    rpc_url: str = ""
+    chain_id: int = 31337
+    anvil_port: int = 8545
+    rpc_timeout_s: float = 10.0
+    # Blocks the indexer may trail the head before /readyz fails.
+    indexer_max_lag_blocks: int = 12
+    indexer_poll_interval_s: float = 0.5
+    # Payout token on public chains (e.g. USDC on Polygon); local chains deploy a dev stablecoin.
+    payout_token_address: str = ""
+    platform_fee_bps: int = 500
+    treasury_address: str = ""
+    # Polygon rejects priority fees under ~25 gwei; 0 lets the node suggest one.
+    min_priority_fee_wei: int = 0
+
+    # Keys: deployer/relayer keys come from env or a keystore file, never from a command-line flag.
+    deployer_private_key: SecretStr = SecretStr("")
+    deployer_keystore: Path | None = None
+    deployer_keystore_password: SecretStr = SecretStr("")
+    relayer_private_key: SecretStr = SecretStr("")
+
+    # API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_workers: int = 1
+    public_url: str = ""
+
+    # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
+    redis_url: str = ""
+
+    # Object storage
+    storage_backend: StorageBackend = StorageBackend.filesystem
+    storage_path: Path | None = None
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr = SecretStr("")
+    s3_secret_access_key: SecretStr = SecretStr("")
+
+    # Secrets
+    secret_key: SecretStr = SecretStr("change-me")
+    wallet_encryption_key: SecretStr = SecretStr("change-me")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env is not Environment.production:
+            return self
+        problems = [
+            f"HARMONI_{name.upper()} is missing or a placeholder"
+            for name in ("secret_key", "wallet_encryption_key")
+            if getattr(self, name).get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+        ]
+        if len(self.secret_key.get_secret_value()) < 32 and not problems:
+            problems.append("HARMONI_SECRET_KEY must be at least 32 characters")
+        if not self.database_url:
+            problems.append("HARMONI_DATABASE_URL must be set (no embedded database in production)")
+        if not self.rpc_url:
+            problems.append("HARMONI_RPC_URL must be set (no managed anvil in production)")
+        if self.storage_backend is StorageBackend.s3 and not self.s3_bucket:
+            problems.append("HARMONI_S3_BUCKET must be set when HARMONI_STORAGE_BACKEND=s3")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def managed_chain(self) -> bool:
+        return not self.rpc_url
+
+    @property
+    def effective_rpc_url(self) -> str:
+        return self.rpc_url or f"http://127.0.0.1:{self.anvil_port}"
+
+    @property
+    def objects_path(self) -> Path:
+        return self.storage_path or self.data_dir / "objects"
+
+    @property
+    def api_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests clear the cache to change them)."""
+    return Settings()

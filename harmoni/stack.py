@@ -1,0 +1,230 @@
+"""`harmoni up`: the whole platform on one machine, and `harmoni status`.
+
+With the embedded default this starts PostgreSQL from the data directory and an anvil node whose
+state persists there, deploys the contracts once, migrates, then supervises the API, the indexer
+and (with Redis) the Celery worker. Children die with the supervisor, even on SIGKILL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from chain import artifacts, deployments
+from chain.client import ChainClient
+from chain.deploy import deploy_all, verify_on_chain
+from chain.errors import RpcError
+from chain.node import AnvilNode, die_with_parent, port_in_use
+from chain.wallets import deployer_account, relayer_account
+from harmoni import embedded_db, heartbeats, jobs, migrate
+from harmoni.db import check_connection, session_scope
+from harmoni.errors import ConfigurationError
+from harmoni.settings import Settings, get_settings
+from indexer.status import readiness
+
+log = logging.getLogger(__name__)
+HEARTBEAT_EVERY_S = 10.0
+
+
+def _wait_port_free(port: int, seconds: float = 5.0) -> bool:
+    """A node killed with its old supervisor may take a moment to dump state and release its port."""
+    deadline = time.monotonic() + seconds
+    while port_in_use("127.0.0.1", port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    database_url: str = ""
+    anvil: AnvilNode | None = None
+    children: dict[str, subprocess.Popen] = field(default_factory=dict)
+    stopping: bool = False
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.settings.data_dir / "logs"
+
+    def start_database(self) -> None:
+        if self.settings.embedded_database:
+            self.database_url, _ = embedded_db.start(self.settings.data_dir)
+        else:
+            self.database_url = self.settings.database_url
+            check_connection(self.database_url)
+        migrate.upgrade(self.database_url)
+
+    def start_chain(self) -> ChainClient:
+        if self.settings.managed_chain:
+            if not _wait_port_free(self.settings.anvil_port):
+                raise ConfigurationError(
+                    f"port {self.settings.anvil_port} is in use: cannot start anvil (set HARMONI_ANVIL_PORT)")
+            self.anvil = AnvilNode(self.settings.anvil_port, self.settings.chain_id,
+                                   self.settings.data_dir / "anvil" / "state.json", self.logs_dir / "anvil.log")
+            self.anvil.start()
+        client = ChainClient(self.settings.effective_rpc_url, self.settings.rpc_timeout_s)
+        try:
+            chain_id = client.chain_id()
+        except RpcError as err:
+            raise ConfigurationError(f"chain unreachable: {err.detail}") from err
+        if chain_id != self.settings.chain_id:
+            raise ConfigurationError(
+                f"the RPC serves chain {chain_id} but HARMONI_CHAIN_ID is {self.settings.chain_id}")
+        return client
+
+    def ensure_deployment(self, client: ChainClient) -> deployments.Deployment:
+        existing = deployments.load(self.settings.chain_id, self.settings.data_dir)
+        if existing is not None:
+            verify_on_chain(client, existing)
+            return existing
+        artifacts.ensure_built()
+        s = self.settings
+        return deploy_all(client, deployer_account(s, s.chain_id), relayer_account(s, s.chain_id).address,
+                          s.data_dir, payout_token=s.payout_token_address, treasury=s.treasury_address,
+                          platform_fee_bps=s.platform_fee_bps, metadata_base_uri=s.api_url,
+                          min_priority_fee_wei=s.min_priority_fee_wei)
+
+    def spawn(self, name: str, args: list[str]) -> None:
+        env = {**os.environ, "HARMONI_DATABASE_URL": self.database_url,
+               "HARMONI_RPC_URL": self.settings.effective_rpc_url}
+        log_file = open(self.logs_dir / f"{name}.log", "ab")  # noqa: SIM115 -- owned by the child
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "harmoni.cli", *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent)
+
+    def wait_api(self, timeout: float = 60.0) -> None:
+        url = f"http://{self.settings.api_host}:{self.settings.api_port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_children()
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise ConfigurationError(f"the API did not answer on {url} within {timeout:.0f}s: see {self.logs_dir}")
+
+    def check_children(self) -> None:
+        for name, proc in self.children.items():
+            if proc.poll() is not None and not self.stopping:
+                raise ConfigurationError(
+                    f"{name} exited with code {proc.returncode}: see {self.logs_dir / (name + '.log')}")
+
+    def stop(self) -> None:
+        self.stopping = True
+        for proc in self.children.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.children.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if self.anvil is not None:
+            self.anvil.stop()
+        if self.settings.embedded_database:
+            embedded_db.stop(self.settings.data_dir)
+
+
+def up(settings: Settings) -> int:
+    """Run the platform until SIGINT/SIGTERM; returns the exit code."""
+    if port_in_use(settings.api_host, settings.api_port):
+        raise ConfigurationError(f"port {settings.api_port} is in use: cannot start the API (set HARMONI_API_PORT)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(settings)
+    stack.logs_dir.mkdir(parents=True, exist_ok=True)
+
+    def _on_signal(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        stack.start_database()
+        client = stack.start_chain()
+        deployment = stack.ensure_deployment(client)
+        os.environ["HARMONI_DATABASE_URL"] = stack.database_url
+        os.environ["HARMONI_RPC_URL"] = settings.effective_rpc_url
+        get_settings.cache_clear()
+        jobs.configure(get_settings())
+        stack.spawn("indexer", ["indexer", "run"])
+        stack.spawn("api", ["api"])
+        if settings.redis_url:
+            stack.spawn("worker", ["worker"])
+        stack.wait_api()
+        _print_banner(settings, deployment)
+        last_beat = 0.0
+        while True:
+            stack.check_children()
+            if time.monotonic() - last_beat >= HEARTBEAT_EVERY_S:
+                from harmoni.tasks import record_worker_heartbeat
+
+                record_worker_heartbeat.delay("eager" if jobs.is_eager() else "celery")
+                last_beat = time.monotonic()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("harmoni: stopping…", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+def _print_banner(settings: Settings, deployment: deployments.Deployment) -> None:
+    lines = [
+        "HARMONI is up",
+        f"  API        {settings.api_url}   (docs {settings.api_url}/docs, ready {settings.api_url}/readyz)",
+        f"  chain      {settings.effective_rpc_url}   chain id {settings.chain_id}",
+        f"  data       {settings.data_dir.resolve()}",
+        f"  jobs       {'celery via ' + settings.redis_url.split('@')[-1] if settings.redis_url else 'in-process'}",
+    ]
+    lines += [f"  {name:<18} {c.address}" for name, c in deployment.contracts.items()]
+    print("\n".join(lines) + "\nPress Ctrl-C to stop.", flush=True)
+
+
+def status(settings: Settings) -> int:
+    """Print each component's state; exit 1 when any is down."""
+    rows: list[tuple[str, bool, str]] = []
+    client = ChainClient(settings.effective_rpc_url, 3.0)
+    deployment = deployments.load(settings.chain_id, settings.data_dir)
+    try:
+        with embedded_db.database_url(settings) as url:
+            check_connection(url)
+            rows.append(("database", True, f"{'embedded' if settings.embedded_database else 'external'}, "
+                                           f"schema {migrate.current_revision(url) or 'none'}"))
+            with session_scope(url) as session:
+                state = readiness(session, client, settings.chain_id, settings.indexer_max_lag_blocks)
+                beats = heartbeats.recent(session, timedelta(seconds=3 * HEARTBEAT_EVERY_S))
+    except ConfigurationError as err:
+        rows.append(("database", False, err.detail))
+        state, beats = None, {}
+    if state is not None:
+        chain_text = f"{settings.effective_rpc_url} chain id {settings.chain_id} head {state.head_block}"
+        rows.append(("chain", state.chain is None, state.chain or chain_text))
+        rows.append(("indexer", state.indexer is None,
+                     f"indexed {state.indexed_block} ({state.indexed_hash}) lag {state.lag}"
+                     + (f": {state.indexer}" if state.indexer else "")))
+    worker = beats.get("worker")
+    rows.append(("worker", worker is not None,
+                 f"heartbeat {worker.beat_at:%H:%M:%S} ({worker.details.get('mode')})" if worker else "no heartbeat"))
+    try:
+        with urllib.request.urlopen(f"http://{settings.api_host}:{settings.api_port}/healthz", timeout=2):
+            rows.append(("api", True, settings.api_url))
+    except OSError:
+        rows.append(("api", False, f"{settings.api_url} not answering"))
+    for name, ok, text in rows:
+        print(f"{name:<10} {'ok  ' if ok else 'DOWN'} {text}")
+    if deployment is not None:
+        for name, c in deployment.contracts.items():
+            print(f"{'contract':<10}      {name:<18} {c.address} (block {c.block_number})")
+    else:
+        print(f"{'contract':<10} none  no deployment recorded for chain {settings.chain_id}")
+    return 0 if all(ok for _, ok, _ in rows) else 1
