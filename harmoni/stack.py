@@ -23,6 +23,7 @@ from chain.client import ChainClient
 from chain.deploy import deploy_all, verify_on_chain
 from chain.errors import RpcError
 from chain.node import AnvilNode, die_with_parent, port_in_use
+from chain.toolchain import native_tool
 from chain.wallets import deployer_account, relayer_account
 from harmoni import embedded_db, heartbeats, jobs, migrate
 from harmoni.db import check_connection, session_scope
@@ -138,6 +139,8 @@ class Stack:
 
 def up(settings: Settings) -> int:
     """Run the platform until SIGINT/SIGTERM; returns the exit code."""
+    if settings.managed_chain:
+        native_tool("anvil")  # fail before starting anything when the Node toolchain is missing
     if port_in_use(settings.api_host, settings.api_port):
         raise ConfigurationError(f"port {settings.api_port} is in use: cannot start the API (set HARMONI_API_PORT)")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
