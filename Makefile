@@ -8,7 +8,7 @@ SLITHER_VENV := .venv-slither
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: run test deps lint contracts-test slither pytest bench-gas clean
+.PHONY: run test deps lint contracts-test gas-snapshot slither pytest bench-gas clean
 
 run: deps
 	$(BIN)/harmoni up
@@ -38,12 +38,20 @@ $(SLITHER_VENV)/.installed:
 	$(SLITHER_VENV)/bin/python -m pip install -q --disable-pip-version-check slither-analyzer==0.11.6
 	touch $@
 
+SNAPSHOT_FLAGS := --isolate --no-match-test '^(testFuzz|invariant)_'
+
 contracts-test: node_modules/.package-lock.json
 	forge test
 	FOUNDRY_PROFILE=ci forge test
+	forge snapshot $(SNAPSHOT_FLAGS) --check
 
+gas-snapshot: node_modules/.package-lock.json
+	forge snapshot $(SNAPSHOT_FLAGS)
+
+# Its own forge out/cache: slither runs `forge clean`, which must not wipe the developer's build.
 slither: node_modules/.package-lock.json $(SLITHER_VENV)/.installed
-	$(SLITHER_VENV)/bin/slither . --config-file slither.config.json
+	FOUNDRY_OUT=$(CURDIR)/.slither/out FOUNDRY_CACHE_PATH=$(CURDIR)/.slither/cache \
+		$(SLITHER_VENV)/bin/slither . --config-file slither.config.json --fail-medium
 
 pytest: deps
 	$(BIN)/pytest

@@ -11,8 +11,10 @@ from pathlib import Path
 from chain.toolchain import REPO_ROOT, native_tool
 from harmoni.errors import ConfigurationError
 
-FORGE_OUT = REPO_ROOT / "contracts" / "out"
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+# A forge output and cache of our own, so `forge test` runs (sparse outputs) never disturb the build.
+FORGE_OUT = ARTIFACTS_DIR / ".forge" / "out"
+FORGE_CACHE = ARTIFACTS_DIR / ".forge" / "cache"
 
 # Contracts the platform deploys, by source file (contracts/src/<file>) and contract name.
 CONTRACT_SOURCES = {
@@ -41,7 +43,9 @@ class Artifact:
 def build(out_dir: Path = ARTIFACTS_DIR) -> list[Path]:
     """Compile with forge and write one slim artifact per deployable contract."""
     forge = native_tool("forge")
-    result = subprocess.run([str(forge), "build"], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    command = [str(forge), "build", "--skip", "test", "--skip", "script", "--out", str(FORGE_OUT),
+               "--cache-path", str(FORGE_CACHE)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-20:]
         raise ConfigurationError("contract compilation failed:\n" + "\n".join(tail))

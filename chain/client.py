@@ -1,4 +1,4 @@
-"""One web3 client per RPC URL; library errors become ours at this boundary."""
+"""One web3 client per RPC URL; library errors become ours at this boundary, idempotent reads are retried."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from chain.errors import RpcError
+from chain.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,12 @@ class BlockRef:
 
 
 class ChainClient:
-    def __init__(self, rpc_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, rpc_url: str, timeout: float = 10.0, retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self.rpc_url = rpc_url
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        self.retry = retry
+        # `timeout` bounds each HTTP call; web3's own retry loop is off so ours is the only one.
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout},
+                                         exception_retry_configuration=None))
 
     def chain_id(self) -> int:
         return self._call(lambda: self.w3.eth.chain_id)
@@ -51,8 +55,9 @@ class ChainClient:
         return bytes(self._call(lambda: self.w3.eth.get_code(Web3.to_checksum_address(address))))
 
     def _call(self, fn):
+        """Run an idempotent read with retries; the last failure becomes RpcError."""
         try:
-            return fn()
+            return with_retries(fn, self.retry)
         except (Web3Exception, requests.RequestException, OSError, ValueError) as err:
             raise RpcError(f"RPC call to {self._safe_url} failed: {type(err).__name__}: {err}") from err
 

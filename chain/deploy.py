@@ -11,7 +11,7 @@ from web3 import Web3
 from chain import artifacts, deployments
 from chain.client import ChainClient
 from chain.deployments import DeployedContract, Deployment
-from chain.tx import TransactionSender
+from chain.sender import TransactionSender
 from chain.wallets import LOCAL_CHAIN_IDS
 from harmoni.errors import ConfigurationError, Conflict
 
@@ -43,7 +43,9 @@ def deploy_all(client: ChainClient, deployer: LocalAccount, relayer: str, data_d
     def create(name: str, *args) -> str:
         artifact = artifacts.load(name)
         factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        result = sender.send(factory.constructor(*args).build_transaction({"from": deployer.address}))
+        result = sender.send(f"deploy:{chain_id}:{name}",
+                             factory.constructor(*args).build_transaction({"from": deployer.address}),
+                             kind=f"deploy:{name}")
         deployed[name] = DeployedContract(address=result.contract_address, block_number=result.block_number,
                                           tx_hash=result.tx_hash, bytecode_hash=artifact.bytecode_hash)
         log.info("deployed", extra={"contract": name, "address": result.contract_address})
@@ -63,7 +65,9 @@ def deploy_all(client: ChainClient, deployer: LocalAccount, relayer: str, data_d
     for role, (contract_name, grantee) in roles.items():
         contract = w3.eth.contract(address=deployed[contract_name].address, abi=artifacts.load(contract_name).abi)
         role_id = getattr(contract.functions, role)().call()
-        sender.send(contract.functions.grantRole(role_id, grantee).build_transaction({"from": deployer.address}))
+        sender.send(f"deploy:{chain_id}:grant:{role}",
+                    contract.functions.grantRole(role_id, grantee).build_transaction({"from": deployer.address}),
+                    kind="grantRole")
 
     sample = artifacts.load("RightsRegistry")
     deployment = Deployment(

@@ -75,6 +75,18 @@ def _cmd_indexer_run(settings: Settings, _args) -> int:
     return run(settings)
 
 
+def _cmd_indexer_status(settings: Settings, _args) -> int:
+    from indexer.runner import status
+
+    return status(settings)
+
+
+def _cmd_indexer_replay(settings: Settings, args) -> int:
+    from indexer.runner import replay
+
+    return replay(settings, args.from_block)
+
+
 def _cmd_api(settings: Settings, _args) -> int:
     import uvicorn
 
@@ -117,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     indexer = commands.add_parser("indexer", help="the chain indexer")
     indexer_cmds = indexer.add_subparsers(dest="indexer_command", required=True)
     indexer_cmds.add_parser("run", help="follow the chain into PostgreSQL").set_defaults(func=_cmd_indexer_run)
+    indexer_cmds.add_parser("status", help="head, finalized, indexed block, lag, events/s, reorgs").set_defaults(
+        func=_cmd_indexer_status)
+    replay = indexer_cmds.add_parser("replay", help="re-index from a block (drops the mirror above it first)")
+    replay.add_argument("--from-block", type=int, required=True)
+    replay.set_defaults(func=_cmd_indexer_replay)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     commands.add_parser("worker", help="run a Celery worker").set_defaults(func=_cmd_worker)

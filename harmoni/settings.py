@@ -48,12 +48,19 @@ class Settings(BaseSettings):
     # Blocks the indexer may trail the head before /readyz fails.
     indexer_max_lag_blocks: int = 12
     indexer_poll_interval_s: float = 0.5
+    # Empty: trust the node's `finalized` tag (Polygon: milestones), else this many blocks (Polygon: 256).
+    finality_depth: int | None = None
+    indexer_metrics_port: int = 9464
     # Payout token on public chains (e.g. USDC on Polygon); local chains deploy a dev stablecoin.
     payout_token_address: str = ""
     platform_fee_bps: int = 500
     treasury_address: str = ""
     # Polygon rejects priority fees under ~25 gwei; 0 lets the node suggest one.
     min_priority_fee_wei: int = 0
+    tx_receipt_timeout_s: float = 120.0
+    # A transaction not mined after this long is replaced with fees bumped by 12.5%, at most max_bumps times.
+    tx_stuck_after_s: float = 30.0
+    tx_max_bumps: int = 3
 
     # Keys: deployer/relayer keys come from env or a keystore file, never from a command-line flag.
     deployer_private_key: SecretStr = SecretStr("")

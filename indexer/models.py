@@ -1,10 +1,11 @@
-"""Indexer bookkeeping: the checkpoint and the recent canonical blocks it has applied."""
+"""Indexer bookkeeping: checkpoint, recent canonical blocks, raw decoded events, running stats."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, LargeBinary, func
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Index, Integer, LargeBinary, String, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from harmoni.db import Base
@@ -32,3 +33,38 @@ class IndexedBlock(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     parent_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     timestamp: Mapped[int] = mapped_column(BigInteger)
+    # Already final when indexed: a reorg that replaces it breaks the node's finality promise.
+    final: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class ChainEvent(Base):
+    """Every decoded log of our contracts, as emitted; the projections are derived from these."""
+
+    __tablename__ = "chain_events"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    tx_index: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(42))
+    contract: Mapped[str] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(64))
+    args: Mapped[dict] = mapped_column(JSONB)
+
+    __table_args__ = (Index("ix_chain_events_block", "chain_id", "block_number", "log_index"),
+                      Index("ix_chain_events_contract_event", "chain_id", "contract", "event"))
+
+
+class IndexerStats(Base):
+    """Running totals shown by `harmoni indexer status` (written with the checkpoint)."""
+
+    __tablename__ = "indexer_stats"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    events_indexed: Mapped[int] = mapped_column(BigInteger, default=0)
+    reorgs: Mapped[int] = mapped_column(Integer, default=0)
+    deepest_reorg: Mapped[int] = mapped_column(Integer, default=0)
+    last_reorg_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    events_per_s: Mapped[float] = mapped_column(Float, default=0.0)

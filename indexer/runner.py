@@ -1,26 +1,45 @@
-"""`harmoni indexer run`: the long-running indexer process."""
+"""The indexer process and its commands: `harmoni indexer run | status | replay --from-block N`."""
 
 from __future__ import annotations
 
 import logging
 import signal
+import time
+
+from prometheus_client import start_http_server
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from chain import deployments
-from chain.client import ChainClient
-from harmoni import embedded_db
-from harmoni.db import check_connection, session_factory
+from chain.errors import RpcError
+from chain.rpc import JsonRpc
+from harmoni import embedded_db, heartbeats
+from harmoni.db import check_connection, get_engine, session_factory
 from harmoni.errors import ConfigurationError
 from harmoni.settings import Settings
-from indexer.follower import Follower
+from indexer import store
+from indexer.models import IndexerStats
+from indexer.reorg import rollback_to
+from indexer.service import Indexer, IndexerConfig, chain_lock_key
 
 log = logging.getLogger(__name__)
 
+INDEXED_CONTRACTS = ("RightsRegistry", "SplitVault", "PayoutDistributor", "HarmoniEditions")
+HEARTBEAT_EVERY_S = 5.0
 
-def run(settings: Settings) -> int:
+
+def build_indexer(settings: Settings, sessions: sessionmaker[Session]) -> Indexer:
     deployment = deployments.load(settings.chain_id, settings.data_dir)
     if deployment is None:
         raise ConfigurationError(f"no deployment recorded for chain {settings.chain_id}: deploy the contracts first")
-    client = ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s)
+    config = IndexerConfig(
+        chain_id=settings.chain_id, start_block=deployment.start_block,
+        addresses={name: deployment.address(name) for name in INDEXED_CONTRACTS if name in deployment.contracts},
+        finality_depth=settings.finality_depth)
+    return Indexer(sessions, JsonRpc(settings.effective_rpc_url, settings.rpc_timeout_s), config)
+
+
+def run(settings: Settings) -> int:
     stop = False
 
     def _stop(_signum, _frame):
@@ -31,9 +50,75 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGINT, _stop)
     with embedded_db.database_url(settings) as url:
         check_connection(url)
-        follower = Follower(session_factory(url), client, settings.chain_id, deployment.start_block,
-                            settings.indexer_poll_interval_s)
-        log.info("indexer started", extra={"chain_id": settings.chain_id, "from_block": deployment.start_block})
-        follower.run_forever(lambda: stop)
+        sessions = session_factory(url)
+        indexer = build_indexer(settings, sessions)
+        with get_engine(url).connect() as guard:
+            # One indexer per chain: a second one is refused instead of racing the first.
+            key = chain_lock_key(settings.chain_id) + (1 << 40)
+            if not guard.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                raise ConfigurationError(f"another indexer is already running for chain {settings.chain_id}")
+            if settings.indexer_metrics_port:
+                try:
+                    start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
+                except OSError as err:
+                    log.warning("metrics port unavailable", extra={"port": settings.indexer_metrics_port,
+                                                                    "error": str(err)})
+            log.info("indexer started", extra={"chain_id": settings.chain_id})
+            last_beat = 0.0
+            while not stop:
+                try:
+                    applied = indexer.step()
+                except RpcError as err:  # retries exhausted: the node is down; keep trying, never skip
+                    log.warning("rpc unavailable", extra={"error": err.detail})
+                    applied = 0
+                    time.sleep(settings.indexer_poll_interval_s * 4)
+                if time.monotonic() - last_beat > HEARTBEAT_EVERY_S:
+                    with sessions.begin() as session:
+                        heartbeats.beat(session, "indexer", {"finalized": indexer.finalized_number})
+                    last_beat = time.monotonic()
+                if applied == 0:
+                    time.sleep(settings.indexer_poll_interval_s)
     log.info("indexer stopped")
+    return 0
+
+
+def status(settings: Settings) -> int:
+    with embedded_db.database_url(settings) as url:
+        check_connection(url)
+        sessions = session_factory(url)
+        indexer = build_indexer(settings, sessions)
+        head = indexer.header("latest")
+        finalized = indexer.finalized(head)
+        with sessions() as session:
+            checkpoint = store.load_checkpoint(session, settings.chain_id)
+            stats = session.get(IndexerStats, settings.chain_id)
+    indexed = checkpoint.block_number if checkpoint else None
+    print(f"chain        {settings.chain_id}")
+    print(f"head         {head.number} (0x{head.hash.hex()})")
+    print(f"finalized    {finalized}")
+    print(f"indexed      {indexed} ({'0x' + checkpoint.block_hash.hex() if checkpoint else '-'})")
+    print(f"lag          {head.number - indexed if indexed is not None else '-'} blocks")
+    print(f"events       {stats.events_indexed if stats else 0} indexed, "
+          f"{stats.events_per_s if stats else 0:.0f} events/s in the last backfill batch")
+    print(f"reorgs       {stats.reorgs if stats else 0} seen, deepest {stats.deepest_reorg if stats else 0} blocks")
+    return 0
+
+
+def replay(settings: Settings, from_block: int) -> int:
+    """Forget everything from `from_block` on and index it again from the chain."""
+    with embedded_db.database_url(settings) as url:
+        check_connection(url)
+        sessions = session_factory(url)
+        indexer = build_indexer(settings, sessions)
+        start = max(from_block, indexer.config.start_block)
+        keep = indexer.header(start - 1) if start > indexer.config.start_block else None
+        with sessions.begin() as session:
+            session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": chain_lock_key(settings.chain_id)})
+            removed = rollback_to(session, settings.chain_id, start - 1, keep.hash if keep else None)
+            store.bump_stats(session, settings.chain_id, -removed)
+        print(f"removed {removed} events from block {start} on; indexing again")
+        indexer.run_until_caught_up()
+        with sessions() as session:
+            checkpoint = store.load_checkpoint(session, settings.chain_id)
+        print(f"indexed up to block {checkpoint.block_number if checkpoint else '-'}")
     return 0

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from chain.client import ChainClient
 from chain.errors import RpcError
-from indexer.follower import load_checkpoint
+from indexer.store import load_checkpoint
 
 
 @dataclass(frozen=True)

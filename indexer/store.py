@@ -1,0 +1,117 @@
+"""Reads and writes of the indexer's tables. Backfill writes with COPY; the head with INSERTs that
+ignore rows already present, so a replayed block is a no-op."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, func, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.orm import Session
+
+from chain.client import BlockRef
+from indexer.models import ChainEvent, IndexedBlock, IndexerCheckpoint, IndexerStats
+from indexer.projector import Batch
+from ledger.models import Asset, SplitVersion
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    block_number: int
+    block_hash: bytes
+
+
+def load_checkpoint(session: Session, chain_id: int) -> Checkpoint | None:
+    row = session.get(IndexerCheckpoint, chain_id)
+    return Checkpoint(row.block_number, row.block_hash) if row else None
+
+
+def save_checkpoint(session: Session, chain_id: int, number: int, block_hash: bytes) -> None:
+    stmt = insert(IndexerCheckpoint).values(chain_id=chain_id, block_number=number, block_hash=block_hash)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[IndexerCheckpoint.chain_id],
+        set_={"block_number": number, "block_hash": block_hash, "updated_at": func.now()}))
+
+
+def record_block(session: Session, chain_id: int, block: BlockRef, final: bool) -> None:
+    """Remember an applied block, for the parent-hash check of the next one and for finding ancestors."""
+    session.execute(insert(IndexedBlock).values(
+        chain_id=chain_id, number=block.number, hash=block.hash, parent_hash=block.parent_hash,
+        timestamp=block.timestamp, final=final).on_conflict_do_nothing())
+
+
+def prune_blocks(session: Session, chain_id: int, below: int) -> None:
+    """Blocks under finality can no longer be reorged away: forget them."""
+    session.query(IndexedBlock).filter(IndexedBlock.chain_id == chain_id, IndexedBlock.number < below).delete()
+
+
+def bump_stats(session: Session, chain_id: int, events: int, rate: float | None = None, reorg_depth: int = 0) -> None:
+    values: dict[str, Any] = {"chain_id": chain_id, "events_indexed": events, "reorgs": 1 if reorg_depth else 0,
+                              "deepest_reorg": reorg_depth, "events_per_s": rate or 0.0}
+    stmt = insert(IndexerStats).values(**values)
+    update: dict[str, Any] = {"events_indexed": IndexerStats.events_indexed + events}
+    if rate is not None:
+        update["events_per_s"] = rate
+    if reorg_depth:
+        update.update(reorgs=IndexerStats.reorgs + 1, deepest_reorg=func.greatest(IndexerStats.deepest_reorg,
+                                                                                  reorg_depth),
+                      last_reorg_at=func.now())
+    session.execute(stmt.on_conflict_do_update(index_elements=[IndexerStats.chain_id], set_=update))
+
+
+def load_assets(session: Session, chain_id: int, asset_ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not asset_ids:
+        return {}
+    columns = Asset.__table__.columns
+    rows = session.execute(select(Asset.__table__).where(Asset.chain_id == chain_id,
+                                                          Asset.asset_id.in_(asset_ids))).mappings()
+    return {row["asset_id"]: {c.name: row[c.name] for c in columns} for row in rows}
+
+
+def load_splits(session: Session, chain_id: int, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+    if not keys:
+        return {}
+    rows = session.execute(select(SplitVersion.asset_id, SplitVersion.version, SplitVersion.recipients,
+                                  SplitVersion.allocations)
+                           .where(SplitVersion.chain_id == chain_id,
+                                  tuple_(SplitVersion.asset_id, SplitVersion.version).in_(list(keys))))
+    return {(r.asset_id, r.version): (list(r.recipients), list(r.allocations)) for r in rows}
+
+
+def upsert_assets(session: Session, assets: list[dict[str, Any]]) -> None:
+    if not assets:
+        return
+    stmt = insert(Asset).values(assets)
+    keys = {"chain_id", "asset_id"}
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[Asset.chain_id, Asset.asset_id],
+        set_={c.name: stmt.excluded[c.name] for c in Asset.__table__.columns if c.name not in keys}))
+
+
+def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    names = [c.name for c in table.columns]
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSONB)}
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if name in as_json else row.get(name) for name in names])
+
+
+def write_batch(session: Session, batch: Batch, bulk: bool) -> None:
+    """Write every row of the batch and the touched assets (caller owns the transaction)."""
+    for model, rows in batch.rows.items():
+        if not rows:
+            continue
+        table = model.__table__
+        if bulk:
+            _copy(session, table, rows)
+        else:
+            session.execute(insert(table).on_conflict_do_nothing(), rows)
+    upsert_assets(session, list(batch.assets.values()))
+
+
+def stored_event_count(session: Session, chain_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(ChainEvent).where(ChainEvent.chain_id == chain_id))

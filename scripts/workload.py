@@ -1,0 +1,199 @@
+"""Random but valid ledger activity on a local anvil chain, for indexer tests and benchmarks.
+
+Transactions go out as JSON-RPC batches of `eth_sendTransaction` from anvil's unlocked dev accounts
+(no signing in Python), so tens of thousands of events can be produced quickly. The generator keeps a
+small model of the chain (assets, splits, periods); after a reorg it re-reads what it needs.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from eth_utils import keccak
+from web3 import Web3
+
+from chain import artifacts
+from chain.deployments import Deployment
+from chain.rpc import JsonRpc
+from chain.wallets import anvil_dev_account
+
+NATIVE = "0x0000000000000000000000000000000000000000"
+SCALE = 1_000_000
+
+
+def random_split(rng: random.Random, accounts: list[str], max_recipients: int = 4) -> tuple[list[str], list[int]]:
+    recipients = sorted(rng.sample(accounts, rng.randint(1, min(max_recipients, len(accounts)))),
+                        key=lambda a: int(a, 16))
+    cuts = sorted(rng.sample(range(1, SCALE), len(recipients) - 1))
+    allocations = [b - a for a, b in zip([0, *cuts], [*cuts, SCALE], strict=True)]
+    return recipients, allocations
+
+
+def leaf(account: str, cumulative: int) -> bytes:
+    """@openzeppelin/merkle-tree standard leaf for (address, uint256)."""
+    inner = keccak(bytes.fromhex(account[2:].rjust(64, "0")) + cumulative.to_bytes(32, "big"))
+    return keccak(inner)
+
+
+@dataclass
+class Model:
+    assets: dict[int, tuple[list[str], list[int]]] = field(default_factory=dict)  # asset -> split
+    controllers: dict[int, str] = field(default_factory=dict)
+    works: list[int] = field(default_factory=list)
+    editions: list[int] = field(default_factory=list)
+    codes: int = 0
+    period: int = 0
+    root: bytes = bytes(32)
+    cumulative_total: int = 0
+
+
+class Workload:
+    def __init__(self, rpc_url: str, deployment: Deployment, seed: int = 1, accounts: int = 8) -> None:
+        self.rpc = JsonRpc(rpc_url, timeout_s=120)
+        self.rng = random.Random(seed)
+        self.deployment = deployment
+        self.accounts = [anvil_dev_account(i).address for i in range(accounts)]
+        self.admin, self.relayer = self.accounts[0], self.accounts[1]
+        w3 = Web3()
+        self.contracts = {name: w3.eth.contract(address=deployment.address(name), abi=artifacts.load(name).abi)
+                          for name in deployment.contracts}
+        self.model = Model()
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+    def tx(self, sender: str, contract: str, fn: str, args: list, value: int = 0) -> dict:
+        data = self.contracts[contract].encode_abi(fn, args=args)
+        return {"from": sender, "to": self.deployment.address(contract), "data": data, "value": hex(value),
+                "gas": hex(3_000_000)}
+
+    def send(self, txs: list[dict], mine: bool = False) -> int:
+        """Send a batch; returns how many the node accepted (invalid ones are simply dropped)."""
+        accepted = 0
+        for start in range(0, len(txs), 200):
+            chunk = txs[start:start + 200]
+            payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_sendTransaction", "params": [t]}
+                       for i, t in enumerate(chunk)]
+            answers = self.rpc._post(payload)
+            accepted += sum(1 for a in answers if "result" in a)
+        if mine:
+            self.rpc.call("anvil_mine", ["0x1"])
+        return accepted
+
+    def setup_payouts(self) -> None:
+        """Give the relayer payout tokens and let the distributor pull them."""
+        self.send([self.tx(self.admin, "DevStablecoin", "mint", [self.relayer, 10**30]),
+                   self.tx(self.relayer, "DevStablecoin", "approve",
+                           [self.deployment.address("PayoutDistributor"), 2**256 - 1])])
+
+    def resync(self) -> None:
+        """Rebuild the model from the chain after a reorg dropped some of our transactions."""
+        registry = self.contracts["RightsRegistry"]
+        w3 = Web3(Web3.HTTPProvider(self.rpc.url))
+        registry = w3.eth.contract(address=registry.address, abi=registry.abi)
+        count = registry.functions.assetCount().call()
+        self.model.assets = {k: v for k, v in self.model.assets.items() if k <= count}
+        self.model.works = [w for w in self.model.works if w <= count]
+        for asset_id in list(self.model.assets):
+            if registry.functions.splitHash(asset_id).call() != registry.functions.hashSplit(
+                    *self.model.assets[asset_id]).call():
+                self.model.assets.pop(asset_id)  # split unknown now: leave that asset alone
+            else:
+                self.model.controllers[asset_id] = registry.functions.controllerOf(asset_id).call()
+        distributor = w3.eth.contract(address=self.deployment.address("PayoutDistributor"),
+                                      abi=artifacts.load("PayoutDistributor").abi)
+        self.model.period = distributor.functions.currentPeriodId().call()
+        self.model.root = distributor.functions.currentRoot().call()
+        self.model.cumulative_total = distributor.functions.cumulativeTotal().call()
+
+    # -- actions -----------------------------------------------------------------------------------------
+    def _code(self, kind: str) -> bytes:
+        self.model.codes += 1
+        n = self.model.codes
+        if kind == "work":
+            return b"T" + str(n).zfill(10).encode() + b"\0"
+        return b"US" + b"HRM" + b"26" + str(n).zfill(5).encode()[-5:]
+
+    def register(self, asset_id: int) -> dict:
+        """Register the asset that will get id `asset_id` (the caller sends these in order)."""
+        controller = self.rng.choice(self.accounts)
+        split = random_split(self.rng, self.accounts)
+        self.model.assets[asset_id] = split
+        self.model.controllers[asset_id] = controller
+        if not self.model.works or self.rng.random() < 0.4:
+            self.model.works.append(asset_id)
+            return self.tx(controller, "RightsRegistry", "registerWork",
+                           [controller, self._code("work"), f"ipfs://work-{asset_id}", *split])
+        works = sorted(set(self.rng.sample(self.model.works, min(2, len(self.model.works)))))
+        content = keccak(text=f"audio-{asset_id}-{self.model.codes}")
+        if self.model.codes >= 99_999:
+            raise RuntimeError("ISRC designations exhausted for this workload")
+        return self.tx(controller, "RightsRegistry", "registerRecording",
+                       [controller, self._code("recording"), content, works, f"ipfs://rec-{asset_id}", *split])
+
+    def random_action(self, next_asset_id: int) -> tuple[dict, int]:
+        """One valid-looking transaction; returns it and the next free asset id."""
+        m, rng = self.model, self.rng
+        roll = rng.random()
+        if not m.assets or roll < 0.25:
+            return self.register(next_asset_id), next_asset_id + 1
+        asset_id = rng.choice(list(m.assets))
+        controller = m.controllers[asset_id]
+        if roll < 0.35:
+            split = random_split(rng, self.accounts)
+            m.assets[asset_id] = split
+            return self.tx(controller, "RightsRegistry", "updateSplit", [asset_id, *split]), next_asset_id
+        if roll < 0.65:
+            amount = rng.randint(1, 10**15)
+            return self.tx(rng.choice(self.accounts), "SplitVault", "deposit", [asset_id, NATIVE, amount],
+                           value=amount), next_asset_id
+        if roll < 0.75:
+            return self.tx(rng.choice(self.accounts), "SplitVault", "distribute",
+                           [asset_id, NATIVE, *m.assets[asset_id]]), next_asset_id
+        if roll < 0.80:
+            return self.tx(rng.choice(self.accounts), "SplitVault", "withdraw",
+                           [rng.choice(self.accounts), NATIVE]), next_asset_id
+        if roll < 0.84:
+            new_controller = rng.choice(self.accounts)
+            m.controllers[asset_id] = new_controller
+            return self.tx(controller, "RightsRegistry", "transferController",
+                           [asset_id, new_controller]), next_asset_id
+        if roll < 0.86:
+            return self.tx(self.admin, "RightsRegistry", "freeze", [asset_id, keccak(text="dispute")]), next_asset_id
+        if roll < 0.88:
+            return self.tx(self.admin, "RightsRegistry", "unfreeze", [asset_id, NATIVE]), next_asset_id
+        if roll < 0.90:
+            return self.tx(controller, "RightsRegistry", "setMetadataURI",
+                           [asset_id, f"ipfs://meta-{rng.randint(0, 10**9)}"]), next_asset_id
+        if roll < 0.93:
+            m.editions.append(len(m.editions) + 1)
+            return self.tx(controller, "HarmoniEditions", "createEdition",
+                           [asset_id, NATIVE, 10**12, 1000, 0, 2**40, 50, 500]), next_asset_id
+        if roll < 0.96 and m.editions:
+            edition = rng.choice(m.editions)
+            quantity = rng.randint(1, 3)
+            return self.tx(rng.choice(self.accounts), "HarmoniEditions", "mint", [edition, quantity],
+                           value=10**12 * quantity), next_asset_id
+        return self.publish_period(), next_asset_id
+
+    def publish_period(self) -> dict:
+        m = self.model
+        account = self.rng.choice(self.accounts)
+        m.cumulative_total += self.rng.randint(1, 10**9)
+        root = leaf(account, m.cumulative_total)  # a one-leaf tree: its root is the leaf
+        previous, m.root = m.root, root
+        m.period += 1
+        return self.tx(self.relayer, "PayoutDistributor", "publishPeriod",
+                       [m.period, root, m.cumulative_total, keccak(text=f"statement-{m.period}"),
+                        f"ipfs://statement-{m.period}", previous])
+
+    def claim_latest(self) -> list[dict]:
+        """Claim the single leaf of the current period, if any."""
+        m = self.model
+        return [self.tx(a, "PayoutDistributor", "claim", [a, m.cumulative_total, [], m.root])
+                for a in self.accounts if leaf(a, m.cumulative_total) == m.root]
+
+    def next_asset_id(self) -> int:
+        w3 = Web3(Web3.HTTPProvider(self.rpc.url))
+        registry = w3.eth.contract(address=self.deployment.address("RightsRegistry"),
+                                   abi=artifacts.load("RightsRegistry").abi)
+        return registry.functions.assetCount().call() + 1
