@@ -50,12 +50,13 @@ class AnvilNode:
     """anvil on 127.0.0.1:<port>, state loaded from and dumped to `state_path`."""
 
     def __init__(self, port: int, chain_id: int, state_path: Path | None, log_path: Path | None = None,
-                 block_time: float | None = None) -> None:
+                 block_time: float | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.port = port
         self.chain_id = chain_id
         self.state_path = state_path
         self.log_path = log_path
         self.block_time = block_time
+        self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
 
     @property
@@ -70,7 +71,7 @@ class AnvilNode:
             cmd += ["--state", str(self.state_path), "--state-interval", "5"]
         if self.block_time:
             cmd += ["--block-time", str(self.block_time)]
-        return cmd
+        return [*cmd, *self.extra_args]
 
     def start(self, timeout: float = 15.0) -> None:
         if port_in_use("127.0.0.1", self.port):

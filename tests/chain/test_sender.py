@@ -184,7 +184,16 @@ def test_a_stuck_transaction_is_replaced_with_higher_fees(manual_client, make_se
     outcome: dict = {}
     thread = threading.Thread(target=lambda: outcome.setdefault("result", sender.send("bump", _transfer(8))))
     thread.start()
-    _wait_for(lambda: (op := operation_store.get("bump")) is not None and len(op.tx_hashes) >= 2)
+    def replacement_in_pool() -> bool:
+        # A hash is recorded before it is broadcast: wait until the node really holds the replacement.
+        op = operation_store.get("bump")
+        if op is None or len(op.tx_hashes) < 2:
+            return False
+        with contextlib.suppress(TransactionNotFound):
+            return w3.eth.get_transaction(op.tx_hashes[-1]) is not None
+        return False
+
+    _wait_for(replacement_in_pool)
     rpc_call(manual_client.rpc_url, "evm_mine")
     thread.join(10)
     result = outcome["result"]
