@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Empty: trust the node's `finalized` tag (Polygon: milestones), else this many blocks (Polygon: 256).
     finality_depth: int | None = None
     indexer_metrics_port: int = 9464
+    # eth_getLogs block ranges in backfill: start here, double on success up to the max (provider limits).
+    indexer_initial_range: int = 2_000
+    indexer_max_range: int = 100_000
     # Payout token on public chains (e.g. USDC on Polygon); local chains deploy a dev stablecoin.
     payout_token_address: str = ""
     platform_fee_bps: int = 500

@@ -35,7 +35,9 @@ def build_indexer(settings: Settings, sessions: sessionmaker[Session]) -> Indexe
     config = IndexerConfig(
         chain_id=settings.chain_id, start_block=deployment.start_block,
         addresses={name: deployment.address(name) for name in INDEXED_CONTRACTS if name in deployment.contracts},
-        finality_depth=settings.finality_depth)
+        finality_depth=settings.finality_depth, initial_range=min(settings.indexer_initial_range,
+                                                                  settings.indexer_max_range),
+        max_range=settings.indexer_max_range)
     return Indexer(sessions, JsonRpc(settings.effective_rpc_url, settings.rpc_timeout_s), config)
 
 

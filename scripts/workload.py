@@ -7,6 +7,7 @@ small model of the chain (assets, splits, periods); after a reorg it re-reads wh
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 
@@ -18,11 +19,13 @@ from chain import artifacts
 from chain.deployments import Deployment
 from chain.rpc import JsonRpc
 from chain.wallets import anvil_dev_account
+from indexer.decoder import EventDecoder, RawLog
 from ledger.merkle import StandardMerkleTree
 
 NATIVE = "0x0000000000000000000000000000000000000000"
 SCALE = 1_000_000
 PAYOUT_LEAF = ["address", "uint256"]
+INDEXED = ("RightsRegistry", "SplitVault", "PayoutDistributor", "HarmoniEditions")
 
 
 def random_split(rng: random.Random, accounts: list[str], max_recipients: int = 4) -> tuple[list[str], list[int]]:
@@ -65,6 +68,7 @@ class Workload:
                           for name in deployment.contracts}
         self.model = Model()
         self._encoders: dict[tuple[str, str], tuple[bytes, list[str]]] = {}
+        self._nonces: dict[str, int] = {}
 
     # -- plumbing ----------------------------------------------------------------------------------------
     def encode(self, contract: str, fn: str, args: list) -> str:
@@ -82,14 +86,25 @@ class Workload:
                 "value": hex(value), "gas": hex(gas)}
 
     def send(self, txs: list[dict], mine: bool = False) -> int:
-        """Send a batch; returns how many the node accepted (invalid ones are simply dropped)."""
+        """Send a batch; returns how many the node accepted (invalid ones are simply dropped).
+
+        Nonces are assigned here: the node serves a batch concurrently and would hand one nonce out twice.
+        """
         accepted = 0
+        for tx in txs:
+            sender = tx["from"]
+            if sender not in self._nonces:
+                self._nonces[sender] = int(self.rpc.call("eth_getTransactionCount", [sender, "pending"]), 16)
+            tx["nonce"] = hex(self._nonces[sender])
+            self._nonces[sender] += 1
         for start in range(0, len(txs), 200):
             chunk = txs[start:start + 200]
             payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_sendTransaction", "params": [t]}
                        for i, t in enumerate(chunk)]
             answers = self.rpc._post(payload)
             accepted += sum(1 for a in answers if "result" in a)
+        if accepted < len(txs):
+            self._nonces.clear()  # a rejected nonce leaves a gap: ask the node again next time
         if mine:
             self.rpc.call("anvil_mine", ["0x1"])
         return accepted
@@ -101,33 +116,66 @@ class Workload:
                            [self.deployment.address("PayoutDistributor"), 2**256 - 1])])
 
     def bulk(self, min_events: int, per_block: int = 400) -> int:
-        """Fill blocks of `per_block` random transactions until at least `min_events` events were emitted."""
+        """Fill blocks of `per_block` random transactions until at least `min_events` events were emitted.
+
+        The node serves a batch concurrently, so the order inside a block is not ours: each block is
+        planned on a scratch copy of the model, and the model then learns what really happened from the
+        block's own events.
+        """
         self.rpc.call("evm_setAutomine", [False])
         self.rpc.call("evm_setBlockGasLimit", [hex(2_000_000_000)])
-        addresses = [self.deployment.address(n) for n in ("RightsRegistry", "SplitVault", "PayoutDistributor",
-                                                          "HarmoniEditions")]
+        decoder = EventDecoder({n: self.deployment.address(n) for n in INDEXED})
         events = 0
-        next_id = self.next_asset_id()
         try:
             while events < min_events:
+                settled, self.model = self.model, copy.deepcopy(self.model)
+                next_id = len(settled.controllers) + 1
                 txs = []
                 for _ in range(per_block):
                     tx, next_id = self.random_action(next_id)
                     txs.append(tx)
+                settled.codes, self.model = self.model.codes, settled
                 self.send(txs)
                 self.rpc.call("anvil_mine", ["0x1"])
                 head = self.rpc.call("eth_getBlockByNumber", ["latest", False])
-                logs = self.rpc.call("eth_getLogs", [{"blockHash": head["hash"], "address": addresses}])
+                logs = self.rpc.call("eth_getLogs", [{"blockHash": head["hash"], "address": decoder.addresses}])
+                for raw in logs:
+                    event = decoder.decode(RawLog.from_rpc(raw))
+                    if event is not None:
+                        self.learn(event.name, event.args)
                 events += len(logs)
-                if self.next_asset_id() != next_id:  # some registration failed: re-read the chain
-                    self.resync()
-                    next_id = self.next_asset_id()
         finally:
             self.rpc.call("evm_setAutomine", [True])
         return events
 
+    def learn(self, name: str, a: dict) -> None:
+        """Bring the model up to date with one event that happened on chain."""
+        m = self.model
+        match name:
+            case "AssetRegistered":
+                m.controllers[a["assetId"]] = a["controller"]
+                if a["kind"] == 0:
+                    m.works.append(a["assetId"])
+            case "SplitUpdated":
+                m.assets[a["assetId"]] = (list(a["recipients"]), list(a["allocations"]))
+            case "ControllerTransferStarted":
+                m.pending[a["assetId"]] = a["pendingController"]
+            case "ControllerTransferred":
+                m.controllers[a["assetId"]] = a["newController"]
+                m.pending.pop(a["assetId"], None)
+            case "AssetFrozen":
+                m.frozen.add(a["assetId"])
+            case "AssetUnfrozen":
+                m.frozen.discard(a["assetId"])
+                m.controllers[a["assetId"]] = a["controller"]
+            case "EditionCreated":
+                m.editions.append(a["editionId"])
+            case "PeriodPublished":
+                m.period, m.root, m.cumulative_total = a["periodId"], bytes.fromhex(a["root"][2:]), a["cumulativeTotal"]
+
     def resync(self) -> None:
         """Rebuild the model from the chain after a reorg dropped some of our transactions."""
+        self._nonces.clear()
         registry = self.contracts["RightsRegistry"]
         w3 = Web3(Web3.HTTPProvider(self.rpc.url))
         registry = w3.eth.contract(address=registry.address, abi=registry.abi)

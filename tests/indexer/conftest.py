@@ -97,7 +97,7 @@ def workload(chain):
 @pytest.fixture
 def private_chain(tmp_path, deployed):
     """A node of its own with the contracts deployed, for tests that reorg (a reorg voids evm snapshots)."""
-    node = AnvilNode(free_port(), 31337, state_path=None)
+    node = AnvilNode(free_port(), 31337, state_path=None, extra_args=("--order", "fifo"))
     node.start()
     client = ChainClient(node.url)
     deployment = deploy_all(client, anvil_dev_account(0), anvil_dev_account(1).address, tmp_path)
