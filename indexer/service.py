@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.client import BlockRef
+from chain.errors import RpcError
 from chain.rpc import JsonRpc, LogRangeTooLarge
 from indexer import metrics, store
 from indexer.decoder import DecodedEvent, EventDecoder, RawLog
@@ -57,6 +58,7 @@ class Indexer:
         self.decoder = EventDecoder(config.addresses)
         self.projector = Projector(config.chain_id)
         self.range_size = config.initial_range
+        self.range_cap = config.max_range
         self.finalized_number = 0
 
     # -- chain reads -------------------------------------------------------------------------------------
@@ -118,7 +120,10 @@ class Indexer:
             if checkpoint is not None and checkpoint.block_number == head.number and checkpoint.block_hash == head.hash:
                 return
             before = checkpoint
-            self.step()
+            try:
+                self.step()
+            except RpcError as err:  # retries exhausted: like the runner, try again rather than skip
+                log.warning("rpc unavailable", extra={"error": err.detail})
             with self.sessions() as session:
                 idle = 0 if store.load_checkpoint(session, self.config.chain_id) != before else idle + 1
         raise RuntimeError(f"indexer made no progress in {max_idle_steps} steps (checkpoint {before}, head {head})")
@@ -142,7 +147,7 @@ class Indexer:
         if applied is None:
             return 0
         if len(events) < self.config.target_logs_per_range:
-            self.range_size = min(self.range_size * 2, self.config.max_range)
+            self.range_size = max(min(self.range_size * 2, self.config.max_range, self.range_cap), 1)
         metrics.observe_batch(applied, time.perf_counter() - started)
         return applied
 
@@ -151,6 +156,8 @@ class Indexer:
             self.range_size = suggested_to - start + 1
         else:
             self.range_size = max((end - start + 1) // 2, 1)
+        # Never grow back to a size the provider refused: it would refuse again.
+        self.range_cap = min(self.range_cap, end - start)
         log.info("log range shrunk", extra={"range": self.range_size})
 
     # -- head --------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class Workload:
         self.model = Model()
         self._encoders: dict[tuple[str, str], tuple[bytes, list[str]]] = {}
         self._nonces: dict[str, int] = {}
+        self.automine = True
 
     # -- plumbing ----------------------------------------------------------------------------------------
     def encode(self, contract: str, fn: str, args: list) -> str:
@@ -102,7 +103,11 @@ class Workload:
             payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_sendTransaction", "params": [t]}
                        for i, t in enumerate(chunk)]
             answers = self.rpc._post(payload)
-            accepted += sum(1 for a in answers if "result" in a)
+            hashes = [a["result"] for a in answers if "result" in a]
+            accepted += len(hashes)
+            if self.automine and hashes:  # anvil answers before it has mined: wait for the block
+                while self.rpc.call("eth_getTransactionReceipt", [hashes[-1]]) is None:
+                    pass
         if accepted < len(txs):
             self._nonces.clear()  # a rejected nonce leaves a gap: ask the node again next time
         if mine:
@@ -123,6 +128,7 @@ class Workload:
         block's own events.
         """
         self.rpc.call("evm_setAutomine", [False])
+        self.automine = False
         self.rpc.call("evm_setBlockGasLimit", [hex(2_000_000_000)])
         decoder = EventDecoder({n: self.deployment.address(n) for n in INDEXED})
         events = 0
@@ -146,6 +152,7 @@ class Workload:
                 events += len(logs)
         finally:
             self.rpc.call("evm_setAutomine", [True])
+            self.automine = True
         return events
 
     def learn(self, name: str, a: dict) -> None:
