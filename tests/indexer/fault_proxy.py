@@ -29,7 +29,7 @@ class FaultProxy:
             def log_message(self, *_args) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 -- http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 status, headers, payload = proxy.handle(json.loads(body))
                 self.send_response(status)
