@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import requests
+from prometheus_client import Counter
 
 from chain.errors import RpcError
 from chain.retry import RetryPolicy, with_retries
@@ -67,6 +68,10 @@ def _classify(error: dict, method: str) -> RpcError:
     return RpcErrorResponse(f"{method}: {message}", code)
 
 
+RPC_REQUESTS = Counter("harmoni_rpc_requests_total", "JSON-RPC requests sent", ["method"])
+RPC_ERRORS = Counter("harmoni_rpc_errors_total", "JSON-RPC requests that failed", ["method", "kind"])
+
+
 def _transient(err: BaseException) -> bool:
     return isinstance(err, (RpcTimeout, RpcRateLimited, RpcErrorResponse))
 
@@ -88,60 +93,34 @@ class JsonRpc:
         """One call, retried on transient failures (range errors are the caller's to handle)."""
         return with_retries(lambda: self._once(method, params), self.policy, transient=_transient)
 
-    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        """Several calls in one HTTP request, results in order."""
-        if not calls:
-            return []
-        return with_retries(lambda: self._batch_once(calls), self.policy, transient=_transient)
-
     def _post(self, payload: Any) -> Any:
-        self.calls += 1
         try:
             response = self.session.post(self.url, json=payload, timeout=self.timeout_s)
         except requests.Timeout as err:
-            self.errors += 1
             raise RpcTimeout(f"RPC timed out after {self.timeout_s}s") from err
         except requests.RequestException as err:
-            self.errors += 1
             raise RpcErrorResponse(f"RPC transport failed: {type(err).__name__}") from err
         if response.status_code == 429:
-            self.errors += 1
             retry_after = response.headers.get("retry-after")
             raise RpcRateLimited("HTTP 429", float(retry_after) if retry_after and retry_after.isdigit() else None)
         if response.status_code >= 500:
-            self.errors += 1
             raise RpcErrorResponse(f"HTTP {response.status_code}", response.status_code)
         try:
             return response.json()
         except ValueError as err:
-            self.errors += 1
             raise RpcErrorResponse(f"HTTP {response.status_code}: not JSON") from err
 
     def _once(self, method: str, params: list[Any]) -> Any:
-        answer = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
-        if not isinstance(answer, dict):
-            raise RpcErrorResponse(f"{method}: malformed response")
-        if answer.get("error"):
-            self.errors += 1
-            raise _classify(answer["error"], method)
-        return answer.get("result")
-
-    def _batch_once(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        first = next(self._ids)
-        payload = [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-        for _ in range(len(calls) - 1):
-            next(self._ids)
-        answers = self._post(payload)
-        if not isinstance(answers, list) or len(answers) != len(calls):
-            raise RpcErrorResponse("batch: malformed response")
-        by_id = {a.get("id"): a for a in answers}
-        results = []
-        for i, (method, _) in enumerate(calls):
-            answer = by_id.get(first + i)
-            if answer is None:
-                raise RpcErrorResponse("batch: missing answer")
+        self.calls += 1
+        RPC_REQUESTS.labels(method).inc()
+        try:
+            answer = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+            if not isinstance(answer, dict):
+                raise RpcErrorResponse(f"{method}: malformed response")
             if answer.get("error"):
-                self.errors += 1
                 raise _classify(answer["error"], method)
-            results.append(answer.get("result"))
-        return results
+        except RpcError as err:
+            self.errors += 1
+            RPC_ERRORS.labels(method, err.slug).inc()
+            raise
+        return answer.get("result")

@@ -16,7 +16,12 @@ REORG_DEPTH = Histogram("harmoni_indexer_reorg_depth_blocks", "Depth of handled 
 DEEPEST_REORG = Gauge("harmoni_indexer_deepest_reorg_blocks", "Deepest reorg handled since start")
 
 
+_head = 0
+
+
 def observe_heads(head: int, finalized: int, indexed: int | None) -> None:
+    global _head
+    _head = head
     HEAD.set(head)
     FINALIZED.set(finalized)
     if indexed is not None:
@@ -24,8 +29,10 @@ def observe_heads(head: int, finalized: int, indexed: int | None) -> None:
         LAG.set(max(head - indexed, 0))
 
 
-def observe_events(count: int) -> None:
+def observe_written(count: int, indexed: int) -> None:
     EVENTS.inc(count)
+    INDEXED.set(indexed)
+    LAG.set(max(_head - indexed, 0))
 
 
 def observe_batch(count: int, seconds: float) -> None:

@@ -29,6 +29,7 @@ class Batch:
     chain_id: int
     rows: dict[type, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     assets: dict[int, dict[str, Any]] = field(default_factory=dict)  # touched assets, full rows
+    stored_asset_ids: set[int] = field(default_factory=set)  # those of them that already have a row
     splits: dict[tuple[int, int], tuple[list[str], list[int]]] = field(default_factory=dict)
     events: int = 0
 

@@ -201,6 +201,7 @@ class Indexer:
                 return None  # a replay or another writer moved it: recompute from the new checkpoint
             batch = Batch(chain_id)
             batch.assets = store.load_assets(session, chain_id, asset_ids_touched(events))
+            batch.stored_asset_ids = set(batch.assets)
             splits = store.load_splits(session, chain_id, split_versions_needed(events))
             self.projector.project(events, batch, lambda asset_id, version: splits[(asset_id, version)])
             store.write_batch(session, batch, bulk=bulk)
@@ -209,5 +210,5 @@ class Indexer:
             store.bump_stats(session, chain_id, batch.events)
             if not bulk and last.number % 64 == 0:
                 store.prune_blocks(session, chain_id, self.finalized_number - 1)
-        metrics.observe_events(batch.events)
+        metrics.observe_written(batch.events, last.number)
         return batch.events

@@ -80,14 +80,16 @@ def load_splits(session: Session, chain_id: int, keys: set[tuple[int, int]]) -> 
     return {(r.asset_id, r.version): (list(r.recipients), list(r.allocations)) for r in rows}
 
 
+UPSERT_CHUNK = 1_000  # rows per statement: PostgreSQL takes at most 65,535 bind parameters
+
+
 def upsert_assets(session: Session, assets: list[dict[str, Any]]) -> None:
-    if not assets:
-        return
-    stmt = insert(Asset).values(assets)
     keys = {"chain_id", "asset_id"}
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[Asset.chain_id, Asset.asset_id],
-        set_={c.name: stmt.excluded[c.name] for c in Asset.__table__.columns if c.name not in keys}))
+    for start in range(0, len(assets), UPSERT_CHUNK):
+        stmt = insert(Asset).values(assets[start:start + UPSERT_CHUNK])
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=[Asset.chain_id, Asset.asset_id],
+            set_={c.name: stmt.excluded[c.name] for c in Asset.__table__.columns if c.name not in keys}))
 
 
 def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -110,7 +112,14 @@ def write_batch(session: Session, batch: Batch, bulk: bool) -> None:
             _copy(session, table, rows)
         else:
             session.execute(insert(table).on_conflict_do_nothing(), rows)
-    upsert_assets(session, list(batch.assets.values()))
+    # Assets first seen in this batch can be copied; the others already have a row to update.
+    new = [a for asset_id, a in batch.assets.items() if asset_id not in batch.stored_asset_ids]
+    known = [a for asset_id, a in batch.assets.items() if asset_id in batch.stored_asset_ids]
+    if bulk and new:
+        _copy(session, Asset.__table__, new)
+    else:
+        known += new
+    upsert_assets(session, known)
 
 
 def stored_event_count(session: Session, chain_id: int) -> int:

@@ -235,9 +235,9 @@ class Workload:
         """One valid-looking transaction; returns it and the next free asset id."""
         m, rng = self.model, self.rng
         roll = rng.random()
-        if not m.assets or roll < 0.25:
+        asset_id = rng.randint(1, max(len(m.controllers), 1))  # ids are dense: O(1) instead of a list copy
+        if asset_id not in m.assets or roll < 0.25:
             return self.register(next_asset_id), next_asset_id + 1
-        asset_id = rng.choice(list(m.assets))
         controller = m.controllers[asset_id]
         if asset_id in m.frozen and roll < 0.84:  # split and controller changes revert while frozen
             roll = 0.5

@@ -1,5 +1,6 @@
 """The mirror equals the chain: every projection checked against the contracts' own views."""
 
+from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
 
 from chain import artifacts
@@ -22,6 +23,10 @@ def test_projections_match_contract_state(chain, workload, fresh_db):
     _run_workload(workload, 150)
     url = fresh_db()
     make_indexer(url, chain.client.rpc_url, chain.deployment).run_until_caught_up()
+    assert REGISTRY.get_sample_value("harmoni_indexer_indexed_block") == chain.client.head().number
+    assert REGISTRY.get_sample_value("harmoni_indexer_lag_blocks") == 0
+    assert REGISTRY.get_sample_value("harmoni_indexer_events_total") > 0
+    assert REGISTRY.get_sample_value("harmoni_rpc_requests_total", {"method": "eth_getLogs"}) > 0
     w3 = chain.client.w3
     contract = {n: w3.eth.contract(address=chain.deployment.address(n), abi=artifacts.load(n).abi)
                 for n in ("RightsRegistry", "SplitVault", "PayoutDistributor", "HarmoniEditions")}
