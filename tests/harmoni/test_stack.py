@@ -11,8 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from web3 import Web3
 
+from chain import artifacts
+from chain.deployments import Deployment
 from chain.node import port_in_use
+from chain.wallets import anvil_dev_account
+from harmoni import embedded_db
 from tests.conftest import free_port
 
 
@@ -61,6 +67,7 @@ def test_up_survives_kill_9_with_the_same_contracts_and_data(tmp_path):
     record_mtime = record.stat().st_mtime_ns
     indexed_block = ready["checks"]["indexer"]["indexed_block"]
     indexed_hash = ready["checks"]["indexer"]["indexed_hash"]
+    _register_work_and_see_it_mirrored(tmp_path, anvil_port, record)
     time.sleep(6)  # let anvil's periodic state dump run at least once
 
     first.send_signal(signal.SIGKILL)
@@ -86,6 +93,33 @@ def test_up_survives_kill_9_with_the_same_contracts_and_data(tmp_path):
         assert second.wait(60) == 0
     assert _wait_gone(api_port, 5) and _wait_gone(anvil_port, 5)
     assert not (tmp_path / "var" / "postgres" / "postmaster.pid").exists(), "embedded PostgreSQL left running"
+
+
+def _register_work_and_see_it_mirrored(tmp_path, anvil_port, record):
+    """A registration sent straight to the chain shows up in PostgreSQL as soon as its block is indexed."""
+    deployment = Deployment.from_json(record.read_text())
+    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{anvil_port}"))
+    registry = w3.eth.contract(address=deployment.address("RightsRegistry"), abi=artifacts.load("RightsRegistry").abi)
+    artist = anvil_dev_account(3).address
+    tx = registry.functions.registerWork(artist, b"T0000000011\0", "ipfs://bafy-work", [artist], [1_000_000]).transact(
+        {"from": artist})
+    mined = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
+    url, started = embedded_db.start(tmp_path / "var")
+    assert not started  # the running platform's server
+    engine = create_engine(url)
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            with engine.connect() as conn:
+                row = conn.execute(text("select controller, industry_code, registered_block from assets")).first()
+                indexed = conn.execute(text("select block_number from indexer_checkpoints")).scalar()
+            if row is not None:
+                break
+            assert time.monotonic() < deadline, "the registration never reached the mirror"
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+    assert tuple(row) == (artist, "T0000000011", mined) and indexed >= mined
 
 
 def _rpc(port, method, params):
