@@ -68,6 +68,10 @@ def test_up_survives_kill_9_with_the_same_contracts_and_data(tmp_path):
     indexed_block = ready["checks"]["indexer"]["indexed_block"]
     indexed_hash = ready["checks"]["indexer"]["indexed_hash"]
     _register_work_and_see_it_mirrored(tmp_path, anvil_port, record)
+    with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/v1/assets?kind=work", timeout=5) as response:
+        listed = json.load(response)
+        assert response.headers["x-harmoni-block"] == str(listed["block"]["number"])
+    assert [a["industry_code"] for a in listed["data"]] == ["T0000000011"]
     time.sleep(6)  # let anvil's periodic state dump run at least once
 
     first.send_signal(signal.SIGKILL)

@@ -1,0 +1,89 @@
+"""Reads of the mirrored ledger: filters, cursors, history, and the block each answer reflects."""
+
+from chain.node import rpc_call
+from chain.rpc import JsonRpc
+from indexer.runner import INDEXED_CONTRACTS
+from indexer.service import Indexer, IndexerConfig
+from scripts.workload import Workload
+
+PROBLEM = "application/problem+json"
+
+
+def _indexed(chain, sessions, actions=40):
+    work = Workload(chain.client.rpc_url, chain.deployment, seed=21)
+    next_id = work.next_asset_id()
+    for _ in range(actions):
+        tx, next_id = work.random_action(next_id)
+        work.send([tx])
+    config = IndexerConfig(chain_id=31337, start_block=chain.deployment.start_block,
+                           addresses={n: chain.deployment.address(n) for n in INDEXED_CONTRACTS})
+    Indexer(sessions, JsonRpc(chain.client.rpc_url), config).run_until_caught_up()
+    return work
+
+
+def test_list_pages_through_every_asset_and_names_the_block(api, chain, sessions):
+    _indexed(chain, sessions)
+    head = chain.client.head()
+    seen, cursor = [], None
+    while True:
+        response = api.get("/v1/assets", params={"limit": 3, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["block"] == {"number": head.number, "hash": "0x" + head.hash.hex()}
+        assert response.headers["x-harmoni-block"] == str(head.number)
+        assert response.headers["x-harmoni-block-hash"] == "0x" + head.hash.hex()
+        seen += [a["asset_id"] for a in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    registry = chain.client.w3.eth.contract(address=chain.deployment.address("RightsRegistry"),
+                                            abi=__import__("chain.artifacts", fromlist=["load"]).load(
+                                                "RightsRegistry").abi)
+    assert seen == list(range(1, registry.functions.assetCount().call() + 1))
+
+
+def test_filters_by_kind_controller_payee_and_code(api, chain, sessions):
+    _indexed(chain, sessions)
+    everything = api.get("/v1/assets", params={"limit": 200}).json()["data"]
+    work = next(a for a in everything if a["kind"] == "work")
+    works = api.get("/v1/assets", params={"kind": "work", "limit": 200}).json()["data"]
+    assert works and all(a["kind"] == "work" for a in works)
+    by_controller = api.get("/v1/assets", params={"controller": work["controller"].lower(), "limit": 200}).json()
+    assert by_controller["data"] and all(a["controller"] == work["controller"] for a in by_controller["data"])
+    payee = work["split"]["recipients"][0]
+    by_payee = api.get("/v1/assets", params={"payee": payee, "limit": 200}).json()["data"]
+    assert work["asset_id"] in [a["asset_id"] for a in by_payee]
+    assert all(payee in a["split"]["recipients"] for a in by_payee)
+    dashed = work["industry_code"][:1] + "-" + work["industry_code"][1:]
+    by_code = api.get("/v1/assets", params={"code": dashed}).json()["data"]
+    assert [a["asset_id"] for a in by_code] == [work["asset_id"]]
+
+
+def test_detail_has_split_history_with_blocks(api, chain, sessions):
+    _indexed(chain, sessions, actions=60)
+    everything = api.get("/v1/assets", params={"limit": 200}).json()["data"]
+    asset = max(everything, key=lambda a: a["split"]["version"])
+    detail = api.get(f"/v1/assets/{asset['asset_id']}").json()
+    history = detail["split_history"]
+    assert [v["version"] for v in history] == list(range(1, asset["split"]["version"] + 1))
+    assert history[-1]["split_hash"] == asset["split"]["split_hash"] == detail["data"]["split"]["split_hash"]
+    for version in history:
+        receipt = chain.client.w3.eth.get_transaction_receipt(version["tx_hash"])
+        assert receipt["blockNumber"] == version["block_number"]
+
+
+def test_bad_input_is_problem_json_naming_the_field(api, chain, sessions):
+    _indexed(chain, sessions, actions=5)
+    for params, field in (({"payee": "0x123"}, "payee"), ({"limit": 0}, "limit"), ({"kind": "album"}, "kind"),
+                          ({"cursor": "bm9wZQ"}, "cursor")):
+        response = api.get("/v1/assets", params=params)
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, params
+        assert field in response.json()["detail"] or response.json().get("field") == field, response.json()
+    missing = api.get("/v1/assets/999999")
+    assert missing.status_code == 404 and missing.json()["type"].endswith("/asset-not-found")
+
+
+def test_reads_before_any_indexing_say_so(api, anvil_client):
+    rpc_call(anvil_client.rpc_url, "anvil_mine", ["0x1"])
+    response = api.get("/v1/assets")
+    assert response.status_code == 503 and response.json()["failing"] == ["indexer"]
