@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
+from api.assets.endpoints import router as assets_router
 from api.deps import AppContext
 from api.health.endpoints import router as health_router
 from api.middleware import RequestContextMiddleware
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
+    app.include_router(assets_router)
     return app
