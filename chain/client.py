@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import requests
 from web3 import Web3
+from web3.contract import Contract
 from web3.exceptions import Web3Exception
 
+from chain import artifacts
+from chain.deployments import Deployment
 from chain.errors import RpcError
 from chain.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 
@@ -27,6 +30,10 @@ class ChainClient:
         # `timeout` bounds each HTTP call; web3's own retry loop is off so ours is the only one.
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout},
                                          exception_retry_configuration=None))
+
+    def contract(self, deployment: Deployment, name: str) -> Contract:
+        """A handle on a deployed contract: ABI from the build artifact, address from the deployment record."""
+        return self.w3.eth.contract(address=deployment.address(name), abi=artifacts.load(name).abi)
 
     def chain_id(self) -> int:
         return self._call(lambda: self.w3.eth.chain_id)

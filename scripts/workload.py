@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
-from web3 import Web3
 
-from chain import artifacts
+from chain.client import ChainClient
 from chain.deployments import Deployment
 from chain.rpc import JsonRpc
 from chain.wallets import anvil_dev_account
@@ -63,9 +62,8 @@ class Workload:
         self.deployment = deployment
         self.accounts = [anvil_dev_account(i).address for i in range(accounts)]
         self.admin, self.relayer = self.accounts[0], self.accounts[1]
-        w3 = Web3()
-        self.contracts = {name: w3.eth.contract(address=deployment.address(name), abi=artifacts.load(name).abi)
-                          for name in deployment.contracts}
+        self.chain = ChainClient(rpc_url)
+        self.contracts = {name: self.chain.contract(deployment, name) for name in deployment.contracts}
         self.model = Model()
         self._encoders: dict[tuple[str, str], tuple[bytes, list[str]]] = {}
         self._nonces: dict[str, int] = {}
@@ -184,8 +182,6 @@ class Workload:
         """Rebuild the model from the chain after a reorg dropped some of our transactions."""
         self._nonces.clear()
         registry = self.contracts["RightsRegistry"]
-        w3 = Web3(Web3.HTTPProvider(self.rpc.url))
-        registry = w3.eth.contract(address=registry.address, abi=registry.abi)
         count = registry.functions.assetCount().call()
         self.model.assets = {k: v for k, v in self.model.assets.items() if k <= count}
         self.model.works = [w for w in self.model.works if w <= count]
@@ -200,8 +196,7 @@ class Workload:
                     self.model.frozen.add(asset_id)
                 else:
                     self.model.frozen.discard(asset_id)
-        distributor = w3.eth.contract(address=self.deployment.address("PayoutDistributor"),
-                                      abi=artifacts.load("PayoutDistributor").abi)
+        distributor = self.contracts["PayoutDistributor"]
         self.model.period = distributor.functions.currentPeriodId().call()
         self.model.root = distributor.functions.currentRoot().call()
         self.model.cumulative_total = distributor.functions.cumulativeTotal().call()
@@ -301,7 +296,4 @@ class Workload:
                 for a in self.accounts if leaf(a, m.cumulative_total) == m.root]
 
     def next_asset_id(self) -> int:
-        w3 = Web3(Web3.HTTPProvider(self.rpc.url))
-        registry = w3.eth.contract(address=self.deployment.address("RightsRegistry"),
-                                   abi=artifacts.load("RightsRegistry").abi)
-        return registry.functions.assetCount().call() + 1
+        return self.contracts["RightsRegistry"].functions.assetCount().call() + 1

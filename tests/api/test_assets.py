@@ -36,9 +36,7 @@ def test_list_pages_through_every_asset_and_names_the_block(api, chain, sessions
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    registry = chain.client.w3.eth.contract(address=chain.deployment.address("RightsRegistry"),
-                                            abi=__import__("chain.artifacts", fromlist=["load"]).load(
-                                                "RightsRegistry").abi)
+    registry = chain.client.contract(chain.deployment, "RightsRegistry")
     assert seen == list(range(1, registry.functions.assetCount().call() + 1))
 
 

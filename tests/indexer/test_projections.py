@@ -3,7 +3,6 @@
 from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
 
-from chain import artifacts
 from harmoni.db import normalize_url
 from tests.indexer.conftest import make_indexer, mirror_snapshot
 
@@ -28,7 +27,7 @@ def test_projections_match_contract_state(chain, workload, fresh_db):
     assert REGISTRY.get_sample_value("harmoni_indexer_events_total") > 0
     assert REGISTRY.get_sample_value("harmoni_rpc_requests_total", {"method": "eth_getLogs"}) > 0
     w3 = chain.client.w3
-    contract = {n: w3.eth.contract(address=chain.deployment.address(n), abi=artifacts.load(n).abi)
+    contract = {n: chain.client.contract(chain.deployment, n)
                 for n in ("RightsRegistry", "SplitVault", "PayoutDistributor", "HarmoniEditions")}
     engine = create_engine(normalize_url(url))
     with engine.connect() as conn:
