@@ -14,6 +14,11 @@ import requests
 RANGE_LIMIT = 20  # blocks per eth_getLogs before the "provider" refuses
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A client that timed out and hung up is what the stall is for: not worth a traceback."""
+
+
 class FaultProxy:
     def __init__(self, upstream: str, seed: int = 1, fault_rate: float = 0.25, stall_s: float = 1.5) -> None:
         self.upstream = upstream
@@ -40,7 +45,7 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
