@@ -150,7 +150,9 @@ def up(settings: Settings) -> int:
     def _on_signal(signum, _frame):
         raise KeyboardInterrupt
 
+    # Also SIGINT: a shell that starts us in the background would otherwise leave Ctrl-C ignored.
     signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
         stack.start_database()
         client = stack.start_chain()
