@@ -1,0 +1,160 @@
+"""Registering works and recordings through the relayer: splits as people write them, EIP-712 messages
+the controller signs (in their own wallet, or the platform's custodial one), and the relayed call.
+
+Nothing here sends a transaction by itself: `relay_call` returns the call for the operation sender, so
+the request that asked for it decides the idempotency key and when the job runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+
+from harmoni.errors import ValidationFailed
+from ledger.identifiers import onchain_code
+from ledger.splits import MAX_RECIPIENTS, SCALE
+
+DOMAIN_NAME = "HARMONI RightsRegistry"
+DOMAIN_VERSION = "1"
+SIGNATURE_TTL_S = 3600
+
+
+class SplitInvalid(ValidationFailed):
+    slug = "split-invalid"
+    title = "Invalid split"
+
+
+@dataclass(frozen=True)
+class Payee:
+    address: str
+    share_percent: str  # decimal string, at most 4 decimals: "33.3334"
+
+
+@dataclass(frozen=True)
+class Split:
+    recipients: list[str]  # strictly ascending, as the registry requires
+    allocations: list[int]  # parts per million
+
+
+def _ppm(share: str, field: str) -> int:
+    try:
+        value = Decimal(share)
+    except InvalidOperation as err:
+        raise SplitInvalid(f"{field} must be a number of percent, e.g. \"33.3333\"", field=field) from err
+    ppm = value * (SCALE // 100)
+    if ppm != ppm.to_integral_value():
+        raise SplitInvalid(f"{field} has more than 4 decimals", field=field)
+    if ppm <= 0:
+        raise SplitInvalid(f"{field} must be more than 0%", field=field)
+    return int(ppm)
+
+
+def build_split(payees: list[Payee], field: str = "split") -> Split:
+    """Validate a split as written by a person and order it the way the registry stores it."""
+    if not payees:
+        raise SplitInvalid(f"{field} needs at least one payee", field=field)
+    if len(payees) > MAX_RECIPIENTS:
+        raise SplitInvalid(f"{field} has {len(payees)} payees; at most {MAX_RECIPIENTS}", field=field)
+    shares: dict[str, int] = {}
+    for i, payee in enumerate(payees):
+        where = f"{field}[{i}]"
+        if not Web3.is_address(payee.address) or int(payee.address, 16) == 0:
+            raise SplitInvalid(f"{where}.address is not a usable wallet address", field=f"{where}.address")
+        address = Web3.to_checksum_address(payee.address)
+        if address in shares:
+            raise SplitInvalid(f"{where}.address appears twice in the split", field=f"{where}.address")
+        shares[address] = _ppm(payee.share_percent, f"{where}.share_percent")
+    total = sum(shares.values())
+    if total != SCALE:
+        raise SplitInvalid(f"{field} shares add up to {Decimal(total) / (SCALE // 100)}%, not 100%", field=field)
+    recipients = sorted(shares, key=lambda a: int(a, 16))
+    return Split(recipients, [shares[a] for a in recipients])
+
+
+def domain(chain_id: int, registry_address: str) -> dict[str, Any]:
+    return {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
+            "verifyingContract": Web3.to_checksum_address(registry_address)}
+
+
+_SPLIT_FIELDS = [{"name": "recipients", "type": "address[]"}, {"name": "allocations", "type": "uint32[]"}]
+_TAIL = [{"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
+TYPES = {
+    "RegisterWork": [{"name": "controller", "type": "address"}, {"name": "iswc", "type": "bytes12"},
+                     {"name": "metadataURI", "type": "string"}, *_SPLIT_FIELDS, *_TAIL],
+    "RegisterRecording": [{"name": "controller", "type": "address"}, {"name": "isrc", "type": "bytes12"},
+                          {"name": "contentHash", "type": "bytes32"}, {"name": "workIds", "type": "uint256[]"},
+                          {"name": "metadataURI", "type": "string"}, *_SPLIT_FIELDS, *_TAIL],
+    "UpdateSplit": [{"name": "assetId", "type": "uint256"}, *_SPLIT_FIELDS, *_TAIL],
+    "TransferController": [{"name": "assetId", "type": "uint256"}, {"name": "newController", "type": "address"},
+                           *_TAIL],
+}
+EIP712_DOMAIN = [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                 {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What the controller signs and what the relayer submits: one registry `...BySig` call."""
+
+    primary_type: str
+    message: dict[str, Any]
+    domain: dict[str, Any]
+
+    @property
+    def typed_data(self) -> dict[str, Any]:
+        """The full EIP-712 document (what a wallet's eth_signTypedData_v4 takes)."""
+        return {"types": {"EIP712Domain": EIP712_DOMAIN, self.primary_type: TYPES[self.primary_type]},
+                "primaryType": self.primary_type, "domain": self.domain, "message": self.message}
+
+    def sign(self, account: LocalAccount) -> bytes:
+        return bytes(account.sign_message(encode_typed_data(full_message=self.typed_data)).signature)
+
+    def relay_call(self, registry: Contract, signature: bytes):
+        """The registry call that carries the signed request (anyone may send it)."""
+        m = self.message
+        if self.primary_type == "RegisterWork":
+            return registry.functions.registerWorkBySig(m["controller"], m["iswc"], m["metadataURI"],
+                                                         m["recipients"], m["allocations"], m["deadline"], signature)
+        if self.primary_type == "RegisterRecording":
+            return registry.functions.registerRecordingBySig(
+                m["controller"], m["isrc"], m["contentHash"], m["workIds"], m["metadataURI"], m["recipients"],
+                m["allocations"], m["deadline"], signature)
+        if self.primary_type == "UpdateSplit":
+            return registry.functions.updateSplitBySig(m["assetId"], m["recipients"], m["allocations"],
+                                                       m["deadline"], signature)
+        return registry.functions.transferControllerBySig(m["assetId"], m["newController"], m["deadline"], signature)
+
+
+def _deadline(now: float | None) -> int:
+    return int((now or time.time()) + SIGNATURE_TTL_S)
+
+
+def register_work(registry: Contract, chain_id: int, controller: str, iswc: str, metadata_uri: str, split: Split,
+                  now: float | None = None) -> SignedRequest:
+    message = {"controller": Web3.to_checksum_address(controller), "iswc": onchain_code(iswc),
+               "metadataURI": metadata_uri, "recipients": split.recipients, "allocations": split.allocations,
+               "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
+    return SignedRequest("RegisterWork", message, domain(chain_id, registry.address))
+
+
+def register_recording(registry: Contract, chain_id: int, controller: str, isrc: str, content_hash: bytes,
+                       work_ids: list[int], metadata_uri: str, split: Split, now: float | None = None) -> SignedRequest:
+    message = {"controller": Web3.to_checksum_address(controller), "isrc": onchain_code(isrc),
+               "contentHash": content_hash, "workIds": sorted(set(work_ids)), "metadataURI": metadata_uri,
+               "recipients": split.recipients, "allocations": split.allocations,
+               "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
+    return SignedRequest("RegisterRecording", message, domain(chain_id, registry.address))
+
+
+def update_split(registry: Contract, chain_id: int, controller: str, asset_id: int, split: Split,
+                 now: float | None = None) -> SignedRequest:
+    message = {"assetId": asset_id, "recipients": split.recipients, "allocations": split.allocations,
+               "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
+    return SignedRequest("UpdateSplit", message, domain(chain_id, registry.address))
