@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from api import errors
 from api.assets.endpoints import router as assets_router
+from api.auth.endpoints import router as auth_router
 from api.deps import AppContext
 from api.health.endpoints import router as health_router
+from api.me.endpoints import router as me_router
 from api.middleware import RequestContextMiddleware
+from api.rights.endpoints import router as rights_router
 from chain.client import ChainClient
 from harmoni import embedded_db
 from harmoni.db import session_factory
@@ -33,5 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(me_router)
     app.include_router(assets_router)
+    app.include_router(rights_router)
     return app

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.client import ChainClient
 from harmoni.settings import Settings
+from identity import service as identity
+from identity.errors import Forbidden, Unauthenticated
+from identity.models import Role, User
 
 
 @dataclass
@@ -27,16 +31,61 @@ def get_context(request: Request) -> AppContext:
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """Commit once the endpoint has returned, before the response is sent.
+
+    An error rolls everything back, unless it says `keeps_writes` (a refusal that is itself a state change,
+    such as revoking a refresh-token family on reuse): then the writes are committed and the error still raised.
+    """
     session = get_context(request).sessions()
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as err:
+        if getattr(err, "keeps_writes", False):
+            session.commit()
+        else:
+            session.rollback()
         raise
     finally:
         session.close()
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response goes out, so a client never sees an answer
+# whose writes then fail to commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login, /signup or /refresh")
+
+
+def get_optional_user(session: SessionDep, context: ContextDep,
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User | None:
+    """The bearer token's user, None without a token; a token that is present but invalid is a 401."""
+    if credentials is None:
+        return None
+    return identity.user_for_access_token(session, context.settings, credentials.credentials)
+
+
+def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+    if user is None:
+        raise Unauthenticated("this endpoint needs a bearer access token")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Any:
+    """A dependency admitting users holding at least one of `roles` (403 otherwise, 401 without a token).
+
+    Use as `user: Annotated[User, require_roles(Role.artist)]` or in a router's `dependencies=[...]`.
+    """
+    wanted = frozenset(r.value for r in roles)
+
+    def check(user: CurrentUser) -> User:
+        if wanted.isdisjoint(user.roles):
+            raise Forbidden(f"this needs the role {' or '.join(sorted(wanted))}")
+        return user
+
+    return Depends(check)

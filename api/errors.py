@@ -30,7 +30,8 @@ def _field_name(loc: tuple) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HarmoniError)
     async def _harmoni_error(request: Request, exc: HarmoniError) -> JSONResponse:
-        return problem_response(exc.problem(instance=request.url.path))
+        # An error may carry response headers (a 401's `WWW-Authenticate` challenge).
+        return problem_response(exc.problem(instance=request.url.path), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -52,3 +53,12 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(HarmoniError("an unexpected error occurred").problem(instance=request.url.path))
+
+
+def problem_responses(*errors: type[HarmoniError]) -> dict[int | str, dict]:
+    """OpenAPI `responses=` documenting which problem types an endpoint may answer with, by status."""
+    by_status: dict[int, list[str]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(f"`{error.slug}` ({error.title})")
+    return {status: {"description": "; ".join(slugs), "content": {PROBLEM_JSON: {}}}
+            for status, slugs in sorted(by_status.items())}

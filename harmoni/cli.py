@@ -106,6 +106,34 @@ def _cmd_worker(settings: Settings, _args) -> int:
     return 0
 
 
+def _cmd_wallets_rotate_key(settings: Settings, _args) -> int:
+    from harmoni import embedded_db
+    from harmoni.db import session_scope
+    from identity.custody import Keyring, rotate_keys
+
+    keyring = Keyring.from_settings(settings)
+    with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        count = rotate_keys(session, keyring)
+    print(f"re-encrypted {count} custodial wallet keys under key id {keyring.current_id}")
+    return 0
+
+
+def _cmd_users_grant_role(settings: Settings, args) -> int:
+    from harmoni import embedded_db
+    from harmoni.db import session_scope
+    from identity import repository, service
+    from identity.errors import UserNotFound
+    from identity.models import Role
+
+    with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        user = repository.user_by_email(session, args.email.strip().lower())
+        if user is None:
+            raise UserNotFound(f"no account with the email {args.email}")
+        service.grant_role(session, user.id, Role(args.role))
+        print(f"{user.email} now has the roles {', '.join(user.roles)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harmoni", description="HARMONI rights and royalty ledger")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     replay = indexer_cmds.add_parser("replay", help="re-index from a block (drops the mirror above it first)")
     replay.add_argument("--from-block", type=int, required=True)
     replay.set_defaults(func=_cmd_indexer_replay)
+
+    wallets = commands.add_parser("wallets", help="custodial wallets")
+    wallet_cmds = wallets.add_subparsers(dest="wallets_command", required=True)
+    wallet_cmds.add_parser("rotate-key", help="re-encrypt every custodial key under the current key").set_defaults(
+        func=_cmd_wallets_rotate_key)
+
+    users = commands.add_parser("users", help="accounts")
+    user_cmds = users.add_subparsers(dest="users_command", required=True)
+    grant = user_cmds.add_parser("grant-role", help="give an account a role (the first admin comes from here)")
+    grant.add_argument("--email", required=True)
+    grant.add_argument("--role", required=True, choices=["fan", "artist", "auditor", "partner", "admin"])
+    grant.set_defaults(func=_cmd_users_grant_role)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     commands.add_parser("worker", help="run a Celery worker").set_defaults(func=_cmd_worker)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from harmoni.settings import Settings, get_settings
 
 # Modules whose tasks the worker registers (imported by name: the kernel depends on none of them).
-TASK_MODULES = ["harmoni.tasks"]
+TASK_MODULES = ["harmoni.tasks", "ledger.tasks"]
 
 celery_app = Celery("harmoni")
 
@@ -31,7 +31,7 @@ def configure(settings: Settings | None = None) -> Celery:
         broker_url=settings.redis_url or "memory://",
         result_backend=None,
         task_always_eager=eager,
-        task_eager_propagates=True,
+        task_eager_propagates=False,  # a failed job records its own failure; it never fails the request
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""
+    # Requests per API key per minute (counted in Redis; in-process, per API process, without Redis).
 
     # Object storage
     storage_backend: StorageBackend = StorageBackend.filesystem
@@ -92,6 +93,9 @@ class Settings(BaseSettings):
     # Secrets
     secret_key: SecretStr = SecretStr("change-me")
     wallet_encryption_key: SecretStr = SecretStr("change-me")
+    # Keys retired by a rotation, comma-separated: custodial keys still under them stay readable until
+    # `harmoni wallets rotate-key` has re-encrypted them under the current key.
+    wallet_encryption_previous_keys: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

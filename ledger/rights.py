@@ -116,20 +116,28 @@ class SignedRequest:
     def sign(self, account: LocalAccount) -> bytes:
         return bytes(account.sign_message(encode_typed_data(full_message=self.typed_data)).signature)
 
-    def relay_call(self, registry: Contract, signature: bytes):
-        """The registry call that carries the signed request (anyone may send it)."""
+    def relay_args(self, signature: bytes) -> tuple[str, list[Any]]:
+        """The registry `...BySig` function and its arguments that carry this request."""
         m = self.message
         if self.primary_type == "RegisterWork":
-            return registry.functions.registerWorkBySig(m["controller"], m["iswc"], m["metadataURI"],
-                                                         m["recipients"], m["allocations"], m["deadline"], signature)
+            return "registerWorkBySig", [m["controller"], m["iswc"], m["metadataURI"], m["recipients"],
+                                         m["allocations"], m["deadline"], signature]
         if self.primary_type == "RegisterRecording":
-            return registry.functions.registerRecordingBySig(
-                m["controller"], m["isrc"], m["contentHash"], m["workIds"], m["metadataURI"], m["recipients"],
-                m["allocations"], m["deadline"], signature)
+            return "registerRecordingBySig", [m["controller"], m["isrc"], m["contentHash"], m["workIds"],
+                                              m["metadataURI"], m["recipients"], m["allocations"], m["deadline"],
+                                              signature]
         if self.primary_type == "UpdateSplit":
-            return registry.functions.updateSplitBySig(m["assetId"], m["recipients"], m["allocations"],
-                                                       m["deadline"], signature)
-        return registry.functions.transferControllerBySig(m["assetId"], m["newController"], m["deadline"], signature)
+            return "updateSplitBySig", [m["assetId"], m["recipients"], m["allocations"], m["deadline"], signature]
+        return "transferControllerBySig", [m["assetId"], m["newController"], m["deadline"], signature]
+
+    def relay_call(self, registry: Contract, signature: bytes):
+        """The registry call that carries the signed request (anyone may send it)."""
+        name, args = self.relay_args(signature)
+        return registry.get_function_by_name(name)(*args)
+
+    def relay_calldata(self, registry: Contract, signature: bytes) -> str:
+        name, args = self.relay_args(signature)
+        return registry.encode_abi(name, args=args)
 
 
 def _deadline(now: float | None) -> int:

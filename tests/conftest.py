@@ -31,7 +31,7 @@ from chain.deployments import Deployment
 from chain.node import AnvilNode, rpc_call
 from chain.wallets import anvil_dev_account
 from harmoni import embedded_db, migrate
-from harmoni.db import normalize_url
+from harmoni.db import get_engine, normalize_url
 from harmoni.settings import get_settings
 
 
@@ -69,6 +69,36 @@ def database_url(database_server_url) -> Iterator[str]:
     get_engine(url).dispose()
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+class FreshDatabases:
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.admin = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.created: list[str] = []
+
+    def new(self) -> str:
+        name = f"harmoni_idx_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')
+        self.created.append(name)
+        url = make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+        migrate.upgrade(url)
+        return url
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            url = make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+            get_engine(url).dispose()
+            with psycopg.connect(self.admin, autocommit=True) as conn:
+                conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def fresh_db(database_server_url):
+    databases = FreshDatabases(database_server_url)
+    yield databases.new
+    databases.drop_all()
 
 
 @pytest.fixture(scope="session")

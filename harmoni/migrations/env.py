@@ -8,7 +8,8 @@ from sqlalchemy import engine_from_config, pool
 from harmoni.db import Base
 
 # Every package that declares tables; imported by name so the kernel depends on none of them.
-MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.operations")
+MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.operations", "identity.models",
+                 "ledger.registration")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from chain.client import ChainClient
@@ -16,7 +13,6 @@ from chain.deploy import deploy_all
 from chain.node import AnvilNode
 from chain.rpc import JsonRpc
 from chain.wallets import anvil_dev_account
-from harmoni import migrate
 from harmoni.db import get_engine, normalize_url
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
@@ -26,36 +22,6 @@ from tests.conftest import LocalChain, free_port
 
 MIRROR_TABLES = ["chain_events", Asset.__tablename__, *(m.__tablename__ for m in LOGGED_TABLES)]
 MIRROR_VIEWS = ["vault_balances", "edition_balances"]
-
-
-class FreshDatabases:
-    def __init__(self, server_url: str) -> None:
-        self.server_url = server_url
-        self.admin = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self.created: list[str] = []
-
-    def new(self) -> str:
-        name = f"harmoni_idx_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(self.admin, autocommit=True) as conn:
-            conn.execute(f'create database "{name}"')
-        self.created.append(name)
-        url = make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        return url
-
-    def drop_all(self) -> None:
-        for name in self.created:
-            url = make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
-            get_engine(url).dispose()
-            with psycopg.connect(self.admin, autocommit=True) as conn:
-                conn.execute(f'drop database if exists "{name}" with (force)')
-
-
-@pytest.fixture
-def fresh_db(database_server_url):
-    databases = FreshDatabases(database_server_url)
-    yield databases.new
-    databases.drop_all()
 
 
 def make_indexer(url: str, rpc_url: str, deployment, **overrides) -> Indexer:

@@ -1,0 +1,115 @@
+"""Sign-up, login, token refresh and logout, Sign-In With Ethereum, and role grants by admins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+
+from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
+from api.errors import problem_responses
+from harmoni.errors import ValidationFailed
+from identity import service, tokens
+from identity.errors import (
+    EmailTaken,
+    Forbidden,
+    InvalidCredentials,
+    InvalidToken,
+    NonceInvalid,
+    RoleChangeRefused,
+    SiweChainMismatch,
+    SiweDomainMismatch,
+    SiweMessageExpired,
+    SiweMessageInvalid,
+    SiweSignatureInvalid,
+    TokenReused,
+    Unauthenticated,
+    UserNotFound,
+    WalletTaken,
+)
+from identity.models import Role, User
+from identity.schemas import (
+    LogIn,
+    RefreshRequest,
+    RoleGrant,
+    SignUp,
+    SiweNonceOut,
+    SiweVerify,
+    TokenPair,
+    UserOut,
+    WalletOut,
+)
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+AdminUser = Annotated[User, require_roles(Role.admin)]
+_SIWE_PROBLEMS = (SiweMessageInvalid, SiweDomainMismatch, SiweChainMismatch, SiweMessageExpired, NonceInvalid,
+                  SiweSignatureInvalid, Unauthenticated, InvalidToken, WalletTaken, ValidationFailed)
+
+
+def _token_pair(login: service.Login) -> TokenPair:
+    return TokenPair(access_token=login.access_token, expires_in=int(tokens.ACCESS_TOKEN_TTL.total_seconds()),
+                     refresh_token=login.refresh_token,
+                     refresh_expires_in=int(tokens.REFRESH_TOKEN_TTL.total_seconds()),
+                     user=UserOut.model_validate(login.user))
+
+
+@router.post("/signup", status_code=201, summary="Create an account with email and password (anyone)",
+             responses=problem_responses(EmailTaken, ValidationFailed))
+def sign_up(body: SignUp, session: SessionDep, context: ContextDep) -> TokenPair:
+    login = service.sign_up(session, context.settings, email=body.email,
+                            password=body.password.get_secret_value(), role=Role(body.role))
+    return _token_pair(login)
+
+
+@router.post("/login", summary="Sign in with email and password (anyone)",
+             responses=problem_responses(InvalidCredentials, ValidationFailed))
+def log_in(body: LogIn, session: SessionDep, context: ContextDep) -> TokenPair:
+    return _token_pair(service.log_in(session, context.settings, email=body.email,
+                                      password=body.password.get_secret_value()))
+
+
+@router.post("/refresh", summary="Trade a refresh token for a new token pair (the old one is used up)",
+             responses=problem_responses(InvalidToken, TokenReused, ValidationFailed))
+def refresh(body: RefreshRequest, session: SessionDep, context: ContextDep) -> TokenPair:
+    return _token_pair(service.refresh(session, context.settings, body.refresh_token))
+
+
+@router.post("/logout", status_code=204, summary="Revoke the refresh token's whole login (holder of the token)",
+             responses=problem_responses(InvalidToken, ValidationFailed))
+def log_out(body: RefreshRequest, session: SessionDep) -> Response:
+    service.log_out(session, body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message")
+def siwe_nonce(session: SessionDep, context: ContextDep) -> SiweNonceOut:
+    nonce = service.issue_siwe_nonce(session)
+    return SiweNonceOut(nonce=nonce.nonce, expires_at=nonce.expires_at, domain=service.siwe_domain(context.settings),
+                        uri=context.settings.api_url, chain_id=context.settings.chain_id)
+
+
+@router.post("/siwe/verify",
+             summary="Sign in with a signed EIP-4361 message, or link its wallet to the bearer's account",
+             description="`purpose=login` (anyone) answers with a token pair; `purpose=link` (bearer token "
+                         "required) answers with the linked wallet.",
+             responses=problem_responses(*_SIWE_PROBLEMS))
+def siwe_verify(body: SiweVerify, session: SessionDep, context: ContextDep,
+                user: OptionalUser) -> TokenPair | WalletOut:
+    if body.purpose == "link":
+        wallet = service.siwe_link(session, context.settings, user, body.message, body.signature)
+        return WalletOut.model_validate(wallet)
+    return _token_pair(service.siwe_log_in(session, context.settings, body.message, body.signature))
+
+
+@router.post("/users/{user_id}/roles", summary="Grant a role (admins)",
+             responses=problem_responses(Unauthenticated, Forbidden, UserNotFound, ValidationFailed))
+def grant_role(user_id: uuid.UUID, body: RoleGrant, session: SessionDep, _admin: AdminUser) -> UserOut:
+    return UserOut.model_validate(service.grant_role(session, user_id, body.role))
+
+
+@router.delete("/users/{user_id}/roles/{role}", summary="Revoke a role (admins; not their own admin role)",
+               responses=problem_responses(Unauthenticated, Forbidden, UserNotFound, RoleChangeRefused,
+                                           ValidationFailed))
+def revoke_role(user_id: uuid.UUID, role: Role, session: SessionDep, admin: AdminUser) -> UserOut:
+    return UserOut.model_validate(service.revoke_role(session, admin, user_id, role))

@@ -1,0 +1,1 @@
+"""Accounts: users and roles, passwords, tokens, Sign-In With Ethereum, linked and custodial wallets."""

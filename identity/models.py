@@ -1,0 +1,125 @@
+"""Accounts and what hangs off them: roles, artist profiles, refresh tokens, SIWE nonces, wallets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from harmoni.db import Base
+
+
+class Role(StrEnum):
+    fan = "fan"
+    artist = "artist"
+    auditor = "auditor"
+    partner = "partner"
+    admin = "admin"
+
+
+class WalletKind(StrEnum):
+    linked = "linked"  # the user holds the key and proved it with SIWE
+    custodial = "custodial"  # the platform holds the key, encrypted at rest
+
+
+_ROLES = ", ".join(f"'{r.value}'" for r in Role)
+_KINDS = ", ".join(f"'{k.value}'" for k in WalletKind)
+
+
+def _now_column() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class User(Base):
+    """An account. Email and password are absent for accounts that only sign in with a wallet."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint(f"roles <@ array[{_ROLES}]::varchar[]", name="roles_known"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
+    created_at: Mapped[datetime] = _now_column()
+
+
+class ArtistProfile(Base):
+    __tablename__ = "artist_profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    # [{"label": "Bandcamp", "url": "https://..."}], in the order the artist chose.
+    links: Mapped[list[dict]] = mapped_column(JSONB, default=list)
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+
+
+class RefreshToken(Base):
+    """One refresh token of a login; each rotation adds a child in the same family. Only its hash is kept."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)  # sha-256 of the token
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("refresh_tokens.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # rotated
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SiweNonce(Base):
+    """A single-use Sign-In With Ethereum nonce."""
+
+    __tablename__ = "siwe_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Wallet(Base):
+    """An address of a user: linked (self-custody) or custodial (key encrypted with AES-256-GCM)."""
+
+    __tablename__ = "wallets"
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_KINDS})", name="kind"),
+        CheckConstraint(
+            "(kind = 'linked' and encrypted_key is null and key_id is null and nonce is null) or "
+            "(kind = 'custodial' and encrypted_key is not null and key_id is not null and nonce is not null)",
+            name="custody_columns"),
+        # At most one custodial wallet per user.
+        Index("ix_wallets_custodial_user", "user_id", unique=True, postgresql_where=text("kind = 'custodial'")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(42), unique=True)  # EIP-55 checksummed
+    kind: Mapped[str] = mapped_column(String(16))
+    encrypted_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    nonce: Mapped[bytes | None] = mapped_column(LargeBinary(12))
+    created_at: Mapped[datetime] = _now_column()

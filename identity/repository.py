@@ -1,0 +1,62 @@
+"""Queries of the identity tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from identity.models import ArtistProfile, RefreshToken, SiweNonce, User, Wallet
+
+
+def user_by_id(session: Session, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+    statement = select(User).where(User.id == user_id)
+    return session.scalars(statement.with_for_update() if for_update else statement).one_or_none()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email)).one_or_none()
+
+
+def refresh_token_by_hash(session: Session, token_hash: bytes) -> RefreshToken | None:
+    """Locked, so two refreshes with the same token are decided one after the other."""
+    return session.scalars(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()).one_or_none()
+
+
+def revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> int:
+    result = session.execute(
+        update(RefreshToken).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session="fetch"))
+    return result.rowcount
+
+
+def consume_nonce(session: Session, nonce: str, now: datetime) -> bool:
+    """Mark the nonce used if it exists, is unused and unexpired; one statement, so two callers cannot both win."""
+    consumed = session.execute(
+        update(SiweNonce).where(SiweNonce.nonce == nonce, SiweNonce.used_at.is_(None), SiweNonce.expires_at > now)
+        .values(used_at=now).returning(SiweNonce.nonce)).scalar_one_or_none()
+    return consumed is not None
+
+
+def nonce(session: Session, value: str) -> SiweNonce | None:
+    return session.get(SiweNonce, value)
+
+
+def wallet_by_address(session: Session, address: str) -> Wallet | None:
+    return session.scalars(select(Wallet).where(Wallet.address == address)).one_or_none()
+
+
+def wallets_of(session: Session, user_id: uuid.UUID) -> list[Wallet]:
+    return list(session.scalars(select(Wallet).where(Wallet.user_id == user_id).order_by(Wallet.created_at,
+                                                                                           Wallet.address)))
+
+
+def count_wallets_of(session: Session, user_id: uuid.UUID) -> int:
+    return session.scalar(select(func.count()).select_from(Wallet).where(Wallet.user_id == user_id)) or 0
+
+
+def artist_profile(session: Session, user_id: uuid.UUID) -> ArtistProfile | None:
+    return session.get(ArtistProfile, user_id)

@@ -1,0 +1,163 @@
+"""Request and response bodies of the accounts API."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl, SecretStr
+
+from identity.models import Role
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EXAMPLE_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+EXAMPLE_USER_ID = "0b0e5d57-2b4e-4a4c-9a39-5f6ad3f0c1d2"
+# Upper bound so nobody makes us hash a megabyte.
+MAX_PASSWORD = 256
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value):
+        raise ValueError("must be an email address")
+    return value
+
+
+def _password(value: SecretStr) -> SecretStr:
+    if not 10 <= len(value.get_secret_value()) <= MAX_PASSWORD:
+        raise ValueError(f"must be 10 to {MAX_PASSWORD} characters")
+    return value
+
+
+def _bounded(value: SecretStr) -> SecretStr:
+    if len(value.get_secret_value()) > MAX_PASSWORD:
+        raise ValueError(f"must be at most {MAX_PASSWORD} characters")
+    return value
+
+
+Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+# SecretStr: a password never shows up in a repr or a log.
+NewPassword = Annotated[SecretStr, AfterValidator(_password)]
+Password = Annotated[SecretStr, AfterValidator(_bounded)]
+
+
+class SignUp(BaseModel):
+    email: Email
+    password: NewPassword
+    role: Literal["fan", "artist"] = Field("fan", description="`artist` to register as an artist")
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"email": "ada@example.com", "password": "correct horse battery", "role": "artist"}]}}
+
+
+class LogIn(BaseModel):
+    email: Email
+    password: Password
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"email": "ada@example.com", "password": "correct horse battery"}]}}
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"refresh_token": "q3m1cZ2b0V9nB4Jdq4c5kq0H1p2pQh0oU2l6m9qf0aE"}]}}
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str | None
+    roles: list[Role]
+    created_at: datetime
+
+    model_config = {"from_attributes": True, "json_schema_extra": {"examples": [
+        {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "roles": ["artist"],
+         "created_at": "2026-11-25T10:00:00Z"}]}}
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 -- the OAuth 2 scheme name, not a secret
+    expires_in: int = Field(description="seconds the access token is valid")
+    refresh_token: str = Field(description="single use: each refresh returns a new one")
+    refresh_expires_in: int
+    user: UserOut
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjBlIn0.c2lnbmF0dXJl",
+         "token_type": "bearer", "expires_in": 900,
+         "refresh_token": "q3m1cZ2b0V9nB4Jdq4c5kq0H1p2pQh0oU2l6m9qf0aE", "refresh_expires_in": 2592000,
+         "user": {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "roles": ["artist"],
+                  "created_at": "2026-11-25T10:00:00Z"}}]}}
+
+
+class SiweNonceOut(BaseModel):
+    nonce: str
+    expires_at: datetime
+    domain: str = Field(description="the domain the message must name")
+    uri: str = Field(description="a URI for the message's URI field")
+    chain_id: int
+    version: Literal["1"] = "1"
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"nonce": "8f1c2a9d4e7b40a6b3c5d2e1f0a9b8c7", "expires_at": "2026-11-25T10:10:00Z",
+         "domain": "harmoni.music", "uri": "https://harmoni.music", "chain_id": 137, "version": "1"}]}}
+
+
+class SiweVerify(BaseModel):
+    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message, exactly as signed")
+    signature: str = Field(min_length=1, max_length=200, description="EIP-191 personal_sign signature, hex")
+    purpose: Literal["login", "link"] = Field(
+        "login", description="`login`: sign in (an account is created for a new wallet); "
+                             "`link`: add the wallet to the account of the bearer token")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "message": "harmoni.music wants you to sign in with your Ethereum account:\n"
+                   f"{EXAMPLE_ADDRESS}\n\nSign in to HARMONI\n\nURI: https://harmoni.music\nVersion: 1\n"
+                   "Chain ID: 137\nNonce: 8f1c2a9d4e7b40a6b3c5d2e1f0a9b8c7\nIssued At: 2026-11-25T10:00:00Z",
+        "signature": "0x" + "ab" * 65, "purpose": "login"}]}}
+
+
+class WalletOut(BaseModel):
+    address: str
+    kind: Literal["linked", "custodial"]
+    created_at: datetime
+
+    model_config = {"from_attributes": True, "json_schema_extra": {"examples": [
+        {"address": EXAMPLE_ADDRESS, "kind": "custodial", "created_at": "2026-11-25T10:00:00Z"}]}}
+
+
+class RoleGrant(BaseModel):
+    role: Role
+
+    model_config = {"json_schema_extra": {"examples": [{"role": "auditor"}]}}
+
+
+class ProfileLink(BaseModel):
+    label: str = Field(min_length=1, max_length=60)
+    url: HttpUrl
+
+
+class ArtistProfileIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=120)
+    bio: str = Field("", max_length=5000)
+    links: list[ProfileLink] = Field(default_factory=list, max_length=20)
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"display_name": "Ada Lovelace Trio", "bio": "Analytical jazz from London.",
+         "links": [{"label": "Bandcamp", "url": "https://adatrio.bandcamp.com/"}]}]}}
+
+
+class ArtistProfileOut(BaseModel):
+    display_name: str
+    bio: str
+    links: list[ProfileLink]
+    updated_at: datetime
+
+    model_config = {"from_attributes": True, "json_schema_extra": {"examples": [
+        {"display_name": "Ada Lovelace Trio", "bio": "Analytical jazz from London.",
+         "links": [{"label": "Bandcamp", "url": "https://adatrio.bandcamp.com/"}],
+         "updated_at": "2026-11-25T10:00:00Z"}]}}

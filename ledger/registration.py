@@ -1,0 +1,133 @@
+"""Register works and recordings for a user: content-addressed metadata, a signed request, a relayed
+operation whose progress the user can follow (`pending → submitted → confirmed | failed`)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from web3.contract import Contract
+
+from chain.errors import ContractReverted
+from chain.revert import as_revert
+from content.cid import cid_v1_raw
+from content.storage import ObjectStore
+from harmoni.db import Base
+from harmoni.errors import NotFound
+from indexer.models import ChainEvent
+from ledger.operations import ChainOperation
+from ledger.rights import SignedRequest
+
+
+class RightsOperation(Base):
+    """A user's request to change the registry, and the relayed operation that carries it out."""
+
+    __tablename__ = "rights_operations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    to_address: Mapped[str] = mapped_column(String(42))
+    calldata: Mapped[str] = mapped_column(String)
+    request: Mapped[dict] = mapped_column(JSONB)  # the EIP-712 document that was signed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OperationNotFound(NotFound):
+    slug = "operation-not-found"
+    title = "Operation not found"
+
+
+def metadata_document(fields: dict[str, Any]) -> bytes:
+    """Canonical JSON (sorted keys, no spaces, UTF-8): the same metadata always has the same CID."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def store_metadata(store: ObjectStore, document: bytes) -> str:
+    cid = cid_v1_raw(document)
+    key = f"metadata/{cid}.json"
+    if not store.exists(key):
+        store.put(key, document, "application/json")
+    return f"ipfs://{cid}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def create_operation(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: str,
+                     request: SignedRequest, registry: Contract, signature: bytes,
+                     relayer: str) -> tuple[RightsOperation, bool]:
+    """Record the request (once per key); the call is simulated first so a revert is a 409 now, not later.
+
+    Returns (operation, created): a repeated key returns the first operation unchanged.
+    """
+    existing = session.scalar(select(RightsOperation).where(RightsOperation.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing, False
+    try:
+        request.relay_call(registry, signature).call({"from": relayer})
+    except Exception as err:
+        reverted = as_revert(err, context=kind)
+        if reverted is None:
+            raise
+        raise reverted from err
+    operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key,
+                                to_address=registry.address, calldata=request.relay_calldata(registry, signature),
+                                request=_jsonable(request.typed_data))
+    session.add(operation)
+    session.flush()
+    return operation, True
+
+
+def derive_key(user_id: uuid.UUID, kind: str, client_key: str | None, natural_key: str) -> str:
+    """The client's Idempotency-Key, scoped to the user; else what makes the request unique (its ISRC/ISWC)."""
+    if client_key:
+        return f"rights:{user_id}:{client_key}"
+    return f"rights:{user_id}:{kind}:{natural_key}"
+
+
+@dataclass(frozen=True)
+class OperationView:
+    operation: RightsOperation
+    status: str
+    tx_hash: str | None
+    block_number: int | None
+    error: str | None
+    error_args: dict | None
+    asset_id: int | None
+
+
+def operation_status(session: Session, operation_id: uuid.UUID, user_id: uuid.UUID, is_admin: bool,
+                     chain_id: int) -> OperationView:
+    operation = session.get(RightsOperation, operation_id)
+    if operation is None or (operation.user_id != user_id and not is_admin):
+        raise OperationNotFound(f"operation {operation_id} not found")
+    sent = session.scalar(select(ChainOperation).where(ChainOperation.idempotency_key == operation.idempotency_key))
+    if sent is None:
+        return OperationView(operation, "pending", None, None, None, None, None)
+    asset_id = None
+    if sent.mined_tx_hash:
+        asset_id = session.scalar(
+            select(ChainEvent.args["assetId"].as_integer()).where(
+                ChainEvent.chain_id == chain_id, ChainEvent.tx_hash == bytes.fromhex(sent.mined_tx_hash[2:]),
+                ChainEvent.event == "AssetRegistered"))
+    return OperationView(operation, sent.status, sent.mined_tx_hash or (sent.tx_hashes or [None])[-1],
+                           sent.block_number, sent.error_name, sent.error_args, asset_id)
+
+
+__all__ = ["ContractReverted", "OperationView", "RightsOperation", "create_operation", "derive_key",
+           "metadata_document", "operation_status", "store_metadata"]

@@ -1,0 +1,100 @@
+"""End to end: sign up as an artist, register a work with a split through the relayer, follow the
+operation until the indexer has it, and read it back with the block it reflects."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import sessionmaker
+
+from api.app import create_app
+from chain.rpc import JsonRpc
+from harmoni.db import get_engine, normalize_url
+from harmoni.settings import Settings, get_settings
+from indexer.runner import INDEXED_CONTRACTS
+from indexer.service import Indexer, IndexerConfig
+from ledger.registration import RightsOperation
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+B = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+
+
+@pytest.fixture
+def live_api(fresh_db, chain, tmp_path, monkeypatch):
+    """The app on a database of its own that really commits (the relay job runs in its own session)."""
+    url = fresh_db()
+    env = {"HARMONI_ENV": "test", "HARMONI_DATABASE_URL": url, "HARMONI_RPC_URL": chain.client.rpc_url,
+           "HARMONI_DATA_DIR": str(chain.data_dir), "HARMONI_STORAGE_PATH": str(tmp_path / "objects")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("HARMONI_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    app = create_app(Settings(_env_file=None))
+    with TestClient(app) as client:
+        client.database_url = url
+        yield client
+    get_settings.cache_clear()
+
+
+def _artist(client) -> dict:
+    signed_up = client.post("/v1/auth/signup", json={"email": "ada@example.org", "password": "correct horse 42!",
+                                                      "role": "artist"})
+    assert signed_up.status_code == 201, signed_up.json()
+    headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    assert client.post("/v1/me/wallets/custodial", headers=headers).status_code == 201
+    return headers
+
+
+def _index(client, chain):
+    config = IndexerConfig(chain_id=31337, start_block=chain.deployment.start_block,
+                           addresses={n: chain.deployment.address(n) for n in INDEXED_CONTRACTS})
+    Indexer(sessionmaker(bind=get_engine(client.database_url)), JsonRpc(chain.client.rpc_url),
+            config).run_until_caught_up()
+
+
+def test_register_a_work_and_read_it_back(live_api, chain):
+    headers = _artist(live_api)
+    wallet = live_api.get("/v1/me/wallets", headers=headers).json()[0]["address"]
+    body = {"title": "Blue Hour", "iswc": "T-034.524.680-1", "contributors": [{"name": "Ada", "role": "composer"}],
+            "split": [{"address": wallet, "share_percent": "70"}, {"address": B, "share_percent": "30"}]}
+    accepted = live_api.post("/v1/works", json=body, headers={**headers, "Idempotency-Key": "blue-hour-1"})
+    assert accepted.status_code == 202, accepted.json()
+    operation = accepted.json()
+    assert operation["metadata_uri"].startswith("ipfs://bafkrei")
+    again = live_api.post("/v1/works", json=body, headers={**headers, "Idempotency-Key": "blue-hour-1"})
+    assert again.json()["id"] == operation["id"]  # a retried request is the same operation
+
+    _index(live_api, chain)
+    done = live_api.get(f"/v1/operations/{operation['id']}", headers=headers).json()
+    assert done["status"] == "confirmed" and done["asset_id"] is not None, done
+    detail = live_api.get(f"/v1/assets/{done['asset_id']}")
+    asset = detail.json()["data"]
+    assert asset["controller"] == wallet and asset["industry_code"] == "T0345246801"
+    assert asset["metadata_uri"] == operation["metadata_uri"]
+    assert asset["split"]["allocations"] == ([300_000, 700_000] if int(B, 16) < int(wallet, 16)
+                                             else [700_000, 300_000])
+    assert int(detail.headers["x-harmoni-block"]) >= done["block_number"]
+
+
+def test_bad_registrations_are_refused_and_write_nothing(live_api, chain):
+    headers = _artist(live_api)
+    wallet = live_api.get("/v1/me/wallets", headers=headers).json()[0]["address"]
+    cases = [
+        ({"iswc": "T-034.524.680-2"}, 422, "iswc"),
+        ({"split": [{"address": wallet, "share_percent": "90"}]}, 422, "split"),
+        ({"split": [{"address": wallet, "share_percent": "50"}, {"address": wallet.lower(),
+                                                                 "share_percent": "50"}]}, 422, "split[1].address"),
+        ({"split": [{"address": "0xnope", "share_percent": "100"}]}, 422, "split[0].address"),
+    ]
+    base = {"title": "x", "iswc": "T-034.524.680-1", "split": [{"address": wallet, "share_percent": "100"}]}
+    engine = create_engine(normalize_url(live_api.database_url))
+    for change, status, field in cases:
+        response = live_api.post("/v1/works", json={**base, **change}, headers=headers)
+        assert response.status_code == status, (change, response.json())
+        assert response.json()["field"] == field
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(RightsOperation.__table__)).scalar() == 0
+    fan = live_api.post("/v1/auth/signup", json={"email": "fan@example.org", "password": "correct horse 42!"})
+    fan_headers = {"Authorization": f"Bearer {fan.json()['access_token']}"}
+    assert live_api.post("/v1/works", json=base, headers=fan_headers).status_code == 403
+    assert live_api.post("/v1/works", json=base).status_code == 401
+    engine.dispose()
