@@ -10,7 +10,8 @@ from api.auth.endpoints import router as auth_router
 from api.deps import AppContext
 from api.health.endpoints import router as health_router
 from api.me.endpoints import router as me_router
-from api.middleware import RequestContextMiddleware
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
 from chain.client import ChainClient
 from harmoni import embedded_db
@@ -34,10 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s))
     errors.install(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(me_router)
     app.include_router(assets_router)
     app.include_router(rights_router)
+    app.include_router(partners_router)
     return app

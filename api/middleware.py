@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -10,6 +11,7 @@ import uuid
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from harmoni.errors import PROBLEM_BASE_URI
 from harmoni.logging import request_id_var
 
 log = logging.getLogger("harmoni.access")
@@ -54,3 +56,49 @@ class RequestContextMiddleware:
             log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
                                        "ms": round(elapsed * 1000, 2)})
             request_id_var.reset(token)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413 problem+json before any of it is parsed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        refused = False
+
+        async def counted() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # Answer now, and tell the app the client is gone so it stops reading.
+                    refused = True
+                    await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not refused:  # after the 413 nothing the app says reaches the client
+                await send(message)
+
+        await self.app(scope, counted, guarded_send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps({"type": PROBLEM_BASE_URI + "payload-too-large", "title": "Payload too large",
+                           "status": 413, "detail": f"request bodies are limited to {self.max_bytes} bytes",
+                           "instance": scope["path"]}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = 1
+    max_request_bytes: int = 1_048_576  # larger JSON bodies get 413 (uploads have their own limit)
     public_url: str = ""
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).

@@ -46,3 +46,18 @@ def test_metrics_count_requests(api):
     api.get("/healthz")
     text = api.get("/metrics").text
     assert 'harmoni_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+
+
+def test_oversized_bodies_are_refused_before_parsing(api):
+    limit = api.app.state.context.settings.max_request_bytes
+    response = api.post("/v1/auth/login", content=b"{" + b" " * (limit + 10) + b"}",
+                        headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("/payload-too-large")
+
+    def chunks():  # no content-length: the limit is counted as the body streams in
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    streamed = api.post("/v1/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
