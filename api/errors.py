@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from harmoni.errors import PROBLEM_BASE_URI, HarmoniError, ValidationFailed
@@ -48,6 +49,13 @@ def install(app: FastAPI) -> None:
         body = {"type": PROBLEM_BASE_URI + slug, "title": str(exc.detail), "status": exc.status_code,
                 "detail": str(exc.detail), "instance": request.url.path}
         return problem_response(body, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refused a value the request carried (a NUL character, a number out of range):
+        # the client's input, and the request's transaction is rolled back, so nothing was written.
+        problem = ValidationFailed("a value in the request cannot be stored (NUL character or number out of range)")
+        return problem_response(problem.problem(instance=request.url.path))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
