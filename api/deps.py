@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.mirror import MirrorCache
 from chain.client import ChainClient
 from harmoni.settings import Settings
 from identity import service as identity
@@ -24,6 +25,7 @@ class AppContext:
     settings: Settings
     sessions: sessionmaker[Session]
     chain: ChainClient
+    mirror_cache: MirrorCache = field(default_factory=MirrorCache)
 
 
 def get_context(request: Request) -> AppContext:

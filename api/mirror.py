@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+
 from fastapi import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from harmoni.errors import ServiceUnavailable
 from indexer.store import load_checkpoint
@@ -36,3 +41,65 @@ def reflected_block(session: Session, response: Response, chain_id: int) -> Refl
     response.headers[BLOCK_HEADER] = str(block.number)
     response.headers[BLOCK_HASH_HEADER] = block.hash
     return block
+
+
+class MirrorCache:
+    """Rendered answers keyed by (request, indexed block hash): the mirror changes only when a block is
+    indexed, so an answer made at block N stays exact for every request that reflects block N.
+
+    The checkpoint is re-read at most every `checkpoint_ttl_s`, by one request at a time while the others
+    keep answering from the block last seen; an answer may therefore reflect a block up to that long after
+    a newer one was indexed (it always names the block it reflects).
+    """
+
+    def __init__(self, checkpoint_ttl_s: float = 0.25, max_entries: int = 10_000) -> None:
+        self.checkpoint_ttl_s = checkpoint_ttl_s
+        self.max_entries = max_entries
+        self._checked_at = float("-inf")
+        self._block_hash: str | None = None
+        self._answers: OrderedDict[tuple[str, str], tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
+
+    async def answer(self, key: str, sessions: sessionmaker[Session], chain_id: int, render) -> Response:
+        """A cached answer for `key` at the current block, or `render(session, response)` stored for it.
+
+        A hit never leaves the event loop; a miss renders in the thread pool with a session of its own.
+        """
+        if time.monotonic() - self._checked_at >= self.checkpoint_ttl_s and self._refreshing.acquire(blocking=False):
+            try:
+                await run_in_threadpool(self._refresh, sessions, chain_id)
+            finally:
+                self._refreshing.release()
+        hit = self._lookup(key)
+        if hit is not None:
+            return Response(hit[0], media_type="application/json", headers=hit[1])
+        return await run_in_threadpool(self._render, key, sessions, render)
+
+    def _refresh(self, sessions: sessionmaker[Session], chain_id: int) -> None:
+        with sessions() as session:
+            checkpoint = load_checkpoint(session, chain_id)
+        with self._lock:
+            self._block_hash = "0x" + checkpoint.block_hash.hex() if checkpoint else None
+            self._checked_at = time.monotonic()
+
+    def _lookup(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+        with self._lock:
+            if self._block_hash is None:
+                return None
+            hit = self._answers.get((key, self._block_hash))
+            if hit is not None:
+                self._answers.move_to_end((key, self._block_hash))
+            return hit
+
+    def _render(self, key: str, sessions: sessionmaker[Session], render) -> Response:
+        response = Response(media_type="application/json")
+        with sessions() as session:
+            model = render(session, response)
+        body = model.model_dump_json().encode()
+        headers = {name: response.headers[name] for name in (BLOCK_HEADER, BLOCK_HASH_HEADER)}
+        with self._lock:
+            self._answers[(key, headers[BLOCK_HASH_HEADER])] = (body, headers)
+            while len(self._answers) > self.max_entries:
+                self._answers.popitem(last=False)
+        return Response(body, media_type="application/json", headers=headers)

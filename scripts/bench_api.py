@@ -70,7 +70,7 @@ def drive(url: str, clients: int, seconds: float) -> dict:
     if shutil.which("wrk"):
         out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", url],
                              capture_output=True, text=True, check=True).stdout
-        percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)$", out, re.MULTILINE))
+        percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", out, re.MULTILINE))
         if "99" not in percentiles:
             raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
         non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import AfterValidator
+from sqlalchemy.orm import Session
+from web3 import Web3
 
 from api.assets.schemas import (
     AssetDetailOut,
@@ -17,17 +19,17 @@ from api.assets.schemas import (
     SplitOut,
     SplitVersionOut,
 )
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep
 from api.mirror import reflected_block
+from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, PublicOrPartnerKey
 from ledger import assets
 from ledger.models import Asset
 
-router = APIRouter(prefix="/v1/assets", tags=["assets"])
+router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[PublicOrPartnerKey],
+                   responses=PUBLIC_OR_PARTNER_KEY_PROBLEMS)
 
 
 def _address(value: str | None) -> str | None:
-    from web3 import Web3
-
     if value is None:
         return None
     if not Web3.is_address(value):
@@ -49,27 +51,40 @@ def _asset_out(row: Asset) -> AssetOut:
 
 
 @router.get("", response_model=AssetPage, summary="List works and recordings")
-def list_assets(
-    session: SessionDep, context: ContextDep, response: Response,
+async def list_assets(
+    context: ContextDep,
     kind: Annotated[Literal["work", "recording"] | None, Query()] = None,
     controller: Annotated[AddressQuery, Query(description="Controller address")] = None,
     payee: Annotated[AddressQuery, Query(description="An address in the current split")] = None,
     code: Annotated[str | None, Query(max_length=32, description="ISRC or ISWC, separators allowed")] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=assets.MAX_PAGE)] = 50,
-) -> AssetPage:
-    block = reflected_block(session, response, context.settings.chain_id)
-    page = assets.list_assets(session, context.settings.chain_id,
-                              assets.AssetFilters(kind, controller, payee, code), cursor, limit)
-    return AssetPage(block=block, data=[_asset_out(row) for row in page.items], next_cursor=page.next_cursor)
+) -> Response:
+    chain_id = context.settings.chain_id
+
+    def render(session: Session, response: Response) -> AssetPage:
+        block = reflected_block(session, response, chain_id)
+        page = assets.list_assets(session, chain_id, assets.AssetFilters(kind, controller, payee, code), cursor,
+                                  limit)
+        return AssetPage(block=block, data=[_asset_out(row) for row in page.items], next_cursor=page.next_cursor)
+
+    key = f"list:{kind}:{controller}:{payee}:{code}:{cursor}:{limit}"
+    return await context.mirror_cache.answer(key, context.sessions, chain_id, render)
 
 
 @router.get("/{asset_id}", response_model=AssetDetailOut, summary="One asset with its split and control history",
             responses={404: {"description": "Unknown asset (or not indexed yet)"}})
-def get_asset(session: SessionDep, context: ContextDep, response: Response,
-              asset_id: Annotated[int, Path(ge=1)]) -> AssetDetailOut:
-    block = reflected_block(session, response, context.settings.chain_id)
-    detail = assets.asset_detail(session, context.settings.chain_id, asset_id)
+async def get_asset(context: ContextDep, asset_id: Annotated[int, Path(ge=1)]) -> Response:
+    chain_id = context.settings.chain_id
+
+    def render(session: Session, response: Response) -> AssetDetailOut:
+        return _detail_out(reflected_block(session, response, chain_id),
+                           assets.asset_detail(session, chain_id, asset_id))
+
+    return await context.mirror_cache.answer(f"detail:{asset_id}", context.sessions, chain_id, render)
+
+
+def _detail_out(block, detail: assets.AssetDetail) -> AssetDetailOut:
     return AssetDetailOut(
         block=block, data=_asset_out(detail.asset),
         split_history=[SplitVersionOut(version=v.version, split_hash=v.split_hash, recipients=v.recipients,

@@ -4,6 +4,7 @@ from chain.node import rpc_call
 from chain.rpc import JsonRpc
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
+from indexer.store import save_checkpoint
 from scripts.workload import Workload
 
 PROBLEM = "application/problem+json"
@@ -85,3 +86,19 @@ def test_reads_before_any_indexing_say_so(api, anvil_client):
     rpc_call(anvil_client.rpc_url, "anvil_mine", ["0x1"])
     response = api.get("/v1/assets")
     assert response.status_code == 503 and response.json()["failing"] == ["indexer"]
+
+
+def test_answers_are_cached_per_indexed_block(api, chain, sessions):
+    _indexed(chain, sessions, actions=5)
+    cache = api.app.state.context.mirror_cache
+    first = api.get("/v1/assets/1")
+    rpc_call(chain.client.rpc_url, "anvil_mine", ["0x3"])
+    head = chain.client.head()
+    with sessions.begin() as session:
+        save_checkpoint(session, 31337, head.number, head.hash)
+    cache.checkpoint_ttl_s = 3600  # within the checkpoint's time to live: the same answer, same block
+    assert api.get("/v1/assets/1").headers["x-harmoni-block"] == first.headers["x-harmoni-block"]
+    cache.checkpoint_ttl_s = 0  # past it: the new block is read and named
+    fresh = api.get("/v1/assets/1")
+    assert fresh.headers["x-harmoni-block"] == str(head.number) and fresh.json()["block"]["number"] == head.number
+    assert fresh.json()["data"] == first.json()["data"]
