@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""
     # Requests per API key per minute (counted in Redis; in-process, per API process, without Redis).
+    partner_rate_limit_per_minute: int = Field(600, ge=1)
 
     # Object storage
     storage_backend: StorageBackend = StorageBackend.filesystem

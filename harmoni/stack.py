@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from indexer.status import readiness
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 10.0
+WEBHOOKS_EVERY_S = 5.0
 
 
 def _wait_port_free(port: int, seconds: float = 5.0) -> bool:
@@ -168,6 +170,7 @@ def up(settings: Settings) -> int:
         stack.wait_api()
         _print_banner(settings, deployment)
         last_beat = 0.0
+        last_dispatch, dispatcher = 0.0, None
         while True:
             stack.check_children()
             if time.monotonic() - last_beat >= HEARTBEAT_EVERY_S:
@@ -175,6 +178,15 @@ def up(settings: Settings) -> int:
 
                 record_worker_heartbeat.delay("eager" if jobs.is_eager() else "celery")
                 last_beat = time.monotonic()
+            # Webhooks: new chain events become deliveries, due retries go out. In a thread, so slow partner
+            # endpoints (called inline in eager mode) never hold up the supervision of the children.
+            idle = dispatcher is None or not dispatcher.is_alive()
+            if idle and time.monotonic() - last_dispatch >= WEBHOOKS_EVERY_S:
+                from partners.tasks import dispatch_chain_events
+
+                dispatcher = threading.Thread(target=dispatch_chain_events.delay, name="webhooks", daemon=True)
+                dispatcher.start()
+                last_dispatch = time.monotonic()
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("harmoni: stopping…", flush=True)

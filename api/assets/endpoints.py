@@ -21,10 +21,12 @@ from api.assets.schemas import (
 )
 from api.deps import ContextDep
 from api.mirror import reflected_block
+from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, PublicOrPartnerKey
 from ledger import assets
 from ledger.models import Asset
 
-router = APIRouter(prefix="/v1/assets", tags=["assets"])
+router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[PublicOrPartnerKey],
+                   responses=PUBLIC_OR_PARTNER_KEY_PROBLEMS)
 
 
 def _address(value: str | None) -> str | None:

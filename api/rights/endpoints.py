@@ -52,7 +52,8 @@ def _submit(session, context, user: User, kind: str, code: str, build, metadata:
 @router.post("/works", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Register a musical work with its split",
              responses={409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
-                        422: {"description": "Invalid ISWC, split or payee; the problem names the field"}})
+                        422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
+                        503: {"description": "The contracts are not deployed on this chain yet"}})
 def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                   idempotency_key: IdempotencyKey = None) -> OperationOut:
     iswc = normalize_iswc(body.iswc)
@@ -68,7 +69,8 @@ def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: 
 @router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Register a recording (master) with its split",
              responses={409: {"description": "The registry refuses it (e.g. ISRC or audio already registered)"},
-                        422: {"description": "Invalid ISRC, content hash, split or payee"}})
+                        422: {"description": "Invalid ISRC, content hash, split or payee"},
+                        503: {"description": "The contracts are not deployed on this chain yet"}})
 def register_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                        idempotency_key: IdempotencyKey = None) -> OperationOut:
     isrc = normalize_isrc(body.isrc)

@@ -1,0 +1,1 @@
+"""Partners (labels, distributors, DSPs): API keys with scopes and rate limits, signed webhooks."""

@@ -1,0 +1,194 @@
+"""Fan-out of chain events to webhook endpoints, and one delivery attempt at a time.
+
+The dispatcher follows `chain_events` in chain order from a stored cursor and adds one delivery per
+subscribed endpoint and event (unique, so re-reading events is harmless). When a reorg replaced the block
+under the cursor, it rewinds to the highest block that can no longer change and reads forward again:
+replacement events get new ids and new deliveries; deliveries of removed events are cancelled when due.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.orm import Session
+
+from indexer.models import ChainEvent
+from partners import repository
+from partners.errors import WebhookUrlRefused
+from partners.models import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookDeliveryAttempt
+from partners.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, check_url, event_from_chain, sign
+
+log = logging.getLogger(__name__)
+
+# Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is given up.
+RETRY_DELAYS_S = (30, 120, 600, 3600, 6 * 3600)
+MAX_ATTEMPTS = len(RETRY_DELAYS_S) + 1
+TIMEOUT_S = 10.0
+EXCERPT_CHARS = 1000
+EVENTS_PER_BATCH = 500
+BATCHES_PER_RUN = 20
+DELIVERIES_PER_RUN = 25  # in eager mode each is sent inline: keep one run short
+AFTER_EVENT = 2**31 - 1  # a log index past every real one: "after every event of this block"
+
+
+@dataclass
+class Dispatched:
+    created: int = 0
+    events: int = 0
+    rewound: bool = False
+    to_deliver: list[uuid.UUID] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _advance(cursor: WebhookCursor, row: ChainEvent) -> None:
+    cursor.block_number, cursor.log_index, cursor.block_hash = row.block_number, row.log_index, row.block_hash
+
+
+def _rewind_if_reorged(session: Session, chain_id: int, cursor: WebhookCursor) -> bool:
+    """Move the cursor back to settled ground when the mirror no longer holds the block it points at."""
+    if cursor.block_number < 0:
+        return False
+    checkpoint = repository.checkpoint_number(session, chain_id)
+    stored = repository.indexed_hash(session, chain_id, cursor.block_number)
+    replaced = cursor.block_hash is not None and stored is not None and stored != cursor.block_hash
+    if not replaced and checkpoint is not None and checkpoint >= cursor.block_number:
+        return False
+    # Blocks below the lowest one the indexer still tracks are final; so is anything below the checkpoint.
+    lowest = repository.lowest_indexed_block(session, chain_id)
+    settled = [cursor.block_number - 1, checkpoint if checkpoint is not None else -1]
+    if lowest is not None:
+        settled.append(lowest - 1)
+    floor = min(settled)
+    log.warning("webhook dispatcher rewinds after a reorg",
+                extra={"chain_id": chain_id, "from_block": cursor.block_number, "to_block": floor})
+    cursor.block_number, cursor.log_index, cursor.block_hash = floor, AFTER_EVENT, None
+    return True
+
+
+def dispatch(session: Session, chain_id: int, now: datetime | None = None, *,
+             retry_grace: timedelta = timedelta(0), max_deliveries: int = DELIVERIES_PER_RUN) -> Dispatched:
+    """Turn new chain events into deliveries; return at most `max_deliveries` to attempt now (new, then due).
+
+    `retry_grace`: with Celery, retries are already scheduled as delayed tasks, so only deliveries overdue
+    by more than this (a lost task) are handed out again; in eager mode (0) every due delivery is.
+    Deliveries left over stay pending and due, for the next run.
+    """
+    now = now or _now()
+    result = Dispatched()
+    cursor = repository.locked_cursor(session, chain_id)
+    result.rewound = _rewind_if_reorged(session, chain_id, cursor)
+    subscribers = repository.subscriptions(session)
+    if not subscribers:
+        # Nobody to tell: skip to the newest event (endpoints hear about events after they subscribe).
+        last = repository.last_event(session, chain_id)
+        if last is not None:
+            _advance(cursor, last)
+        session.flush()
+        return result
+    for _ in range(BATCHES_PER_RUN):
+        rows = repository.events_after(session, chain_id, cursor.block_number, cursor.log_index, EVENTS_PER_BATCH)
+        for row in rows:
+            event = event_from_chain(row)
+            if event is None:
+                continue
+            result.events += 1
+            body = event.body(now)
+            for endpoint_id, types in subscribers:
+                if event.type.value not in types:
+                    continue
+                delivery_id = repository.add_delivery(session, {
+                    "id": uuid.uuid4(), "endpoint_id": endpoint_id, "event_id": event.id,
+                    "event_type": event.type.value, "chain_id": chain_id, "block_number": event.block_number,
+                    "block_hash": event.block_hash,
+                    "log_index": event.log_index, "body": body, "status": DeliveryStatus.pending.value,
+                    "attempts": 0, "next_attempt_at": now})
+                if delivery_id is not None:
+                    result.created += 1
+                    result.to_deliver.append(delivery_id)
+        if rows:
+            _advance(cursor, rows[-1])
+        if len(rows) < EVENTS_PER_BATCH:
+            break
+    session.flush()
+    result.to_deliver = result.to_deliver[:max_deliveries]
+    if len(result.to_deliver) < max_deliveries:
+        known = set(result.to_deliver)
+        due = repository.claim_due_deliveries(session, now - retry_grace, now, max_deliveries)
+        result.to_deliver += [d for d in due if d not in known][:max_deliveries - len(result.to_deliver)]
+    return result
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # the delivery's status afterwards, or "skipped" (not due, gone, or held by another worker)
+    retry_in_s: int | None = None  # set when a retry was scheduled
+
+
+def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int | None, str, str | None]:
+    """(status code, response excerpt, error); never raises for network trouble."""
+    try:
+        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
+            response = client.post(url, content=body.encode(), headers=headers)
+        return response.status_code, response.text[:EXCERPT_CHARS], None
+    except httpx.HTTPError as err:
+        return None, "", f"{type(err).__name__}: {err}"[:500]
+
+
+def attempt(session: Session, delivery_id: uuid.UUID, *, public_only: bool, now: datetime | None = None) -> Outcome:
+    """Send a due delivery once, log the attempt, and mark it delivered, scheduled for retry, or failed.
+
+    The row stays locked while the request is in flight, so no two workers send the same delivery at once.
+    """
+    now = now or _now()
+    found = repository.locked_delivery(session, delivery_id)
+    if found is None:
+        return Outcome("skipped")
+    delivery, endpoint = found
+    if delivery.status != DeliveryStatus.pending.value or (delivery.next_attempt_at or now) > now:
+        return Outcome("skipped")
+    if not repository.chain_event_exists(session, delivery.chain_id, delivery.block_hash, delivery.log_index):
+        checkpoint = repository.checkpoint_number(session, delivery.chain_id)
+        if checkpoint is None or checkpoint < delivery.block_number:
+            return Outcome("skipped")  # the mirror is re-indexing that block (a replay): wait for it
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.cancelled.value, None
+        log.info("webhook delivery cancelled: its event was reorged away", extra={"delivery_id": str(delivery.id)})
+        return Outcome(delivery.status)
+    started = time.monotonic()
+    try:
+        check_url(endpoint.url, public_only=public_only)
+    except WebhookUrlRefused as err:
+        status_code, excerpt, error = None, "", err.detail
+    else:
+        headers = {"Content-Type": "application/json", "User-Agent": "HARMONI-Webhooks/1",
+                   EVENT_ID_HEADER: delivery.event_id,
+                   SIGNATURE_HEADER: sign(endpoint.signing_secret, delivery.body, int(now.timestamp()))}
+        status_code, excerpt, error = _post(endpoint.url, delivery.body, headers)
+    succeeded = status_code is not None and 200 <= status_code < 300
+    delivery.attempts += 1
+    session.add(WebhookDeliveryAttempt(
+        id=uuid.uuid4(), delivery_id=delivery.id, attempt=delivery.attempts, attempted_at=now, succeeded=succeeded,
+        status_code=status_code, error=error or (None if succeeded else f"HTTP {status_code}"),
+        response_excerpt=excerpt, duration_ms=int((time.monotonic() - started) * 1000)))
+    delivery.last_status_code = status_code
+    return _settle(delivery, succeeded, now)
+
+
+def _settle(delivery: WebhookDelivery, succeeded: bool, now: datetime) -> Outcome:
+    if succeeded:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.succeeded.value, now, None
+        return Outcome(delivery.status)
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.failed.value, None
+        log.warning("webhook delivery given up", extra={"delivery_id": str(delivery.id), "attempts": delivery.attempts})
+        return Outcome(delivery.status)
+    delay = RETRY_DELAYS_S[delivery.attempts - 1]
+    delivery.next_attempt_at = now + timedelta(seconds=delay)
+    return Outcome(delivery.status, retry_in_s=delay)

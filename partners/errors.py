@@ -1,0 +1,54 @@
+"""What the partner API refuses, as typed errors; `api/errors.py` renders them as problem+json.
+
+Details never contain a key or a signing secret.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from harmoni.errors import HarmoniError, NotFound, ValidationFailed
+from identity.errors import Forbidden, Unauthenticated
+
+
+class InvalidApiKey(Unauthenticated):
+    """A key that is malformed, unknown or revoked (never says which)."""
+
+    slug = "invalid-api-key"
+    title = "Invalid API key"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class ScopeMissing(Forbidden):
+    slug = "scope-missing"
+    title = "API key lacks a scope"
+
+
+class RateLimited(HarmoniError):
+    """Over the key's requests per minute: 429 with `Retry-After` in seconds."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int, limit: int) -> None:
+        super().__init__(detail, retry_after=retry_after_s)
+        self.headers = {"Retry-After": str(retry_after_s), "X-RateLimit-Limit": str(limit),
+                        "X-RateLimit-Remaining": "0"}
+
+
+class ApiKeyNotFound(NotFound):
+    slug = "api-key-not-found"
+    title = "API key not found"
+
+
+class WebhookEndpointNotFound(NotFound):
+    slug = "webhook-endpoint-not-found"
+    title = "Webhook endpoint not found"
+
+
+class WebhookUrlRefused(ValidationFailed):
+    """A URL we will not send to (scheme, or in production a host that is not public)."""
+
+    slug = "webhook-url-refused"
+    title = "Webhook URL refused"

@@ -1,0 +1,98 @@
+"""Fixed-window request counters per API key: in Redis when configured, else in this process.
+
+A window opens with a key's first request and lasts `window_s`; the count and the window's expiry are
+set in one Lua script, so replicas sharing Redis share one count and never leave a counter without
+expiry. Without Redis (the embedded default) each API process counts on its own, with the same rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import redis
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "harmoni:ratelimit:"
+
+# KEYS[1] counter; ARGV[1] window in ms. Returns {count, ms until the window closes}.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after_s: int  # seconds until the window closes (the `Retry-After` when refused)
+
+
+def _decision(count: int, limit: int, reset_after_ms: float) -> RateDecision:
+    return RateDecision(allowed=count <= limit, limit=limit, remaining=max(limit - count, 0),
+                        reset_after_s=max(math.ceil(reset_after_ms / 1000), 1))
+
+
+class RateLimiter(Protocol):
+    def hit(self, key: str, limit: int, window_s: float = 60.0) -> RateDecision:
+        """Count one request for `key` and say whether it is within `limit` per window."""
+        ...
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._script = self._client.register_script(_HIT)
+        self._warned_at = 0.0
+
+    def hit(self, key: str, limit: int, window_s: float = 60.0) -> RateDecision:
+        try:
+            count, ttl_ms = self._script(keys=[KEY_PREFIX + key], args=[int(window_s * 1000)])
+        except redis.RedisError as err:
+            # Fail open: a Redis outage must not take the partner API down with it.
+            if time.monotonic() - self._warned_at > 60:
+                log.warning("rate limiting skipped: Redis unavailable", extra={"error": str(err)})
+                self._warned_at = time.monotonic()
+            return RateDecision(allowed=True, limit=limit, remaining=limit, reset_after_s=math.ceil(window_s))
+        return _decision(int(count), limit, float(ttl_ms))
+
+
+class InProcessRateLimiter:
+    """The same windows in a dict, for one process (thread-safe); expired windows are dropped as we go."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._clock = clock
+        self._windows: dict[str, tuple[int, float]] = {}  # key -> (count, closes_at)
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+
+    def hit(self, key: str, limit: int, window_s: float = 60.0) -> RateDecision:
+        now = self._clock()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
+                self._next_sweep = now + window_s
+            count, closes_at = self._windows.get(key, (0, now + window_s))
+            if closes_at <= now:
+                count, closes_at = 0, now + window_s
+            self._windows[key] = (count + 1, closes_at)
+        return _decision(count + 1, limit, (closes_at - now) * 1000)
+
+
+@lru_cache(maxsize=4)
+def limiter_for(redis_url: str) -> RateLimiter:
+    """One limiter per process and Redis URL; the in-process one when the URL is empty."""
+    return RedisRateLimiter(redis_url) if redis_url else InProcessRateLimiter()
