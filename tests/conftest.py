@@ -137,12 +137,17 @@ def anvil(tmp_path_factory) -> Iterator[AnvilNode]:
     node.stop()
 
 
+def reverting_client(url: str) -> Iterator[ChainClient]:
+    """A client of the node at `url`, which is reverted to its present state afterwards."""
+    snapshot = rpc_call(url, "evm_snapshot")
+    yield ChainClient(url)
+    rpc_call(url, "evm_revert", [snapshot])
+
+
 @pytest.fixture
 def anvil_client(anvil) -> Iterator[ChainClient]:
     """A client of the session's node, reverted to its state before the test."""
-    snapshot = rpc_call(anvil.url, "evm_snapshot")
-    yield ChainClient(anvil.url)
-    rpc_call(anvil.url, "evm_revert", [snapshot])
+    yield from reverting_client(anvil.url)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from chain.node import AnvilNode, rpc_call
 from chain.sender import TransactionSender
 from chain.wallets import anvil_dev_account
 from ledger.operations import PostgresOperationStore
-from tests.conftest import free_port
+from tests.conftest import free_port, reverting_client
 
 # A dev account no fixture deploys or relays with, so tests own its nonces.
 SENDER_INDEX = 2
@@ -53,6 +53,4 @@ def manual_node() -> Iterator[AnvilNode]:
 
 @pytest.fixture
 def manual_client(manual_node) -> Iterator[ChainClient]:
-    snapshot = rpc_call(manual_node.url, "evm_snapshot")
-    yield ChainClient(manual_node.url)
-    rpc_call(manual_node.url, "evm_revert", [snapshot])
+    yield from reverting_client(manual_node.url)
