@@ -93,4 +93,4 @@ def get_operation(session: SessionDep, context: ContextDep, user: CurrentUser,
                                          context.settings.chain_id)
     return OperationOut(id=view.operation.id, kind=view.operation.kind, status=view.status, tx_hash=view.tx_hash,
                         block_number=view.block_number, error=view.error, error_args=view.error_args,
-                        asset_id=view.asset_id)
+                        asset_id=view.asset_id, metadata_uri=view.operation.request["message"].get("metadataURI"))
