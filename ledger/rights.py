@@ -161,6 +161,13 @@ def register_recording(registry: Contract, chain_id: int, controller: str, isrc:
     return SignedRequest("RegisterRecording", message, domain(chain_id, registry.address))
 
 
+def transfer_controller(registry: Contract, chain_id: int, controller: str, asset_id: int, new_controller: str,
+                        now: float | None = None) -> SignedRequest:
+    message = {"assetId": asset_id, "newController": Web3.to_checksum_address(new_controller),
+               "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
+    return SignedRequest("TransferController", message, domain(chain_id, registry.address))
+
+
 def update_split(registry: Contract, chain_id: int, controller: str, asset_id: int, split: Split,
                  now: float | None = None) -> SignedRequest:
     message = {"assetId": asset_id, "recipients": split.recipients, "allocations": split.allocations,

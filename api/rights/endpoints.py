@@ -1,19 +1,23 @@
-"""Works and recordings: registered through the platform relayer with the artist's custodial wallet."""
+"""Works and recordings: registered and changed through the platform relayer with the artist's custodial
+wallet (the registry's EIP-712 `...BySig` functions, so the artist needs no gas)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, status
+from web3 import Web3
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
-from api.rights.schemas import OperationOut, RecordingIn, WorkIn
+from api.rights.schemas import ControllerTransferIn, OperationOut, RecordingIn, SplitChangeIn, WorkIn
 from chain.client import ChainClient
 from chain.deployments import load as load_deployment
 from chain.wallets import relayer_account
 from content.storage import object_store
-from harmoni.errors import ServiceUnavailable
+from harmoni.errors import HarmoniError, ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity.custody import signer_for
 from identity.models import Role, User
@@ -33,12 +37,23 @@ def _registry(context, client: ChainClient):
     return client.contract(deployment, "RightsRegistry")
 
 
-def _submit(session, context, user: User, kind: str, code: str, build, metadata: dict,
-            client_key: str | None) -> OperationOut:
+class NotAssetController(HarmoniError):
+    status = 403
+    slug = "not-asset-controller"
+    title = "Not the asset's controller"
+
+
+def _submit(session, context, user: User, kind: str, code: str, build, metadata: dict | None,
+            client_key: str | None, asset_id: int | None = None) -> OperationOut:
     registry = _registry(context, context.chain)
-    metadata_uri = registration.store_metadata(object_store(context.settings),
-                                               registration.metadata_document(metadata))
+    metadata_uri = None if metadata is None else registration.store_metadata(
+        object_store(context.settings), registration.metadata_document(metadata))
     controller = signer_for(session, user.id)
+    if asset_id is not None and registry.functions.assetCount().call() >= asset_id:
+        current = registry.functions.controllerOf(asset_id).call()
+        if current != controller.address:
+            raise NotAssetController(f"asset {asset_id} is controlled by {current}, not by your wallet",
+                                     asset_id=asset_id)
     request = build(registry, controller.address, metadata_uri)
     relayer = relayer_account(context.settings, context.settings.chain_id).address
     key = registration.derive_key(user.id, kind, client_key, code)
@@ -94,3 +109,36 @@ def get_operation(session: SessionDep, context: ContextDep, user: CurrentUser,
     return OperationOut(id=view.operation.id, kind=view.operation.kind, status=view.status, tx_hash=view.tx_hash,
                         block_number=view.block_number, error=view.error, error_args=view.error_args,
                         asset_id=view.asset_id, metadata_uri=view.operation.request["message"].get("metadataURI"))
+
+
+_CHANGE_RESPONSES = {403: {"description": "The artist's wallet does not control this asset"},
+                     404: {"description": "The artist has no custodial wallet"},
+                     409: {"description": "The registry refuses it (not the controller, frozen, locked split)"},
+                     422: {"description": "Invalid split or address; the problem names the field"},
+                     503: {"description": "The contracts are not deployed on this chain yet"}}
+
+
+@router.post("/assets/{asset_id}/split", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Replace an asset's split (its controller)", responses=_CHANGE_RESPONSES)
+def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                 asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
+    split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
+    digest = hashlib.sha256(json.dumps([split.recipients, split.allocations]).encode()).hexdigest()[:16]
+    return _submit(session, context, user, "update_split", f"{asset_id}:{digest}",
+                   lambda registry, controller, _uri: rights.update_split(
+                       registry, context.settings.chain_id, controller, asset_id, split),
+                   None, idempotency_key, asset_id)
+
+
+@router.post("/assets/{asset_id}/controller", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Start handing control of an asset to another address (it must accept on chain)",
+             responses=_CHANGE_RESPONSES)
+def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                              asset_id: Annotated[int, Path(ge=1)],
+                              idempotency_key: IdempotencyKey = None) -> OperationOut:
+    if not Web3.is_address(body.new_controller) or int(body.new_controller, 16) == 0:
+        raise ValidationFailed("new_controller is not a usable wallet address", field="new_controller")
+    return _submit(session, context, user, "transfer_controller", f"{asset_id}:{body.new_controller.lower()}",
+                   lambda registry, controller, _uri: rights.transfer_controller(
+                       registry, context.settings.chain_id, controller, asset_id, body.new_controller),
+                   None, idempotency_key, asset_id)

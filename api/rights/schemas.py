@@ -50,6 +50,18 @@ class RecordingIn(BaseModel):
         "metadata": {}}]}}
 
 
+class SplitChangeIn(BaseModel):
+    split: list[PayeeIn] = Field(max_length=250)
+
+    model_config = {"json_schema_extra": {"examples": [{"split": _SPLIT_EXAMPLE}]}}
+
+
+class ControllerTransferIn(BaseModel):
+    new_controller: str = Field(description="Address that becomes the controller once it accepts")
+
+    model_config = {"json_schema_extra": {"examples": [{"new_controller": _ARTIST}]}}
+
+
 class OperationOut(BaseModel):
     id: uuid.UUID
     kind: str

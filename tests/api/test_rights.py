@@ -99,3 +99,35 @@ def test_bad_registrations_are_refused_and_write_nothing(live_api, chain):
     assert live_api.post("/v1/works", json=base, headers=fan_headers).status_code == 403
     assert live_api.post("/v1/works", json=base).status_code == 401
     engine.dispose()
+
+
+def test_change_split_and_hand_over_control(live_api, chain):
+    headers = _artist(live_api)
+    wallet = live_api.get("/v1/me/wallets", headers=headers).json()[0]["address"]
+    work = {"title": "Dusk", "iswc": "T-345.246.800-3", "split": [{"address": wallet, "share_percent": "100"}]}
+    registered = live_api.post("/v1/works", json=work, headers=headers).json()
+    _index(live_api, chain)
+    asset_id = live_api.get(f"/v1/operations/{registered['id']}", headers=headers).json()["asset_id"]
+
+    new_split = {"split": [{"address": wallet, "share_percent": "50"}, {"address": B, "share_percent": "50"}]}
+    changed = live_api.post(f"/v1/assets/{asset_id}/split", json=new_split, headers=headers)
+    assert changed.status_code == 202, changed.json()
+    handed = live_api.post(f"/v1/assets/{asset_id}/controller", json={"new_controller": B}, headers=headers)
+    assert handed.status_code == 202, handed.json()
+    _index(live_api, chain)
+    for operation in (changed.json(), handed.json()):
+        assert live_api.get(f"/v1/operations/{operation['id']}", headers=headers).json()["status"] == "confirmed"
+    detail = live_api.get(f"/v1/assets/{asset_id}").json()
+    assert [v["version"] for v in detail["split_history"]] == [1, 2]
+    assert detail["data"]["split"]["allocations"] == [500_000, 500_000]
+    assert detail["data"]["pending_controller"] == B
+    assert detail["controller_history"][-1]["change"] == "started"
+
+    other = live_api.post("/v1/auth/signup", json={"email": "bob@example.org", "password": "correct horse 42!",
+                                                   "role": "artist"}).json()
+    other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+    live_api.post("/v1/me/wallets/custodial", headers=other_headers)
+    refused = live_api.post(f"/v1/assets/{asset_id}/split", json=new_split, headers=other_headers)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/not-asset-controller"), refused.json()
+    missing = live_api.post("/v1/assets/999/split", json=new_split, headers=headers)
+    assert missing.status_code == 409 and missing.json()["error"] == "UnknownAsset", missing.json()
