@@ -26,7 +26,7 @@ from ledger.identifiers import normalize_isrc, normalize_iswc
 from ledger.tasks import relay_rights_operation
 
 router = APIRouter(prefix="/v1", tags=["rights"])
-ArtistUser = Annotated[User, require_roles(Role.artist, Role.admin)]
+ArtistUser = Annotated[User, require_roles(Role.artist)]  # the signer is the artist's own custodial wallet
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=120)]
 
 

@@ -1,0 +1,253 @@
+"""Who may call which endpoint: every route the app serves, called by every kind of caller.
+
+Allowed means any answer but 401/403: a 404, 409, 422 or 503 for the placeholder input still shows the caller
+got past authorization. Refused means 401 problem+json for a caller who has not signed in (anonymous, or a
+partner key where an account's access token is needed) and 403 problem+json for a signed-in user without the
+role. A route the app serves but MATRIX does not list fails `test_every_route_is_in_the_matrix`, so a new
+endpoint cannot ship without a decision about who may call it.
+
+Most refusals come from dependencies, which FastAPI runs before it validates the body, so an invalid body could
+not hide them (an empty body still gets the same 401/403). SIWE `purpose=link` is decided inside the handler, after
+validation, so its body (like those of the public auth endpoints) is valid and the handler's answer shows.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from identity import tokens
+from identity.models import RefreshToken
+from indexer.store import save_checkpoint
+from partners import service as partners
+from partners.models import ApiScope
+from tests.identity.factories import PASSWORD, SignedInUser, make_user
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+PROBLEM = "application/problem+json"
+
+ROLES = ("fan", "artist", "auditor", "partner", "admin")
+# A partner key with every scope, sent both ways the README allows.
+KEY_CALLERS = ("key", "key-header")
+CALLERS = ("anonymous", *ROLES, *KEY_CALLERS)
+EVERYONE = frozenset(CALLERS)
+SIGNED_IN = frozenset(ROLES)
+ARTISTS = frozenset({"artist"})  # who may register and change assets (admin is not implicitly an artist)
+PARTNERS = frozenset({"partner", "admin"})
+WEBHOOK_MANAGERS = PARTNERS | frozenset(KEY_CALLERS)
+# Answers that do not show the caller was let through: a refusal, a rate limit, a crash.
+NOT_PROOF_OF_ACCESS = frozenset({401, 403, 429, 500})
+
+PAYEE = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+SPLIT = [{"address": PAYEE, "share_percent": "100"}]
+
+
+@dataclass
+class World:
+    """The callers of one test and the placeholders their requests carry."""
+
+    api: TestClient
+    headers: dict[str, dict[str, str]]
+    target: SignedInUser  # the account whose roles admins change, and who logs in and refreshes
+    newcomer_email: str
+
+    def refresh_token(self) -> str:
+        """A fresh refresh token of `target` (each refresh or logout uses one up)."""
+        context = self.api.app.state.context
+        token, now = tokens.new_refresh_token(), datetime.now(UTC)
+        with context.sessions.begin() as session:
+            session.add(RefreshToken(id=uuid.uuid4(), family_id=uuid.uuid4(), user_id=self.target.id,
+                                     token_hash=tokens.refresh_token_hash(token), parent_id=None, issued_at=now,
+                                     expires_at=now + tokens.REFRESH_TOKEN_TTL))
+        return token
+
+
+Body = Callable[[World], dict]
+
+# Path parameters by name; ids of nothing are fine (a 404 is past authorization).
+PATH_VALUES: dict[str, Callable[[World], object]] = {
+    "user_id": lambda world: world.target.id,
+    "role": lambda world: "auditor",
+    "asset_id": lambda world: 1,
+    "operation_id": lambda world: uuid.uuid4(),
+    "key_id": lambda world: uuid.uuid4(),
+    "endpoint_id": lambda world: uuid.uuid4(),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    allowed: frozenset[str]
+    body: Body | None = None
+    variant: str = ""  # one route, several rules (SIWE login vs link)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+
+MATRIX = [
+    # Operations and documentation: public.
+    Row("GET", "/healthz", EVERYONE),
+    Row("GET", "/readyz", EVERYONE),
+    Row("GET", "/metrics", EVERYONE),
+    Row("GET", "/openapi.json", EVERYONE),
+    Row("GET", "/docs", EVERYONE),
+    Row("GET", "/docs/oauth2-redirect", EVERYONE),
+    Row("GET", "/redoc", EVERYONE),
+    # Signing in: anyone; the refresh token itself is the credential of refresh and logout.
+    Row("POST", "/v1/auth/signup", EVERYONE, lambda w: {"email": w.newcomer_email, "password": PASSWORD}),
+    Row("POST", "/v1/auth/login", EVERYONE, lambda w: {"email": w.target.email, "password": PASSWORD}),
+    Row("POST", "/v1/auth/refresh", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
+    Row("POST", "/v1/auth/logout", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
+    Row("POST", "/v1/auth/siwe/nonce", EVERYONE),
+    # The message is no EIP-4361 message: a 422, once the handler has decided the caller may ask.
+    # A partner key as a bearer token is read as an (invalid) access token, so it is refused even here.
+    Row("POST", "/v1/auth/siwe/verify", EVERYONE - {"key"},
+        lambda w: {"message": "not a SIWE message", "signature": "0x00", "purpose": "login"}, "login"),
+    Row("POST", "/v1/auth/siwe/verify", SIGNED_IN,
+        lambda w: {"message": "not a SIWE message", "signature": "0x00", "purpose": "link"}, "link"),
+    Row("POST", "/v1/auth/users/{user_id}/roles", frozenset({"admin"}), lambda w: {"role": "auditor"}),
+    Row("DELETE", "/v1/auth/users/{user_id}/roles/{role}", frozenset({"admin"})),
+    # The account's own things; the artist profile and custodial wallet are for artists only (not admins).
+    Row("GET", "/v1/me", SIGNED_IN),
+    Row("GET", "/v1/me/artist-profile", frozenset({"artist"})),
+    Row("PUT", "/v1/me/artist-profile", frozenset({"artist"}), lambda w: {"display_name": "Matrix Trio"}),
+    Row("GET", "/v1/me/wallets", SIGNED_IN),
+    Row("POST", "/v1/me/wallets/custodial", frozenset({"artist"})),
+    # Public reads; a key sent along must be valid and hold assets:read.
+    Row("GET", "/v1/assets", EVERYONE),
+    Row("GET", "/v1/assets/{asset_id}", EVERYONE),
+    # Registering and changing assets: artists and admins (api/rights/endpoints.py admits both; whether the
+    # caller's wallet controls the asset is a later, separate 403). Following: any signed-in user, who sees only
+    # their own operations (admins every one).
+    Row("POST", "/v1/works", ARTISTS,
+        lambda w: {"title": "Blue Hour", "iswc": "T-034.524.680-1", "split": SPLIT}),
+    Row("POST", "/v1/recordings", ARTISTS,
+        lambda w: {"title": "Blue Hour", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
+                   "split": SPLIT}),
+    Row("POST", "/v1/assets/{asset_id}/split", ARTISTS, lambda w: {"split": SPLIT}),
+    Row("POST", "/v1/assets/{asset_id}/controller", ARTISTS, lambda w: {"new_controller": PAYEE}),
+    Row("GET", "/v1/operations/{operation_id}", SIGNED_IN),
+    # Keys are managed by a signed-in partner or admin, never with a key.
+    Row("POST", "/v1/partner/keys", PARTNERS, lambda w: {"name": "matrix", "scopes": ["assets:read"]}),
+    Row("GET", "/v1/partner/keys", PARTNERS),
+    Row("DELETE", "/v1/partner/keys/{key_id}", PARTNERS),
+    # Webhooks: a key with webhooks:manage, or a signed-in partner or admin.
+    Row("POST", "/v1/partner/webhooks", WEBHOOK_MANAGERS,
+        lambda w: {"url": "https://partner.example/hooks", "events": ["asset.registered"]}),
+    Row("GET", "/v1/partner/webhooks", WEBHOOK_MANAGERS),
+    Row("DELETE", "/v1/partner/webhooks/{endpoint_id}", WEBHOOK_MANAGERS),
+    Row("GET", "/v1/partner/webhooks/{endpoint_id}/deliveries", WEBHOOK_MANAGERS),
+]
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path template) of every route, included routers flattened.
+
+    HEAD only where a route declares it (Starlette adds it to plain GET routes); a route without methods
+    (a mount) is listed with method "*", so it too needs a row.
+    """
+    served = set()
+    for route in iter_route_contexts(app.routes):
+        methods = set(route.methods or ()) or {"*"}
+        if not isinstance(route.original_route, APIRoute) and "GET" in methods:
+            methods.discard("HEAD")
+        served |= {(method, route.path) for method in methods}
+    return served
+
+
+def matrix_gaps(app: FastAPI) -> list[str]:
+    listed = {(row.method, row.path) for row in MATRIX}
+    served = served_routes(app)
+    return ([f"add {method} {path} to the authorization matrix" for method, path in sorted(served - listed)]
+            + [f"remove {method} {path} from the authorization matrix: the app does not serve it"
+               for method, path in sorted(listed - served)])
+
+
+def refusal(caller: str) -> tuple[int, str]:
+    """Status and problem type of a refusal: 401 for whoever has not signed in, 403 for a missing role.
+
+    A key is not an account's access token: as a bearer token it is an invalid one, as X-API-Key it is ignored
+    where only accounts are admitted. (With every scope, a key is never refused for a missing scope.)
+    """
+    if caller in SIGNED_IN:
+        return 403, "forbidden"
+    return 401, "invalid-token" if caller == "key" else "unauthenticated"
+
+
+def _world(api: TestClient) -> World:
+    context = api.app.state.context
+    sessions, settings = context.sessions, context.settings
+    users = {role: make_user(sessions, settings, role) for role in ROLES}
+    key_owner = make_user(sessions, settings, "partner")
+    with sessions.begin() as session:
+        key = partners.issue_key(session, key_owner.id, "matrix", list(ApiScope)).key
+        save_checkpoint(session, settings.chain_id, 1, b"\x01" * 32)  # so the asset reads answer
+    headers = {"anonymous": {}, **{role: user.headers for role, user in users.items()},
+               "key": {"Authorization": f"Bearer {key}"}, "key-header": {"X-API-Key": key}}
+    return World(api=api, headers=headers, target=make_user(sessions, settings, "fan"),
+                 newcomer_email=f"newcomer-{uuid.uuid4().hex[:8]}@example.com")
+
+
+def _path(template: str, world: World) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in PATH_VALUES:
+            pytest.fail(f"no placeholder for the path parameter {name!r} of {template}: add one to PATH_VALUES")
+        return str(PATH_VALUES[name](world))
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, template)
+
+
+def _mismatch(row: Row, caller: str, world: World) -> str | None:
+    """Why `caller`'s answer breaks the row's rule, or None."""
+    response = world.api.request(row.method, _path(row.path, world), headers=world.headers[caller],
+                                 json=row.body(world) if row.body else None)
+    status, excerpt = response.status_code, response.text[:160]
+    if caller in row.allowed:
+        if status in NOT_PROOF_OF_ACCESS:
+            return f"{caller:<10} expected allowed, got {status}: {excerpt}"
+        return None
+    expected, slug = refusal(caller)
+    if status != expected:
+        return f"{caller:<10} expected refused with {expected} {slug}, got {status}: {excerpt}"
+    if response.headers.get("content-type") != PROBLEM:
+        return f"{caller:<10} refused with {status} but not as problem+json: {response.headers.get('content-type')}"
+    problem = response.json()
+    if problem.get("status") != status or not problem.get("type", "").endswith("/" + slug):
+        return f"{caller:<10} expected refused with {expected} {slug}, got the problem {excerpt}"
+    return None
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
+def test_who_may_call(api, row):
+    world = _world(api)
+    mismatches = [found for caller in CALLERS if (found := _mismatch(row, caller, world))]
+    allowed = ", ".join(caller for caller in CALLERS if caller in row.allowed) or "nobody"
+    if mismatches:
+        pytest.fail(f"{row.id} (allowed: {allowed})\n" + "\n".join(mismatches), pytrace=False)
+
+
+def test_every_route_is_in_the_matrix(api):
+    gaps = matrix_gaps(api.app)
+    if gaps:
+        pytest.fail("\n".join(gaps), pytrace=False)
+    ids = [row.id for row in MATRIX]
+    assert len(ids) == len(set(ids)), "a row of the authorization matrix appears twice"
+    assert {name for row in MATRIX for name in re.findall(r"\{(\w+)", row.path)} <= set(PATH_VALUES)
+
+
+def test_a_route_missing_from_the_matrix_is_named(api):
+    api.app.add_api_route("/v1/unlisted/{thing_id}", lambda thing_id: {}, methods=["PATCH"])
+    assert matrix_gaps(api.app) == ["add PATCH /v1/unlisted/{thing_id} to the authorization matrix"]
