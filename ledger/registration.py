@@ -58,13 +58,13 @@ def store_metadata(store: ObjectStore, document: bytes) -> str:
     return f"ipfs://{cid}"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -87,7 +87,7 @@ def create_operation(session: Session, user_id: uuid.UUID, kind: str, idempotenc
         raise reverted from err
     operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key,
                                 to_address=registry.address, calldata=request.relay_calldata(registry, signature),
-                                request=_jsonable(request.typed_data))
+                                request=jsonable(request.typed_data))
     session.add(operation)
     session.flush()
     return operation, True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -99,6 +100,15 @@ EIP712_DOMAIN = [{"name": "name", "type": "string"}, {"name": "version", "type":
                  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
 
 
+KINDS = {"RegisterWork": "register_work", "RegisterRecording": "register_recording",
+         "UpdateSplit": "update_split", "TransferController": "transfer_controller"}
+
+
+class SignedRequestInvalid(ValidationFailed):
+    slug = "signed-request-invalid"
+    title = "Invalid signed request"
+
+
 @dataclass(frozen=True)
 class SignedRequest:
     """What the controller signs and what the relayer submits: one registry `...BySig` call."""
@@ -106,6 +116,36 @@ class SignedRequest:
     primary_type: str
     message: dict[str, Any]
     domain: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return KINDS[self.primary_type]
+
+    @classmethod
+    def from_typed_data(cls, document: dict[str, Any], expected_domain: dict[str, Any]) -> SignedRequest:
+        """A request as a wallet signed it (JSON: bytes as 0x hex), checked against our types and domain."""
+        primary = document.get("primaryType")
+        if primary not in TYPES or document.get("types", {}).get(primary) != TYPES[primary]:
+            raise SignedRequestInvalid("typed_data is not one of the registry's requests", field="typed_data")
+        domain = document.get("domain") or {}
+        if {**domain, "verifyingContract": str(domain.get("verifyingContract", "")).lower()} != {
+                **expected_domain, "verifyingContract": expected_domain["verifyingContract"].lower()}:
+            raise SignedRequestInvalid("typed_data.domain is not this chain's registry", field="typed_data.domain")
+        message = {}
+        try:
+            for item in TYPES[primary]:
+                value = document["message"][item["name"]]
+                message[item["name"]] = _from_json(item["type"], value)
+        except (KeyError, TypeError, ValueError) as err:
+            raise SignedRequestInvalid(f"typed_data.message is incomplete or malformed: {err}",
+                                       field="typed_data.message") from err
+        return cls(primary, message, expected_domain)
+
+    def signer(self, signature: bytes) -> str:
+        try:
+            return Account.recover_message(encode_typed_data(full_message=self.typed_data), signature=signature)
+        except (ValueError, TypeError) as err:
+            raise SignedRequestInvalid("signature is not a valid ECDSA signature", field="signature") from err
 
     @property
     def typed_data(self) -> dict[str, Any]:
@@ -138,6 +178,18 @@ class SignedRequest:
     def relay_calldata(self, registry: Contract, signature: bytes) -> str:
         name, args = self.relay_args(signature)
         return registry.encode_abi(name, args=args)
+
+
+def _from_json(abi_type: str, value: Any) -> Any:
+    if abi_type.endswith("[]"):
+        return [_from_json(abi_type[:-2], v) for v in value]
+    if abi_type == "address":
+        return Web3.to_checksum_address(value)
+    if abi_type.startswith("bytes"):
+        return bytes.fromhex(value.removeprefix("0x"))
+    if abi_type.startswith("uint"):
+        return int(value)
+    return str(value)
 
 
 def _deadline(now: float | None) -> int:

@@ -8,11 +8,19 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, status
+from fastapi import APIRouter, Header, Path, Query, status
 from web3 import Web3
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
-from api.rights.schemas import ControllerTransferIn, OperationOut, RecordingIn, SplitChangeIn, WorkIn
+from api.rights.schemas import (
+    ControllerTransferIn,
+    OperationOut,
+    PreparedRequest,
+    RecordingIn,
+    SignedRequestIn,
+    SplitChangeIn,
+    WorkIn,
+)
 from chain.client import ChainClient
 from chain.deployments import load as load_deployment
 from chain.wallets import relayer_account
@@ -21,6 +29,7 @@ from harmoni.errors import HarmoniError, ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity.custody import signer_for
 from identity.models import Role, User
+from identity.repository import wallet_by_address
 from ledger import registration, rights
 from ledger.identifiers import normalize_isrc, normalize_iswc
 from ledger.tasks import relay_rights_operation
@@ -28,6 +37,7 @@ from ledger.tasks import relay_rights_operation
 router = APIRouter(prefix="/v1", tags=["rights"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]  # the signer is the artist's own custodial wallet
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=120)]
+ControllerQuery = Annotated[str, Query(description="Your own wallet (linked with SIWE) that will sign")]
 
 
 def _registry(context, client: ChainClient):
@@ -43,61 +53,145 @@ class NotAssetController(HarmoniError):
     title = "Not the asset's controller"
 
 
-def _submit(session, context, user: User, kind: str, code: str, build, metadata: dict | None,
+class WalletNotYours(HarmoniError):
+    status = 403
+    slug = "wallet-not-yours"
+    title = "Not one of your wallets"
+
+
+def owned_wallet(session, user_id, address: str) -> str:
+    """`address` checksummed, if it is one of the user's wallets (linked with SIWE, or custodial)."""
+    if not Web3.is_address(address):
+        raise ValidationFailed("controller is not a wallet address", field="controller")
+    wallet = wallet_by_address(session, Web3.to_checksum_address(address))
+    if wallet is None or wallet.user_id != user_id:
+        raise WalletNotYours(f"{address} is not a wallet of your account: link it first (SIWE, purpose link)",
+                             field="controller")
+    return wallet.address
+
+
+def _check_controls(registry, asset_id: int | None, address: str) -> None:
+    if asset_id is not None and registry.functions.assetCount().call() >= asset_id:
+        current = registry.functions.controllerOf(asset_id).call()
+        if current != address:
+            raise NotAssetController(f"asset {asset_id} is controlled by {current}, not by your wallet",
+                                     asset_id=asset_id)
+
+
+def _relay(session, context, user: User, request: rights.SignedRequest, registry, signature: bytes,
+           key: str) -> OperationOut:
+    """Record the signed request (simulated first) and relay it after the request commits."""
+    relayer = relayer_account(context.settings, context.settings.chain_id).address
+    operation, created = registration.create_operation(session, user.id, request.kind, key, request, registry,
+                                                       signature, relayer)
+    if created:
+        enqueue_after_commit(session, relay_rights_operation, str(operation.id))
+    return OperationOut(id=operation.id, kind=request.kind, status="pending",
+                        metadata_uri=request.message.get("metadataURI"))
+
+
+def _submit(session, context, user: User, code: str, build, metadata: dict | None,
             client_key: str | None, asset_id: int | None = None) -> OperationOut:
+    """Build the request, sign it with the artist's custodial wallet and relay it."""
     registry = _registry(context, context.chain)
     metadata_uri = None if metadata is None else registration.store_metadata(
         object_store(context.settings), registration.metadata_document(metadata))
     controller = signer_for(session, user.id)
-    if asset_id is not None and registry.functions.assetCount().call() >= asset_id:
-        current = registry.functions.controllerOf(asset_id).call()
-        if current != controller.address:
-            raise NotAssetController(f"asset {asset_id} is controlled by {current}, not by your wallet",
-                                     asset_id=asset_id)
+    _check_controls(registry, asset_id, controller.address)
     request = build(registry, controller.address, metadata_uri)
-    relayer = relayer_account(context.settings, context.settings.chain_id).address
-    key = registration.derive_key(user.id, kind, client_key, code)
-    operation, created = registration.create_operation(session, user.id, kind, key, request, registry,
-                                                       request.sign(controller), relayer)
-    if created:
-        enqueue_after_commit(session, relay_rights_operation, str(operation.id))
-    return OperationOut(id=operation.id, kind=kind, status="pending", metadata_uri=metadata_uri)
+    key = registration.derive_key(user.id, request.kind, client_key, code)
+    return _relay(session, context, user, request, registry, request.sign(controller), key)
 
 
-@router.post("/works", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
-             summary="Register a musical work with its split",
-             responses={409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
-                        422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
-                        503: {"description": "The contracts are not deployed on this chain yet"}})
-def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                  idempotency_key: IdempotencyKey = None) -> OperationOut:
+def _prepare(session, context, user: User, controller: str, build, metadata: dict | None,
+             asset_id: int | None = None) -> PreparedRequest:
+    """Build the request for the artist's own wallet to sign (`eth_signTypedData_v4`); nothing is recorded."""
+    address = owned_wallet(session, user.id, controller)
+    registry = _registry(context, context.chain)
+    metadata_uri = None if metadata is None else registration.store_metadata(
+        object_store(context.settings), registration.metadata_document(metadata))
+    _check_controls(registry, asset_id, address)
+    return PreparedRequest(typed_data=registration.jsonable(build(registry, address, metadata_uri).typed_data))
+
+
+_WORK_RESPONSES = {409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
+                   422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
+                   503: {"description": "The contracts are not deployed on this chain yet"}}
+_RECORDING_RESPONSES = {**_WORK_RESPONSES,
+                        409: {"description": "The registry refuses it (e.g. ISRC or audio already registered)"},
+                        422: {"description": "Invalid ISRC, content hash, split or payee"}}
+
+
+def _work(body: WorkIn, chain_id: int):
+    """(natural key, request builder, metadata) of a work registration, validated."""
     iswc = normalize_iswc(body.iswc)
     split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
     metadata = {"kind": "work", "title": body.title, "iswc": iswc,
                 "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
-    return _submit(session, context, user, "register_work", iswc,
-                   lambda registry, controller, uri: rights.register_work(
-                       registry, context.settings.chain_id, controller, iswc, uri, split),
-                   metadata, idempotency_key)
+    return iswc, lambda registry, controller, uri: rights.register_work(
+        registry, chain_id, controller, iswc, uri, split), metadata
 
 
-@router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
-             summary="Register a recording (master) with its split",
-             responses={409: {"description": "The registry refuses it (e.g. ISRC or audio already registered)"},
-                        422: {"description": "Invalid ISRC, content hash, split or payee"},
-                        503: {"description": "The contracts are not deployed on this chain yet"}})
-def register_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                       idempotency_key: IdempotencyKey = None) -> OperationOut:
+def _recording(body: RecordingIn, chain_id: int):
     isrc = normalize_isrc(body.isrc)
     split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
     metadata = {"kind": "recording", "title": body.title, "isrc": isrc, "content_hash": body.content_hash.lower(),
                 "work_ids": sorted(set(body.work_ids)),
                 "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
-    return _submit(session, context, user, "register_recording", isrc,
-                   lambda registry, controller, uri: rights.register_recording(
-                       registry, context.settings.chain_id, controller, isrc, bytes.fromhex(body.content_hash[2:]),
-                       body.work_ids, uri, split),
-                   metadata, idempotency_key)
+    return isrc, lambda registry, controller, uri: rights.register_recording(
+        registry, chain_id, controller, isrc, bytes.fromhex(body.content_hash[2:]), body.work_ids, uri,
+        split), metadata
+
+
+@router.post("/works", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Register a musical work with its split (signed by your custodial wallet)",
+             responses=_WORK_RESPONSES)
+def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                  idempotency_key: IdempotencyKey = None) -> OperationOut:
+    code, build, metadata = _work(body, context.settings.chain_id)
+    return _submit(session, context, user, code, build, metadata, idempotency_key)
+
+
+@router.post("/works/prepare", response_model=PreparedRequest, responses=_WORK_RESPONSES,
+             summary="The EIP-712 request registering a work, for your own wallet to sign")
+def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                 controller: ControllerQuery) -> PreparedRequest:
+    _code, build, metadata = _work(body, context.settings.chain_id)
+    return _prepare(session, context, user, controller, build, metadata)
+
+
+@router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Register a recording (master) with its split (signed by your custodial wallet)",
+             responses=_RECORDING_RESPONSES)
+def register_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                       idempotency_key: IdempotencyKey = None) -> OperationOut:
+    code, build, metadata = _recording(body, context.settings.chain_id)
+    return _submit(session, context, user, code, build, metadata, idempotency_key)
+
+
+@router.post("/recordings/prepare", response_model=PreparedRequest, responses=_RECORDING_RESPONSES,
+             summary="The EIP-712 request registering a recording, for your own wallet to sign")
+def prepare_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                      controller: ControllerQuery) -> PreparedRequest:
+    _code, build, metadata = _recording(body, context.settings.chain_id)
+    return _prepare(session, context, user, controller, build, metadata)
+
+
+@router.post("/signed-requests", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Relay a registry request you signed with your own wallet",
+             responses={403: {"description": "The signer is not one of your wallets"},
+                        409: {"description": "The registry refuses it (decoded custom error)"},
+                        422: {"description": "Not a registry request of this chain, or a bad signature"}})
+def relay_signed_request(body: SignedRequestIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                         idempotency_key: IdempotencyKey = None) -> OperationOut:
+    registry = _registry(context, context.chain)
+    request = rights.SignedRequest.from_typed_data(body.typed_data,
+                                                   rights.domain(context.settings.chain_id, registry.address))
+    signature = bytes.fromhex(body.signature[2:])
+    owned_wallet(session, user.id, request.signer(signature))
+    key = registration.derive_key(user.id, request.kind, idempotency_key,
+                                  hashlib.sha256(signature).hexdigest()[:32])
+    return _relay(session, context, user, request, registry, signature, key)
 
 
 @router.get("/operations/{operation_id}", response_model=OperationOut, summary="Follow a registry operation",
@@ -124,7 +218,7 @@ def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, 
                  asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
     split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
     digest = hashlib.sha256(json.dumps([split.recipients, split.allocations]).encode()).hexdigest()[:16]
-    return _submit(session, context, user, "update_split", f"{asset_id}:{digest}",
+    return _submit(session, context, user, f"{asset_id}:{digest}",
                    lambda registry, controller, _uri: rights.update_split(
                        registry, context.settings.chain_id, controller, asset_id, split),
                    None, idempotency_key, asset_id)
@@ -138,7 +232,7 @@ def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, c
                               idempotency_key: IdempotencyKey = None) -> OperationOut:
     if not Web3.is_address(body.new_controller) or int(body.new_controller, 16) == 0:
         raise ValidationFailed("new_controller is not a usable wallet address", field="new_controller")
-    return _submit(session, context, user, "transfer_controller", f"{asset_id}:{body.new_controller.lower()}",
+    return _submit(session, context, user, f"{asset_id}:{body.new_controller.lower()}",
                    lambda registry, controller, _uri: rights.transfer_controller(
                        registry, context.settings.chain_id, controller, asset_id, body.new_controller),
                    None, idempotency_key, asset_id)

@@ -62,6 +62,15 @@ class ControllerTransferIn(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"new_controller": _ARTIST}]}}
 
 
+class PreparedRequest(BaseModel):
+    typed_data: dict = Field(description="EIP-712 document for the wallet's eth_signTypedData_v4")
+
+
+class SignedRequestIn(BaseModel):
+    typed_data: dict = Field(description="The document returned by a `.../prepare` call, as signed")
+    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$", description="65-byte ECDSA signature")
+
+
 class OperationOut(BaseModel):
     id: uuid.UUID
     kind: str

@@ -128,14 +128,20 @@ MATRIX = [
     # Public reads; a key sent along must be valid and hold assets:read.
     Row("GET", "/v1/assets", EVERYONE),
     Row("GET", "/v1/assets/{asset_id}", EVERYONE),
-    # Registering and changing assets: artists and admins (api/rights/endpoints.py admits both; whether the
-    # caller's wallet controls the asset is a later, separate 403). Following: any signed-in user, who sees only
+    # Registering and changing assets: artists only (whether the caller's wallet controls the asset is a
+    # later, separate 403). Following: any signed-in user, who sees only
     # their own operations (admins every one).
     Row("POST", "/v1/works", ARTISTS,
         lambda w: {"title": "Blue Hour", "iswc": "T-034.524.680-1", "split": SPLIT}),
     Row("POST", "/v1/recordings", ARTISTS,
         lambda w: {"title": "Blue Hour", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
                    "split": SPLIT}),
+    Row("POST", "/v1/works/prepare", ARTISTS,
+        lambda w: {"title": "Blue Hour", "iswc": "T-034.524.680-1", "split": SPLIT}),
+    Row("POST", "/v1/recordings/prepare", ARTISTS,
+        lambda w: {"title": "Blue Hour", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
+                   "split": SPLIT}),
+    Row("POST", "/v1/signed-requests", ARTISTS, lambda w: {"typed_data": {}, "signature": "0x" + "11" * 65}),
     Row("POST", "/v1/assets/{asset_id}/split", ARTISTS, lambda w: {"split": SPLIT}),
     Row("POST", "/v1/assets/{asset_id}/controller", ARTISTS, lambda w: {"new_controller": PAYEE}),
     Row("GET", "/v1/operations/{operation_id}", SIGNED_IN),

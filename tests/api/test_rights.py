@@ -2,14 +2,17 @@
 operation until the indexer has it, and read it back with the block it reflects."""
 
 import pytest
+from eth_account.messages import encode_typed_data
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from chain.rpc import JsonRpc
+from chain.wallets import anvil_dev_account
 from harmoni.db import get_engine, normalize_url
 from harmoni.settings import Settings, get_settings
+from identity.models import User, Wallet
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
 from ledger.registration import RightsOperation
@@ -131,3 +134,36 @@ def test_change_split_and_hand_over_control(live_api, chain):
     assert refused.status_code == 403 and refused.json()["type"].endswith("/not-asset-controller"), refused.json()
     missing = live_api.post("/v1/assets/999/split", json=new_split, headers=headers)
     assert missing.status_code == 409 and missing.json()["error"] == "UnknownAsset", missing.json()
+
+
+def test_an_artist_signs_with_their_own_wallet(live_api, chain):
+    headers = _artist(live_api)
+    own = anvil_dev_account(7)
+    engine = create_engine(normalize_url(live_api.database_url))
+    with Session(engine) as session:  # linked as SIWE `link` would (that flow has its own tests)
+        user = session.scalar(select(User).where(User.email == "ada@example.org"))
+        session.add(Wallet(user_id=user.id, address=own.address, kind="linked"))
+        session.commit()
+    engine.dispose()
+    work = {"title": "Own Keys", "iswc": "T0000000010", "split": [{"address": own.address, "share_percent": "100"}]}
+    prepared = live_api.post("/v1/works/prepare", params={"controller": own.address}, json=work, headers=headers)
+    assert prepared.status_code == 200, prepared.json()
+    typed = prepared.json()["typed_data"]
+    signature = "0x" + bytes(own.sign_message(encode_typed_data(full_message=typed)).signature).hex()
+
+    tampered = {**typed, "message": {**typed["message"], "metadataURI": "ipfs://someone-else"}}
+    forged = live_api.post("/v1/signed-requests", json={"typed_data": tampered, "signature": signature},
+                           headers=headers)
+    assert forged.status_code == 403 and forged.json()["type"].endswith("/wallet-not-yours")
+    other_chain = {**typed, "domain": {**typed["domain"], "chainId": 137}}
+    wrong = live_api.post("/v1/signed-requests", json={"typed_data": other_chain, "signature": signature},
+                          headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["field"] == "typed_data.domain"
+
+    relayed = live_api.post("/v1/signed-requests", json={"typed_data": typed, "signature": signature},
+                            headers=headers)
+    assert relayed.status_code == 202, relayed.json()
+    _index(live_api, chain)
+    done = live_api.get(f"/v1/operations/{relayed.json()['id']}", headers=headers).json()
+    assert done["status"] == "confirmed", done
+    assert live_api.get(f"/v1/assets/{done['asset_id']}").json()["data"]["controller"] == own.address
