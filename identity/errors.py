@@ -122,6 +122,12 @@ class SiweSignatureInvalid(Unauthenticated):
     title = "Signature does not match the address"
 
 
+class WalletNotYours(HarmoniError):
+    status = 403
+    slug = "wallet-not-yours"
+    title = "Not one of your wallets"
+
+
 class CustodyKeyMissing(HarmoniError):
     """A custodial key is encrypted under a key id the settings no longer hold."""
 

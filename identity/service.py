@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from web3 import Web3
 
+from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
 from identity import custody, passwords, repository, siwe, tokens
 from identity.errors import (
@@ -28,6 +30,7 @@ from identity.errors import (
     Unauthenticated,
     UserNotFound,
     WalletExists,
+    WalletNotYours,
     WalletTaken,
 )
 from identity.models import ArtistProfile, RefreshToken, Role, SiweNonce, User, Wallet, WalletKind
@@ -285,3 +288,14 @@ def create_custodial_wallet(session: Session, settings: Settings, user: User) ->
     session.refresh(wallet, ["created_at"])
     log.info("custodial wallet created", extra={"user_id": str(user.id), "address": wallet.address})
     return wallet
+
+
+def owned_wallet(session: Session, user_id: uuid.UUID, address: str, field: str = "controller") -> str:
+    """`address` checksummed, if it is one of the user's wallets (linked with SIWE, or custodial)."""
+    if not Web3.is_address(address):
+        raise ValidationFailed(f"{field} is not a wallet address", field=field)
+    wallet = repository.wallet_by_address(session, Web3.to_checksum_address(address))
+    if wallet is None or wallet.user_id != user_id:
+        raise WalletNotYours(f"{address} is not a wallet of your account: link it first (SIWE, purpose link)",
+                             field=field)
+    return wallet.address

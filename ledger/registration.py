@@ -19,7 +19,7 @@ from chain.revert import as_revert
 from content.cid import cid_v1_raw
 from content.storage import ObjectStore
 from harmoni.db import Base
-from harmoni.errors import NotFound
+from harmoni.errors import HarmoniError, NotFound
 from indexer.models import ChainEvent
 from ledger.operations import ChainOperation
 from ledger.rights import SignedRequest
@@ -38,6 +38,21 @@ class RightsOperation(Base):
     calldata: Mapped[str] = mapped_column(String)
     request: Mapped[dict] = mapped_column(JSONB)  # the EIP-712 document that was signed
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class NotAssetController(HarmoniError):
+    status = 403
+    slug = "not-asset-controller"
+    title = "Not the asset's controller"
+
+
+def check_controls(registry: Contract, asset_id: int | None, address: str) -> None:
+    """Refuse a change to an existing asset that `address` does not control (the registry would too)."""
+    if asset_id is not None and registry.functions.assetCount().call() >= asset_id:
+        current = registry.functions.controllerOf(asset_id).call()
+        if current != address:
+            raise NotAssetController(f"asset {asset_id} is controlled by {current}, not by your wallet",
+                                     asset_id=asset_id)
 
 
 class OperationNotFound(NotFound):

@@ -25,11 +25,11 @@ from chain.client import ChainClient
 from chain.deployments import load as load_deployment
 from chain.wallets import relayer_account
 from content.storage import object_store
-from harmoni.errors import HarmoniError, ServiceUnavailable, ValidationFailed
+from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity.custody import signer_for
 from identity.models import Role, User
-from identity.repository import wallet_by_address
+from identity.service import owned_wallet
 from ledger import registration, rights
 from ledger.identifiers import normalize_isrc, normalize_iswc
 from ledger.tasks import relay_rights_operation
@@ -45,37 +45,6 @@ def _registry(context, client: ChainClient):
     if deployment is None:
         raise ServiceUnavailable("the contracts are not deployed on this chain yet", failing=["chain"])
     return client.contract(deployment, "RightsRegistry")
-
-
-class NotAssetController(HarmoniError):
-    status = 403
-    slug = "not-asset-controller"
-    title = "Not the asset's controller"
-
-
-class WalletNotYours(HarmoniError):
-    status = 403
-    slug = "wallet-not-yours"
-    title = "Not one of your wallets"
-
-
-def owned_wallet(session, user_id, address: str) -> str:
-    """`address` checksummed, if it is one of the user's wallets (linked with SIWE, or custodial)."""
-    if not Web3.is_address(address):
-        raise ValidationFailed("controller is not a wallet address", field="controller")
-    wallet = wallet_by_address(session, Web3.to_checksum_address(address))
-    if wallet is None or wallet.user_id != user_id:
-        raise WalletNotYours(f"{address} is not a wallet of your account: link it first (SIWE, purpose link)",
-                             field="controller")
-    return wallet.address
-
-
-def _check_controls(registry, asset_id: int | None, address: str) -> None:
-    if asset_id is not None and registry.functions.assetCount().call() >= asset_id:
-        current = registry.functions.controllerOf(asset_id).call()
-        if current != address:
-            raise NotAssetController(f"asset {asset_id} is controlled by {current}, not by your wallet",
-                                     asset_id=asset_id)
 
 
 def _relay(session, context, user: User, request: rights.SignedRequest, registry, signature: bytes,
@@ -97,7 +66,7 @@ def _submit(session, context, user: User, code: str, build, metadata: dict | Non
     metadata_uri = None if metadata is None else registration.store_metadata(
         object_store(context.settings), registration.metadata_document(metadata))
     controller = signer_for(session, user.id)
-    _check_controls(registry, asset_id, controller.address)
+    registration.check_controls(registry, asset_id, controller.address)
     request = build(registry, controller.address, metadata_uri)
     key = registration.derive_key(user.id, request.kind, client_key, code)
     return _relay(session, context, user, request, registry, request.sign(controller), key)
@@ -110,7 +79,7 @@ def _prepare(session, context, user: User, controller: str, build, metadata: dic
     registry = _registry(context, context.chain)
     metadata_uri = None if metadata is None else registration.store_metadata(
         object_store(context.settings), registration.metadata_document(metadata))
-    _check_controls(registry, asset_id, address)
+    registration.check_controls(registry, asset_id, address)
     return PreparedRequest(typed_data=registration.jsonable(build(registry, address, metadata_uri).typed_data))
 
 
