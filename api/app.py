@@ -13,6 +13,8 @@ from api.me.endpoints import router as me_router
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
+from api.royalties.endpoints import router as royalties_router
+from api.usage.endpoints import router as usage_router
 from chain.client import ChainClient
 from harmoni import embedded_db
 from harmoni.db import session_factory
@@ -43,4 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets_router)
     app.include_router(rights_router)
     app.include_router(partners_router)
+    app.include_router(usage_router)
+    app.include_router(royalties_router)
     return app

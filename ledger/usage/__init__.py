@@ -1,0 +1,1 @@
+"""Usage in: plays from the platform's player and partners' usage reports."""

@@ -1,0 +1,1 @@
+"""Usage tables: playback sessions, plays and partner usage reports."""
