@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from content.cid import cid_v1_raw
 from harmoni.errors import ConfigurationError, NotFound
 from harmoni.settings import Settings, StorageBackend
 
@@ -109,3 +110,17 @@ def object_store(settings: Settings) -> ObjectStore:
             raise ConfigurationError("HARMONI_S3_BUCKET must be set when HARMONI_STORAGE_BACKEND=s3")
         return S3Store(settings.s3_bucket, s3_client(settings))
     return FilesystemStore(settings.objects_path)
+
+
+def put_content_addressed(store: ObjectStore, folder: str, data: bytes, suffix: str, content_type: str) -> str:
+    """Store `data` under its CIDv1 (writing nothing when it is already there); return `ipfs://<cid>`."""
+    cid = cid_v1_raw(data)
+    key = f"{folder}/{cid}{suffix}"
+    if not store.exists(key):
+        store.put(key, data, content_type)
+    return f"ipfs://{cid}"
+
+
+def get_content_addressed(store: ObjectStore, folder: str, uri: str, suffix: str) -> bytes:
+    """Read what `put_content_addressed` stored under `uri`."""
+    return store.get(f"{folder}/{uri.removeprefix('ipfs://')}{suffix}")

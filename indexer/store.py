@@ -3,15 +3,15 @@ ignore rows already present, so a replayed block is a no-op."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, select, tuple_
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from chain.client import BlockRef
+from harmoni.db import copy_rows
 from indexer.models import ChainEvent, IndexedBlock, IndexerCheckpoint, IndexerStats
 from indexer.projector import Batch
 from ledger.models import Asset, SplitVersion
@@ -92,16 +92,6 @@ def upsert_assets(session: Session, assets: list[dict[str, Any]]) -> None:
             set_={c.name: stmt.excluded[c.name] for c in Asset.__table__.columns if c.name not in keys}))
 
 
-def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    names = [c.name for c in table.columns]
-    as_json = {c.name for c in table.columns if isinstance(c.type, JSONB)}
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[name]) if name in as_json else row.get(name) for name in names])
-
-
 def write_batch(session: Session, batch: Batch, bulk: bool) -> None:
     """Write every row of the batch and the touched assets (caller owns the transaction)."""
     for model, rows in batch.rows.items():
@@ -109,14 +99,14 @@ def write_batch(session: Session, batch: Batch, bulk: bool) -> None:
             continue
         table = model.__table__
         if bulk:
-            _copy(session, table, rows)
+            copy_rows(session, table, rows)
         else:
             session.execute(insert(table).on_conflict_do_nothing(), rows)
     # Assets first seen in this batch can be copied; the others already have a row to update.
     new = [a for asset_id, a in batch.assets.items() if asset_id not in batch.stored_asset_ids]
     known = [a for asset_id, a in batch.assets.items() if asset_id in batch.stored_asset_ids]
     if bulk and new:
-        _copy(session, Asset.__table__, new)
+        copy_rows(session, Asset.__table__, new)
     else:
         known += new
     upsert_assets(session, known)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
+from eth_account.signers.local import LocalAccount
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -40,9 +41,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 from web3 import Web3
 
-from chain.sender import Operation, OperationStatus
+from chain.sender import Operation, OperationStatus, TransactionSender
 from harmoni.db import Base, get_engine
 from harmoni.errors import ServiceUnavailable
+from harmoni.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -214,3 +216,11 @@ class PostgresOperationStore:
                 .values(**values, updated_at=func.now()).returning(ChainOperation)
                 .execution_options(synchronize_session=False)).one()
             return row.to_operation()
+
+
+def platform_sender(settings: Settings, w3: Web3, account: LocalAccount) -> TransactionSender:
+    """A sender for one of the platform's accounts, its operations kept in PostgreSQL, tuned by settings."""
+    return TransactionSender(w3, account, PostgresOperationStore.from_url(settings.database_url),
+                             min_priority_fee_wei=settings.min_priority_fee_wei,
+                             receipt_timeout_s=settings.tx_receipt_timeout_s,
+                             stuck_after_s=settings.tx_stuck_after_s, max_bumps=settings.tx_max_bumps)

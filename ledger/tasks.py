@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 from chain.client import ChainClient
-from chain.sender import TransactionSender
 from chain.wallets import relayer_account
 from harmoni.db import session_scope
 from harmoni.jobs import celery_app
 from harmoni.settings import get_settings
-from ledger.operations import PostgresOperationStore
+from ledger.operations import platform_sender
 from ledger.registration import RightsOperation
 
 
@@ -23,9 +22,5 @@ def relay_rights_operation(operation_id: str) -> str:
         key, kind = operation.idempotency_key, operation.kind
         tx = {"to": operation.to_address, "data": operation.calldata}
     client = ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s)
-    sender = TransactionSender(client.w3, relayer_account(settings, settings.chain_id),
-                               PostgresOperationStore.from_url(settings.database_url),
-                               min_priority_fee_wei=settings.min_priority_fee_wei,
-                               receipt_timeout_s=settings.tx_receipt_timeout_s,
-                               stuck_after_s=settings.tx_stuck_after_s, max_bumps=settings.tx_max_bumps)
+    sender = platform_sender(settings, client.w3, relayer_account(settings, settings.chain_id))
     return sender.send(key, tx, kind=kind).tx_hash

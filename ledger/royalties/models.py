@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from harmoni.db import Base
+from ledger.models import Address, Hash, Uint256
 
 
 class PeriodStatus(enum.StrEnum):
@@ -35,3 +39,97 @@ class RoyaltyPeriod(Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default=PeriodStatus.open.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RevenueSource(enum.StrEnum):
+    subscriptions = "subscriptions"  # pooled, shared by counted plays
+    direct_sales = "direct_sales"    # one asset's own sales
+    partner = "partner"              # partners' usage report lines (recorded by `ledger.usage`)
+
+
+class RevenueEntry(Base):
+    """Money a period earned, in the currency's smallest unit; `reference` makes recording it idempotent."""
+
+    __tablename__ = "royalty_revenue"
+    __table_args__ = (
+        UniqueConstraint("period_id", "reference"),
+        CheckConstraint("source in ('subscriptions', 'direct_sales')", name="source_known"),
+        CheckConstraint("(source = 'direct_sales') = (asset_id is not null)", name="asset_for_direct_sales"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    asset_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Uint256)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class JournalEntry(Base):
+    """One balanced posting of the double-entry journal; its lines' debits equal its credits (a trigger checks)."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (CheckConstraint("kind in ('revenue', 'close', 'funding', 'claim')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_periods.period_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    memo: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class JournalLine(Base):
+    __tablename__ = "journal_lines"
+    __table_args__ = (
+        CheckConstraint("debit >= 0 and credit >= 0 and (debit = 0) <> (credit = 0)", name="one_sided"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id", ondelete="CASCADE"), index=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    debit: Mapped[Decimal] = mapped_column(Uint256)
+    credit: Mapped[Decimal] = mapped_column(Uint256)
+
+
+class StoredStatement(Base):
+    """What closing a period produced: where its inputs were cut, its totals, documents and Merkle root."""
+
+    __tablename__ = "royalty_statements"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    cut_block: Mapped[int] = mapped_column(BigInteger)
+    cut_block_hash: Mapped[str] = mapped_column(Hash)
+    cut_timestamp: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[Decimal] = mapped_column(Uint256)
+    platform_fee: Mapped[Decimal] = mapped_column(Uint256)
+    held: Mapped[Decimal] = mapped_column(Uint256)
+    unallocated: Mapped[Decimal] = mapped_column(Uint256)
+    allocated: Mapped[Decimal] = mapped_column(Uint256)
+    cumulative_total: Mapped[Decimal] = mapped_column(Uint256)
+    root: Mapped[str] = mapped_column(Hash)
+    previous_root: Mapped[str] = mapped_column(Hash)
+    statement_hash: Mapped[str] = mapped_column(Hash)
+    statement_uri: Mapped[str] = mapped_column(String)
+    csv_uri: Mapped[str] = mapped_column(String)
+    tree_uri: Mapped[str] = mapped_column(String)
+    published_tx: Mapped[str | None] = mapped_column(Hash)
+    published_block: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PayeeEntitlement(Base):
+    """A payee's leaf in a period's tree: what the period added, the cumulative amount, and its proof."""
+
+    __tablename__ = "payee_entitlements"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
+    account: Mapped[str] = mapped_column(Address, primary_key=True, index=True)
+    amount: Mapped[Decimal] = mapped_column(Uint256)
+    cumulative_amount: Mapped[Decimal] = mapped_column(Uint256)
+    proof: Mapped[list[str]] = mapped_column(ARRAY(Hash))

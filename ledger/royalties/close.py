@@ -1,0 +1,159 @@
+"""Closing a period: stop its intake, compute its statement and Merkle tree, store them, record the result.
+
+Exactly once by construction: the only writes before the last step are the status `closing` and
+content-addressed documents (writing them again writes the same bytes), and the last step stores the statement,
+the entitlements, the journal entries and the status `closed` in one transaction. A close killed anywhere is
+finished by running it again, which recomputes the same statement from the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from content.storage import put_content_addressed
+from harmoni.db import copy_rows
+from harmoni.failpoints import failpoint
+from ledger.merkle import StandardMerkleTree
+from ledger.royalties import inputs, journal
+from ledger.royalties.context import RoyaltyContext
+from ledger.royalties.errors import PeriodNotOver, PeriodOutOfOrder
+from ledger.royalties.models import PayeeEntitlement, PeriodStatus, RoyaltyPeriod, StoredStatement
+from ledger.royalties.periods import get_period
+from ledger.royalties.statement import Statement, compute
+
+LEAF_ENCODING = ("address", "uint256")
+ZERO_ROOT = "0x" + "00" * 32
+STATEMENTS = "statements"
+SETTLED = (PeriodStatus.closed, PeriodStatus.published)
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    statement: Statement
+    tree: StandardMerkleTree | None
+    json_bytes: bytes
+    csv_bytes: bytes
+
+
+def payout_tree(cumulative: dict[str, int]) -> StandardMerkleTree | None:
+    """The cumulative tree over every payee with something earned so far (None before anyone earned)."""
+    leaves = [(account, amount) for account, amount in sorted(cumulative.items()) if amount > 0]
+    return StandardMerkleTree.of(leaves, LEAF_ENCODING) if leaves else None
+
+
+def compute_period(ctx: RoyaltyContext, session: Session, period: RoyaltyPeriod, cut: inputs.Cut) -> ClosedPeriod:
+    """The statement, tree and documents of `period` from what the database and chain hold (no writes)."""
+    describe = {"chain_id": ctx.deployment.chain_id, "distributor": ctx.deployment.address("PayoutDistributor"),
+                "registry": ctx.deployment.address("RightsRegistry"), "token": ctx.deployment.payout_token,
+                "currency": ctx.settings.payout_currency, "previous_root": previous_root(session, period.period_id)}
+    statement = compute(inputs.gather(session, period, chain_id=ctx.deployment.chain_id, cut=cut,
+                                      unit_factor=ctx.unit_factor, fee_bps=ctx.settings.royalty_fee_bps,
+                                      describe=describe))
+    return ClosedPeriod(statement, payout_tree(statement.cumulative), statement.to_json(), statement.to_csv())
+
+
+def previous_root(session: Session, period_id: int) -> str:
+    root = session.scalar(select(StoredStatement.root).where(StoredStatement.period_id == period_id - 1))
+    return root or ZERO_ROOT
+
+
+def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = None) -> StoredStatement:
+    """Close `period_id` (or finish closing it); a closed or published period is returned as it is."""
+    now = now or datetime.now(UTC)
+    with ctx.sessions.begin() as session:
+        period = get_period(session, period_id, lock=True)
+        if period.status in SETTLED:
+            return _stored(session, period_id)
+        if period.status == PeriodStatus.open:
+            _check_closable(session, period, now, timedelta(seconds=ctx.settings.period_close_grace_s))
+            period.status = PeriodStatus.closing.value
+        ends_at = period.ends_at
+    failpoint("close:closing")
+
+    cut = inputs.find_cut(ctx.client, ends_at)
+    with ctx.sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        inputs.check_mirrored(session, ctx.deployment.chain_id, cut)
+        closed = compute_period(ctx, session, get_period(session, period_id), cut)
+        session.rollback()
+    failpoint("close:computed")
+
+    uris = store_documents(ctx, closed)
+    failpoint("close:stored")
+
+    with ctx.sessions.begin() as session:
+        period = get_period(session, period_id, lock=True)
+        if period.status != PeriodStatus.closing:  # another run finished first
+            return _stored(session, period_id)
+        stored = _record(session, ctx, period, cut, closed, uris)
+    failpoint("close:recorded")
+    return stored
+
+
+def _check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace: timedelta) -> None:
+    if now < period.ends_at + grace:
+        raise PeriodNotOver(f"period {period.period_id} ends at {period.ends_at.isoformat()}; it can close "
+                            f"{int(grace.total_seconds())} s later", period_id=period.period_id)
+    if period.period_id > 1:
+        before = get_period(session, period.period_id - 1)
+        if before.status not in SETTLED:
+            raise PeriodOutOfOrder(f"close period {before.period_id} first", period_id=period.period_id)
+
+
+def store_documents(ctx: RoyaltyContext, closed: ClosedPeriod) -> dict[str, str]:
+    tree = closed.tree.dump() if closed.tree else None
+    return {
+        "statement": put_content_addressed(ctx.store, STATEMENTS, closed.json_bytes, ".json", "application/json"),
+        "csv": put_content_addressed(ctx.store, STATEMENTS, closed.csv_bytes, ".csv", "text/csv"),
+        "tree": put_content_addressed(ctx.store, STATEMENTS, json.dumps(tree, sort_keys=True).encode(), ".json",
+                                      "application/json"),
+    }
+
+
+def _record(session: Session, ctx: RoyaltyContext, period: RoyaltyPeriod, cut: inputs.Cut, closed: ClosedPeriod,
+            uris: dict[str, str]) -> StoredStatement:
+    statement, tree = closed.statement, closed.tree
+    stored = StoredStatement(
+        period_id=period.period_id, chain_id=ctx.deployment.chain_id, cut_block=cut.number,
+        cut_block_hash=cut.hash, cut_timestamp=cut.timestamp, gross=statement.gross,
+        platform_fee=statement.platform_fee, held=statement.held, unallocated=statement.unallocated,
+        allocated=statement.allocated, cumulative_total=statement.cumulative_total,
+        root=tree.root if tree else ZERO_ROOT, previous_root=str(statement.inputs.describe["previous_root"]),
+        statement_hash="0x" + hashlib.sha256(closed.json_bytes).hexdigest(), statement_uri=uris["statement"],
+        csv_uri=uris["csv"], tree_uri=uris["tree"])
+    session.add(stored)
+    session.flush()
+    if tree is not None:
+        copy_rows(session, PayeeEntitlement.__table__, (
+            {"period_id": period.period_id, "account": account, "amount": statement.earned.get(account, 0),
+             "cumulative_amount": amount, "proof": tree.proof(index)}
+            for index, (account, amount) in tree.entries()))
+    _journal_close(session, period.period_id, statement)
+    period.status = PeriodStatus.closed.value
+    return stored
+
+
+def _journal_close(session: Session, period_id: int, statement: Statement) -> None:
+    revenue = statement.revenue_by_source()
+    journal.post(session, kind="revenue", key=f"partner-revenue:{period_id}", period_id=period_id,
+                 memo=f"partner usage reports of period {period_id}",
+                 postings=[journal.debit(journal.Account.cash, revenue["partner"]),
+                           journal.credit(journal.Account.revenue_partner, revenue["partner"])])
+    journal.post(session, kind="close", key=f"close:{period_id}", period_id=period_id,
+                 memo=f"period {period_id} closed: revenue to fees, payees, held and unallocated",
+                 postings=[*(journal.debit(journal.revenue_account(source), amount)
+                             for source, amount in revenue.items()),
+                           journal.credit(journal.Account.platform_fee, statement.platform_fee),
+                           journal.credit(journal.Account.rights_holders_payable, statement.allocated),
+                           journal.credit(journal.Account.held, statement.held),
+                           journal.credit(journal.Account.unallocated, statement.unallocated)])
+
+
+def _stored(session: Session, period_id: int) -> StoredStatement:
+    return session.get(StoredStatement, period_id)

@@ -1,0 +1,138 @@
+"""Gather what a period's statement is computed from: the cut block, usage, revenue and splits at the cut.
+
+The cut is the last block whose timestamp is before the period's end. The statement uses the split version and
+freeze state each asset had at that block, so the block after it must be final on chain and mirrored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from chain.client import ChainClient
+from ledger.royalties.errors import ChainNotCaughtUp
+from ledger.royalties.models import PayeeEntitlement, RevenueEntry, RevenueSource, RoyaltyPeriod
+from ledger.royalties.statement import DirectSale, PartnerLine, SplitAtCut, StatementInputs
+from ledger.usage.models import Play, UsageReport, UsageReportLine
+
+
+@dataclass(frozen=True)
+class Cut:
+    number: int
+    hash: str
+    timestamp: int
+
+
+def find_cut(client: ChainClient, ends_at: datetime) -> Cut:
+    """The last block before `ends_at`, once a block at or after it is final (binary search over timestamps)."""
+    end = int(ends_at.timestamp())
+    head = client.head()
+    if head.timestamp < end:
+        raise ChainNotCaughtUp(f"the chain has no block at or after the period's end yet (head {head.number} "
+                               f"is at {head.timestamp}, the period ends at {end})")
+    low, high = 0, head.number  # invariant: block `high` is at or after the end
+    while high - low > 1:
+        middle = (low + high) // 2
+        if client.block(middle).timestamp < end:
+            low = middle
+        else:
+            high = middle
+    cut = client.block(low)
+    finalized = client.finalized()
+    final_number = finalized.number if finalized is not None else -1
+    if final_number < cut.number + 1:
+        raise ChainNotCaughtUp(f"block {cut.number + 1}, the first after the period's end, is not final yet "
+                               f"(finalized: {final_number}); close again once it is", cut_block=cut.number,
+                               finalized_block=final_number)
+    return Cut(number=cut.number, hash="0x" + cut.hash.hex(), timestamp=cut.timestamp)
+
+
+_MIRRORED = text("SELECT block_number FROM indexer_checkpoints WHERE chain_id = :chain_id")
+
+
+def check_mirrored(session: Session, chain_id: int, cut: Cut) -> None:
+    mirrored = session.scalar(_MIRRORED, {"chain_id": chain_id})
+    if mirrored is None or mirrored <= cut.number:
+        raise ChainNotCaughtUp(f"the indexer has not mirrored block {cut.number + 1} yet (it is at {mirrored}); "
+                               "close again once it has", cut_block=cut.number)
+
+
+def counted_plays(session: Session, chain_id: int, period: RoyaltyPeriod) -> dict[int, int]:
+    rows = session.execute(
+        select(Play.asset_id, func.count()).where(Play.chain_id == chain_id, Play.counted,
+                                                  Play.played_at >= period.starts_at, Play.played_at < period.ends_at)
+        .group_by(Play.asset_id))
+    return {asset_id: count for asset_id, count in rows}
+
+
+def partner_lines(session: Session, chain_id: int, period_id: int, unit_factor: int) -> list[PartnerLine]:
+    rows = session.execute(
+        select(UsageReportLine.report_id, UsageReportLine.line_no, UsageReportLine.asset_id,
+               UsageReportLine.usage_count, UsageReportLine.net_revenue)
+        .join(UsageReport, UsageReport.id == UsageReportLine.report_id)
+        .where(UsageReport.period_id == period_id, UsageReport.chain_id == chain_id))
+    return [PartnerLine(str(r.report_id), r.line_no, r.asset_id, r.usage_count, r.net_revenue * unit_factor)
+            for r in rows]
+
+
+def revenue(session: Session, period_id: int, unit_factor: int) -> tuple[int, list[DirectSale], list[str]]:
+    """The subscription pool, the direct sales, and the references of the pooled entries."""
+    pool, sales, references = 0, [], []
+    for entry in session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id)):
+        amount = int(entry.amount) * unit_factor
+        if entry.source == RevenueSource.subscriptions:
+            pool += amount
+            references.append(entry.reference)
+        else:
+            sales.append(DirectSale(entry.reference, entry.asset_id, amount))
+    return pool, sales, sorted(references)
+
+
+_SPLITS_AT = text("""
+    SELECT DISTINCT ON (asset_id) asset_id, version, block_number, tx_hash, recipients, allocations
+    FROM split_versions WHERE chain_id = :chain_id AND block_number <= :cut AND asset_id = ANY(:assets)
+    ORDER BY asset_id, block_number DESC, log_index DESC""")
+_FROZEN_AT = text("""
+    SELECT asset_id FROM (
+      SELECT DISTINCT ON (asset_id) asset_id, frozen
+      FROM asset_freezes WHERE chain_id = :chain_id AND block_number <= :cut AND asset_id = ANY(:assets)
+      ORDER BY asset_id, block_number DESC, log_index DESC) latest
+    WHERE frozen""")
+
+
+def splits_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> dict[int, SplitAtCut]:
+    rows = session.execute(_SPLITS_AT, {"chain_id": chain_id, "cut": cut, "assets": asset_ids})
+    return {r.asset_id: SplitAtCut(r.version, r.block_number, r.tx_hash, tuple(r.recipients),
+                                   tuple(r.allocations)) for r in rows}
+
+
+def frozen_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> frozenset[int]:
+    return frozenset(session.scalars(_FROZEN_AT, {"chain_id": chain_id, "cut": cut, "assets": asset_ids}))
+
+
+def cumulative_before(session: Session, period_id: int) -> dict[str, int]:
+    rows = session.execute(select(PayeeEntitlement.account, PayeeEntitlement.cumulative_amount)
+                           .where(PayeeEntitlement.period_id == period_id - 1))
+    return {account: int(amount) for account, amount in rows}
+
+
+def gather(session: Session, period: RoyaltyPeriod, *, chain_id: int, cut: Cut, unit_factor: int, fee_bps: int,
+           describe: dict) -> StatementInputs:
+    """Read every input of `period` (run it in one REPEATABLE READ transaction for a consistent view)."""
+    plays = counted_plays(session, chain_id, period)
+    lines = partner_lines(session, chain_id, period.period_id, unit_factor)
+    pool, sales, pool_references = revenue(session, period.period_id, unit_factor)
+    assets = sorted(set(plays) | {line.asset_id for line in lines} | {sale.asset_id for sale in sales})
+    return StatementInputs(
+        period_id=period.period_id, fee_bps=fee_bps, subscription_pool=pool, plays=plays,
+        partner_lines=tuple(lines), direct_sales=tuple(sales),
+        splits=splits_at(session, chain_id, cut.number, assets),
+        frozen=frozen_at(session, chain_id, cut.number, assets),
+        previous_cumulative=cumulative_before(session, period.period_id),
+        describe={**describe, "window": {"starts_at": period.starts_at.isoformat(),
+                                         "ends_at": period.ends_at.isoformat()},
+                  "cut": {"block": cut.number, "hash": cut.hash, "timestamp": cut.timestamp},
+                  "unit_factor": unit_factor, "subscription_references": pool_references})

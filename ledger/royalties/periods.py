@@ -1,0 +1,96 @@
+"""Opening periods one after another, and recording the revenue they earned."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.models import Asset
+from ledger.royalties import journal
+from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen
+from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
+
+
+def get_period(session: Session, period_id: int, *, lock: bool = False) -> RoyaltyPeriod:
+    query = select(RoyaltyPeriod).where(RoyaltyPeriod.period_id == period_id)
+    period = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if period is None:
+        raise PeriodNotFound(f"royalty period {period_id} does not exist", period_id=period_id)
+    return period
+
+
+def list_periods(session: Session) -> list[RoyaltyPeriod]:
+    return list(session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id)))
+
+
+def open_period(session: Session, ends_at: datetime, starts_at: datetime | None = None) -> RoyaltyPeriod:
+    """Open the next period; it starts where the latest ended (the first one needs `starts_at`)."""
+    if ends_at.tzinfo is None or (starts_at is not None and starts_at.tzinfo is None):
+        raise InvalidPeriod("period bounds need a time zone (e.g. 2026-12-01T00:00:00Z)", field="ends_at")
+    latest = session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id.desc())
+                             .limit(1).with_for_update()).one_or_none()
+    if latest is not None:
+        if starts_at is not None and starts_at != latest.ends_at:
+            raise InvalidPeriod(f"periods are contiguous: the next one starts at {latest.ends_at.isoformat()}",
+                                field="starts_at")
+        starts_at = latest.ends_at
+    elif starts_at is None:
+        raise InvalidPeriod("the first period needs a start", field="starts_at")
+    if ends_at <= starts_at:
+        raise InvalidPeriod(f"the period must end after it starts ({starts_at.isoformat()})", field="ends_at")
+    period = RoyaltyPeriod(period_id=(latest.period_id + 1) if latest else 1, starts_at=starts_at,
+                           ends_at=ends_at, status=PeriodStatus.open.value)
+    session.add(period)
+    session.flush()
+    return period
+
+
+def record_revenue(session: Session, period_id: int, *, source: str, amount: int, currency: str, reference: str,
+                   asset_id: int | None = None, chain_id: int, payout_currency: str, unit_factor: int,
+                   created_by: uuid.UUID | None = None) -> tuple[RevenueEntry, bool]:
+    """Record revenue once per (period, reference) and journal it; the same call again returns the first entry.
+
+    `amount` is in the currency's smallest unit; the journal, like statements, counts token units (`unit_factor`
+    token units per currency unit).
+    """
+    period = get_period(session, period_id, lock=True)
+    existing = session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id,
+                                                          RevenueEntry.reference == reference)).one_or_none()
+    if existing is not None:
+        if (existing.source, int(existing.amount), existing.currency, existing.asset_id) != (
+                source, amount, currency, asset_id):
+            raise InvalidRevenue(f"reference {reference!r} was already recorded with other values",
+                                 field="reference")
+        return existing, False
+    if period.status != PeriodStatus.open:
+        raise PeriodNotOpen(f"period {period_id} is {period.status}; record revenue in the open period",
+                            period_id=period_id)
+    _check_revenue(session, source, amount, currency, asset_id, chain_id, payout_currency)
+    entry = RevenueEntry(period_id=period_id, source=source, asset_id=asset_id, amount=amount, currency=currency,
+                         reference=reference, created_by=created_by)
+    session.add(entry)
+    session.flush()
+    journal.post(session, kind="revenue", key=f"revenue:{entry.id}", period_id=period_id,
+                 memo=f"{source} revenue {reference}",
+                 postings=[journal.debit(journal.Account.cash, amount * unit_factor),
+                           journal.credit(journal.revenue_account(source), amount * unit_factor)])
+    return entry, True
+
+
+def _check_revenue(session: Session, source: str, amount: int, currency: str, asset_id: int | None,
+                   chain_id: int, payout_currency: str) -> None:
+    if source not in (RevenueSource.subscriptions, RevenueSource.direct_sales):
+        raise InvalidRevenue("source must be subscriptions or direct_sales (partner revenue comes from usage "
+                             "reports)", field="source")
+    if amount <= 0:
+        raise InvalidRevenue("amount must be a positive integer in the currency's smallest unit", field="amount")
+    if currency != payout_currency:
+        raise InvalidRevenue(f"revenue is recorded in the payout currency {payout_currency}", field="currency")
+    if (source == RevenueSource.direct_sales) != (asset_id is not None):
+        raise InvalidRevenue("direct sales name their asset; subscription revenue is pooled and names none",
+                             field="asset_id")
+    if asset_id is not None and session.get(Asset, (chain_id, asset_id)) is None:
+        raise InvalidRevenue(f"asset {asset_id} is not registered", field="asset_id")

@@ -1,0 +1,230 @@
+"""A period's royalty statement, computed from its inputs alone: the same inputs give the same bytes.
+
+Per asset: its share of the pooled subscription revenue (pro rata by counted plays, largest remainder, ties to
+the lower asset id), plus its partner-reported revenue and its direct sales; the platform fee (rounded down)
+comes off; what is left is split with the split version in force at the period's end, remainder to the first
+recipient exactly as SplitVault does. An asset frozen at the period's end, or without a split then, is held.
+Amounts are integers in the payout token's smallest unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ledger.splits import split_amount
+
+FORMAT = "harmoni-statement-v1"
+BPS = 10_000
+
+
+@dataclass(frozen=True)
+class SplitAtCut:
+    """The split version of an asset in force at the cut block, and where it was set."""
+
+    version: int
+    block_number: int
+    tx_hash: str
+    recipients: tuple[str, ...]
+    allocations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PartnerLine:
+    """One accepted partner usage line, already converted to token units."""
+
+    report_id: str
+    line_no: int
+    asset_id: int
+    usage_count: int
+    net_revenue: int
+
+
+@dataclass(frozen=True)
+class DirectSale:
+    reference: str
+    asset_id: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class StatementInputs:
+    """Everything a statement depends on; `describe` holds the context that is only echoed (window, cut, token)."""
+
+    period_id: int
+    fee_bps: int
+    subscription_pool: int
+    plays: Mapping[int, int]
+    partner_lines: tuple[PartnerLine, ...]
+    direct_sales: tuple[DirectSale, ...]
+    splits: Mapping[int, SplitAtCut]
+    frozen: frozenset[int]
+    previous_cumulative: Mapping[str, int]
+    describe: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class AssetLine:
+    asset_id: int
+    plays: int = 0
+    pool_share: int = 0
+    partner_revenue: int = 0
+    direct_sales: int = 0
+    partner_lines: list[tuple[str, int]] = field(default_factory=list)
+    sale_references: list[str] = field(default_factory=list)
+    fee: int = 0
+    held: str | None = None  # why the net is held: "frozen" or "no_split"
+    split: SplitAtCut | None = None
+    payouts: list[tuple[str, int, int]] = field(default_factory=list)  # (payee, allocation, amount)
+
+    @property
+    def gross(self) -> int:
+        return self.pool_share + self.partner_revenue + self.direct_sales
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.fee
+
+
+@dataclass
+class Statement:
+    inputs: StatementInputs
+    assets: list[AssetLine]
+    unallocated: int
+    earned: dict[str, int]      # payee -> this period
+    cumulative: dict[str, int]  # payee -> since the first period
+
+    @property
+    def gross(self) -> int:
+        return sum(a.gross for a in self.assets)
+
+    @property
+    def platform_fee(self) -> int:
+        return sum(a.fee for a in self.assets)
+
+    @property
+    def held(self) -> int:
+        return sum(a.net for a in self.assets if a.held)
+
+    @property
+    def allocated(self) -> int:
+        return sum(self.earned.values())
+
+    @property
+    def cumulative_total(self) -> int:
+        return sum(self.cumulative.values())
+
+    def revenue_by_source(self) -> dict[str, int]:
+        return {"subscriptions": self.inputs.subscription_pool,
+                "partner": sum(a.partner_revenue for a in self.assets),
+                "direct_sales": sum(a.direct_sales for a in self.assets)}
+
+    def to_json(self) -> bytes:
+        """The canonical document: sorted keys, no spaces, amounts as decimal strings."""
+        document = {
+            "format": FORMAT,
+            "period_id": self.inputs.period_id,
+            "context": dict(self.inputs.describe),
+            "fee_bps": self.inputs.fee_bps,
+            "revenue": {k: str(v) for k, v in self.revenue_by_source().items()},
+            "totals": {"gross": str(self.gross), "platform_fee": str(self.platform_fee), "held": str(self.held),
+                       "unallocated": str(self.unallocated), "allocated": str(self.allocated),
+                       "cumulative_total": str(self.cumulative_total)},
+            "assets": [_asset_document(a) for a in self.assets],
+            "payees": [{"account": account, "amount": str(self.earned.get(account, 0)), "cumulative": str(total)}
+                       for account, total in sorted(self.cumulative.items())],
+        }
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+    def to_csv(self) -> bytes:
+        """One line per asset and payee (held assets get one line without a payee)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["period_id", "asset_id", "plays", "pool_share", "partner_revenue", "direct_sales", "gross",
+                         "platform_fee", "net", "split_version", "split_block", "split_tx", "held", "payee",
+                         "allocation_ppm", "amount"])
+        period = self.inputs.period_id
+        for a in self.assets:
+            head = [period, a.asset_id, a.plays, a.pool_share, a.partner_revenue, a.direct_sales, a.gross, a.fee,
+                    a.net, a.split.version if a.split else "", a.split.block_number if a.split else "",
+                    a.split.tx_hash if a.split else "", a.held or ""]
+            if a.held:
+                writer.writerow([*head, "", "", a.net])
+            for payee, allocation, amount in a.payouts:
+                writer.writerow([*head, payee, allocation, amount])
+        return out.getvalue().encode()
+
+
+def _asset_document(a: AssetLine) -> dict:
+    split = None if a.split is None else {
+        "version": a.split.version, "block": a.split.block_number, "tx": a.split.tx_hash}
+    return {"asset_id": a.asset_id, "plays": a.plays, "pool_share": str(a.pool_share),
+            "partner_revenue": str(a.partner_revenue), "partner_lines": [list(ref) for ref in a.partner_lines],
+            "direct_sales": str(a.direct_sales), "sale_references": a.sale_references, "fee": str(a.fee),
+            "net": str(a.net), "held": a.held, "split": split,
+            "payouts": [[payee, allocation, str(amount)] for payee, allocation, amount in a.payouts]}
+
+
+def pool_shares(pool: int, plays: Mapping[int, int]) -> dict[int, int]:
+    """Share `pool` pro rata by plays: floors first, then one unit each by largest remainder (lower id first)."""
+    total = sum(plays.values())
+    if pool <= 0 or total <= 0:
+        return {}
+    shares, remainders = {}, []
+    for asset_id, count in plays.items():
+        shares[asset_id], rest = divmod(pool * count, total)
+        remainders.append((-rest, asset_id))
+    left = pool - sum(shares.values())
+    for _, asset_id in sorted(remainders)[:left]:
+        shares[asset_id] += 1
+    return shares
+
+
+def compute(inputs: StatementInputs) -> Statement:
+    """The statement of one period from its inputs (pure: no clock, no database, no chain)."""
+    lines: dict[int, AssetLine] = {}
+
+    def line(asset_id: int) -> AssetLine:
+        if asset_id not in lines:
+            lines[asset_id] = AssetLine(asset_id)
+        return lines[asset_id]
+
+    counted = {asset_id: n for asset_id, n in inputs.plays.items() if n > 0}
+    for asset_id, share in pool_shares(inputs.subscription_pool, counted).items():
+        line(asset_id).pool_share = share
+    for asset_id, n in counted.items():
+        line(asset_id).plays = n
+    for usage in sorted(inputs.partner_lines, key=lambda u: (u.report_id, u.line_no)):
+        target = line(usage.asset_id)
+        target.partner_revenue += usage.net_revenue
+        target.partner_lines.append((usage.report_id, usage.line_no))
+    for sale in sorted(inputs.direct_sales, key=lambda s: s.reference):
+        target = line(sale.asset_id)
+        target.direct_sales += sale.amount
+        target.sale_references.append(sale.reference)
+
+    earned: dict[str, int] = defaultdict(int)
+    for a in lines.values():
+        a.fee = a.gross * inputs.fee_bps // BPS
+        a.split = inputs.splits.get(a.asset_id)
+        if a.asset_id in inputs.frozen:
+            a.held = "frozen"
+        elif a.split is None:
+            a.held = "no_split"
+        else:
+            parts = split_amount(a.net, list(a.split.allocations))
+            a.payouts = list(zip(a.split.recipients, a.split.allocations, parts, strict=True))
+            for payee, _, amount in a.payouts:
+                earned[payee] += amount
+
+    earned = {payee: amount for payee, amount in earned.items() if amount}
+    cumulative = dict(inputs.previous_cumulative)
+    for payee, amount in earned.items():
+        cumulative[payee] = cumulative.get(payee, 0) + amount
+    unallocated = inputs.subscription_pool if not counted else 0
+    return Statement(inputs=inputs, assets=[lines[k] for k in sorted(lines)], unallocated=unallocated,
+                     earned=earned, cumulative=cumulative)

@@ -1,0 +1,104 @@
+"""End to end on anvil: revenue and usage in, a period closed and published, a payee claims."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from content.storage import get_content_addressed
+from ledger.merkle import StandardMerkleTree
+from ledger.royalties import journal
+from ledger.royalties.close import close_period
+from ledger.royalties.errors import ChainNotCaughtUp, PeriodNotOver, PeriodOutOfOrder
+from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPeriod
+from ledger.royalties.periods import record_revenue
+from ledger.royalties.publish import publish_period
+from tests.royalties.conftest import LATER, A, B, C, period_bounds
+
+
+def _revenue(world, period_id, amount, reference, source="subscriptions", asset_id=None):
+    with world.sessions.begin() as session:
+        record_revenue(session, period_id, source=source, amount=amount, currency="USD", reference=reference,
+                       asset_id=asset_id, chain_id=31337, payout_currency="USD", unit_factor=world.ctx.unit_factor)
+
+
+def test_usage_to_published_payout(world):
+    one = world.register("USHRM2600001", [(A, 600_000), (B, 400_000)])
+    two = world.register("USHRM2600002", [(B, 500_000), (C, 500_000)])
+    starts, ends = period_bounds(world.ctx.client.head().timestamp)
+    period = world.open(starts, ends)
+    world.plays(one, 3, starts + timedelta(minutes=5))
+    world.plays(two, 1, starts + timedelta(minutes=6))
+    world.plays(two, 5, starts + timedelta(minutes=7), counted=False)  # flagged plays earn nothing
+    _revenue(world, period, 10_000, "subs-1")  # $100.00 of subscriptions
+    with pytest.raises(PeriodNotOver):
+        close_period(world.ctx, period, now=starts)
+    with pytest.raises(ChainNotCaughtUp):
+        close_period(world.ctx, period, now=LATER)  # no block after the end yet
+    world.mine_past(ends)
+    world.index()
+
+    stored = close_period(world.ctx, period, now=LATER)
+    unit = world.ctx.unit_factor
+    assert unit == 10**4
+    # $100 = 1e8 token units; 3:1 by plays -> 75e6 / 25e6; a 30% fee -> 52.5e6 / 17.5e6.
+    document = json.loads(get_content_addressed(world.ctx.store, "statements", stored.statement_uri, ".json"))
+    assert [(a["asset_id"], a["plays"], a["net"]) for a in document["assets"]] == [
+        (one, 3, "52500000"), (two, 1, "17500000")]
+    expected = {A: 31_500_000, B: 21_000_000 + 8_750_000, C: 8_750_000}
+    with world.sessions() as session:
+        rows = session.execute(select(PayeeEntitlement.account, PayeeEntitlement.amount)
+                               .where(PayeeEntitlement.period_id == period)).all()
+        assert {account: int(amount) for account, amount in rows} == expected
+        balances = journal.balances(session, period)
+    assert balances[journal.Account.rights_holders_payable] == -70_000_000
+    assert balances[journal.Account.platform_fee] == -30_000_000
+    assert sum(balances.values()) == 0
+
+    assert close_period(world.ctx, period, now=LATER).root == stored.root  # closing again changes nothing
+
+    published = publish_period(world.ctx, period)
+    distributor = world.ctx.distributor
+    assert "0x" + distributor.functions.currentRoot().call().hex() == stored.root
+    assert distributor.functions.currentPeriodId().call() == period
+    assert world.ctx.token.functions.balanceOf(distributor.address).call() == 70_000_000
+    assert publish_period(world.ctx, period).published_tx == published.published_tx
+    with world.sessions() as session:
+        assert journal.balances(session, period)[journal.Account.funded_on_chain] == -70_000_000
+        assert session.get(RoyaltyPeriod, period).status == "published"
+        assert session.scalar(select(func.count()).select_from(JournalEntry)
+                              .where(JournalEntry.kind == "funding")) == 1
+
+    tree = StandardMerkleTree.load(json.loads(get_content_addressed(world.ctx.store, "statements",
+                                                                    stored.tree_uri, ".json")))
+    assert tree.root == stored.root and len(tree) == 3
+
+
+def test_periods_settle_in_order_and_the_second_builds_on_the_first(world):
+    one = world.register("USHRM2600003", [(A, 1_000_000)])
+    starts, ends = period_bounds(world.ctx.client.head().timestamp)
+    first = world.open(starts, ends)
+    second = world.open(None, ends + timedelta(seconds=2))
+    world.plays(one, 1, starts + timedelta(minutes=1))
+    world.plays(one, 1, ends + timedelta(seconds=1))
+    _revenue(world, first, 100, "subs-a")
+    _revenue(world, second, 300, "subs-b")
+    world.mine_past(ends + timedelta(seconds=2))
+    world.index()
+    with pytest.raises(PeriodOutOfOrder):
+        close_period(world.ctx, second, now=LATER)
+    close_period(world.ctx, first, now=LATER)
+    close_period(world.ctx, second, now=LATER)
+    with pytest.raises(PeriodOutOfOrder):
+        publish_period(world.ctx, second)
+    publish_period(world.ctx, first)
+    publish_period(world.ctx, second)
+    with world.sessions() as session:
+        leaves = dict(session.execute(select(PayeeEntitlement.period_id, PayeeEntitlement.cumulative_amount)
+                                      .where(PayeeEntitlement.account == A)).all())
+    # $1 and $3 of subscriptions, 30% fee: 0.7e6 then 2.1e6 more.
+    assert {k: int(v) for k, v in leaves.items()} == {first: 700_000, second: 2_800_000}
+    assert world.ctx.distributor.functions.cumulativeTotal().call() == 2_800_000
