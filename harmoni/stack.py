@@ -178,13 +178,11 @@ def up(settings: Settings) -> int:
 
                 record_worker_heartbeat.delay("eager" if jobs.is_eager() else "celery")
                 last_beat = time.monotonic()
-            # Webhooks: new chain events become deliveries, due retries go out. In a thread, so slow partner
-            # endpoints (called inline in eager mode) never hold up the supervision of the children.
+            # Webhooks: new chain events become deliveries, due retries go out; mirrored claims are journaled. In
+            # a thread, so slow partner endpoints (called inline in eager mode) never hold up the supervision.
             idle = dispatcher is None or not dispatcher.is_alive()
             if idle and time.monotonic() - last_dispatch >= WEBHOOKS_EVERY_S:
-                from partners.tasks import dispatch_chain_events
-
-                dispatcher = threading.Thread(target=dispatch_chain_events.delay, name="webhooks", daemon=True)
+                dispatcher = threading.Thread(target=_periodic_jobs, name="periodic", daemon=True)
                 dispatcher.start()
                 last_dispatch = time.monotonic()
             time.sleep(0.5)
@@ -193,6 +191,14 @@ def up(settings: Settings) -> int:
         return 0
     finally:
         stack.stop()
+
+
+def _periodic_jobs() -> None:
+    from ledger.royalties.tasks import journal_claims_job
+    from partners.tasks import dispatch_chain_events
+
+    dispatch_chain_events.delay()
+    journal_claims_job.delay()
 
 
 def _print_banner(settings: Settings, deployment: deployments.Deployment) -> None:

@@ -78,8 +78,8 @@ class RoyaltyWorld:
                     "values (:id, :listener, 31337, :asset, :at, :at)"),
                     {"id": session_id, "listener": self.listener, "asset": asset_id, "at": at})
                 session.execute(text(
-                    "insert into plays (session_id, listener_id, chain_id, asset_id, played_at, played_ms, counted, flags) "
-                    "values (:id, :listener, 31337, :asset, :at, 40000, :counted, :flags)"),
+                    "insert into plays (session_id, listener_id, chain_id, asset_id, played_at, played_ms, counted, "
+                    "flags) values (:id, :listener, 31337, :asset, :at, 40000, :counted, :flags)"),
                     {"id": session_id, "listener": self.listener, "asset": asset_id, "at": at, "counted": counted,
                      "flags": [] if counted else ["duplicate_window"]})
 

@@ -6,14 +6,16 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from content.storage import get_content_addressed
 from ledger.merkle import StandardMerkleTree
 from ledger.royalties import journal
+from ledger.royalties.audit import verify_period
+from ledger.royalties.claims import claimable, journal_claims
 from ledger.royalties.close import close_period
 from ledger.royalties.errors import ChainNotCaughtUp, PeriodNotOver, PeriodOutOfOrder
-from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPeriod
+from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPeriod, StoredStatement
 from ledger.royalties.periods import record_revenue
 from ledger.royalties.publish import publish_period
 from tests.royalties.conftest import LATER, A, B, C, period_bounds
@@ -102,3 +104,69 @@ def test_periods_settle_in_order_and_the_second_builds_on_the_first(world):
     # $1 and $3 of subscriptions, 30% fee: 0.7e6 then 2.1e6 more.
     assert {k: int(v) for k, v in leaves.items()} == {first: 700_000, second: 2_800_000}
     assert world.ctx.distributor.functions.cumulativeTotal().call() == 2_800_000
+
+
+def _closed_and_published(world):
+    one = world.register("USHRM2600011", [(A, 600_000), (B, 400_000)])
+    two = world.register("USHRM2600012", [(B, 500_000), (C, 500_000)])
+    starts, ends = period_bounds(world.ctx.client.head().timestamp)
+    period = world.open(starts, ends)
+    world.plays(one, 2, starts + timedelta(minutes=5))
+    world.plays(two, 1, starts + timedelta(minutes=6))
+    _revenue(world, period, 999, "subs-1")
+    world.index()
+    _revenue(world, period, 101, "sale-1", source="direct_sales", asset_id=two)
+    world.mine_past(ends)
+    world.update_split(two, [(C, 1_000_000)])  # after the period's end: not in force for it
+    world.index()
+    close_period(world.ctx, period, now=LATER)
+    publish_period(world.ctx, period)
+    world.index()
+    return period, two
+
+
+def test_a_claim_is_paid_journaled_and_the_audit_passes(world):
+    period, two = _closed_and_published(world)
+    with world.sessions() as session:
+        [leaf] = claimable(session, 31337, world.ctx.distributor.address, [B])
+    assert leaf.claimed == 0 and leaf.claimable == leaf.cumulative_amount > 0
+    world.work.send([world.work.tx(C, "PayoutDistributor", "claim",
+                                   [B, leaf.cumulative_amount, [bytes.fromhex(p[2:]) for p in leaf.proof],
+                                    bytes.fromhex(leaf.root[2:])])])
+    assert world.ctx.token.functions.balanceOf(B).call() == leaf.cumulative_amount  # paid to B, whoever sent it
+    world.index()
+    with world.sessions.begin() as session:
+        assert journal_claims(session, 31337) == 1
+        assert journal_claims(session, 31337) == 0
+        assert journal.balances(session)[journal.Account.claimed] == -leaf.cumulative_amount
+        [after] = claimable(session, 31337, world.ctx.distributor.address, [B])
+    assert after.claimable == 0
+
+    report = verify_period(world.ctx, period)
+    assert report.passed, report.as_text()
+    assert {c.name for c in report.checks} >= {"statement recomputed", "root on chain", "claims within entitlements"}
+    with world.sessions() as session:
+        document = json.loads(get_content_addressed(world.ctx.store, "statements",
+                                                    session.get(StoredStatement, period).statement_uri, ".json"))
+    asset_two = next(a for a in document["assets"] if a["asset_id"] == two)
+    assert asset_two["split"]["version"] == 1 and asset_two["sale_references"] == ["sale-1"]
+
+
+def test_tampering_fails_the_audit(world):
+    period, two = _closed_and_published(world)
+    assert verify_period(world.ctx, period).passed
+
+    with world.sessions.begin() as session:  # one usage row moved to another asset
+        session.execute(text("update plays set asset_id = :two where id = (select min(id) from plays)"),
+                        {"two": two})
+    report = verify_period(world.ctx, period)
+    assert not report.passed
+    assert {c.name for c in report.discrepancies} >= {"statement recomputed", "merkle root", "root on chain"}
+    with world.sessions.begin() as session:
+        session.execute(text("update plays set asset_id = :one where id = (select min(id) from plays)"),
+                        {"one": two - 1})
+    assert verify_period(world.ctx, period).passed
+
+    with world.sessions.begin() as session:  # the recorded root
+        session.get(StoredStatement, period).root = "0x" + "ab" * 32
+    assert "merkle root" in {c.name for c in verify_period(world.ctx, period).discrepancies}
