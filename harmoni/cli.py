@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import contextmanager
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -134,6 +136,120 @@ def _cmd_users_grant_role(settings: Settings, args) -> int:
     return 0
 
 
+@contextmanager
+def _royalties(settings: Settings):
+    """The royalty context on the configured (or embedded) database."""
+    from harmoni import embedded_db
+    from ledger.royalties.context import RoyaltyContext
+
+    with embedded_db.database_url(settings) as url:
+        yield RoyaltyContext.from_settings(settings.model_copy(update={"database_url": url}))
+
+
+def _print_period(period, stored) -> None:
+    line = f"period {period.period_id}  {period.starts_at.isoformat()} .. {period.ends_at.isoformat()}  {period.status}"
+    if stored is not None:
+        line += (f"  allocated {stored.allocated}  fee {stored.platform_fee}  root {stored.root}"
+                 f"  cut block {stored.cut_block}" + (f"  tx {stored.published_tx}" if stored.published_tx else ""))
+    print(line)
+
+
+def _cmd_periods_open(settings: Settings, args) -> int:
+    from ledger.royalties.periods import open_period
+
+    with _royalties(settings) as ctx, ctx.sessions.begin() as session:
+        _print_period(open_period(session, args.ends_at, args.starts_at), None)
+    return 0
+
+
+def _cmd_periods_list(settings: Settings, _args) -> int:
+    from ledger.royalties.models import StoredStatement
+    from ledger.royalties.periods import list_periods
+
+    with _royalties(settings) as ctx, ctx.sessions() as session:
+        for period in list_periods(session):
+            _print_period(period, session.get(StoredStatement, period.period_id))
+    return 0
+
+
+def _cmd_periods_revenue(settings: Settings, args) -> int:
+    from ledger.royalties.periods import record_revenue
+
+    with _royalties(settings) as ctx, ctx.sessions.begin() as session:
+        entry, created = record_revenue(
+            session, args.period, source=args.source, amount=args.amount, currency=args.currency,
+            reference=args.reference, asset_id=args.asset_id, chain_id=ctx.deployment.chain_id,
+            payout_currency=settings.payout_currency, unit_factor=ctx.unit_factor)
+        print(f"{'recorded' if created else 'already recorded'}: {entry.source} {entry.amount} {entry.currency} "
+              f"({entry.reference}) in period {entry.period_id}")
+    return 0
+
+
+def _cmd_periods_close(settings: Settings, args) -> int:
+    from ledger.royalties.close import close_period
+
+    with _royalties(settings) as ctx:
+        stored = close_period(ctx, args.period)
+        print(f"period {args.period} closed: allocated {stored.allocated}, root {stored.root}, "
+              f"statement {stored.statement_uri}")
+    return 0
+
+
+def _cmd_periods_publish(settings: Settings, args) -> int:
+    from ledger.royalties.publish import publish_period
+
+    with _royalties(settings) as ctx:
+        stored = publish_period(ctx, args.period)
+        print(f"period {args.period} published: root {stored.root}, funded {stored.allocated}"
+              + (f", tx {stored.published_tx}" if stored.published_tx else " (nothing new went on chain)"))
+    return 0
+
+
+def _cmd_audit_verify(settings: Settings, args) -> int:
+    from ledger.royalties.audit import verify_period
+
+    with _royalties(settings) as ctx:
+        report = verify_period(ctx, args.period)
+    print(report.as_text())
+    return 0 if report.passed else 1
+
+
+def _add_royalty_commands(commands) -> None:
+    periods = commands.add_parser("periods", help="royalty periods: open, record revenue, close, publish")
+    period_cmds = periods.add_subparsers(dest="periods_command", required=True)
+    opened = period_cmds.add_parser("open", help="open the next period (contiguous with the last)")
+    opened.add_argument("--ends-at", type=_instant, required=True, help="ISO 8601 with a time zone")
+    opened.add_argument("--starts-at", type=_instant, help="only for the first period")
+    opened.set_defaults(func=_cmd_periods_open)
+    period_cmds.add_parser("list", help="every period with its statement summary").set_defaults(
+        func=_cmd_periods_list)
+    revenue = period_cmds.add_parser("revenue", help="record revenue of an open period (idempotent by reference)")
+    revenue.add_argument("period", type=int)
+    revenue.add_argument("--source", choices=["subscriptions", "direct_sales"], required=True)
+    revenue.add_argument("--amount", type=int, required=True, help="in the currency's smallest unit")
+    revenue.add_argument("--currency", required=True)
+    revenue.add_argument("--reference", required=True)
+    revenue.add_argument("--asset-id", type=int, help="the asset of a direct sale")
+    revenue.set_defaults(func=_cmd_periods_revenue)
+    for name, func, text in (("close", _cmd_periods_close, "compute the statement and tree (resumable)"),
+                             ("publish", _cmd_periods_publish, "put the root on chain with its funding")):
+        step = period_cmds.add_parser(name, help=text)
+        step.add_argument("period", type=int)
+        step.set_defaults(func=func)
+    audit = commands.add_parser("audit", help="verify payouts from raw inputs and the chain")
+    verify = audit.add_subparsers(dest="audit_command", required=True).add_parser(
+        "verify", help="recompute a period and compare it with the chain; exit 1 on any discrepancy")
+    verify.add_argument("--period", type=int, required=True)
+    verify.set_defaults(func=_cmd_audit_verify)
+
+
+def _instant(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} needs a time zone (e.g. 2026-12-01T00:00:00Z)")
+    return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harmoni", description="HARMONI rights and royalty ledger")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = contract_cmds.add_parser("deploy", help="deploy every contract and record the deployment")
     deploy.add_argument("--rpc-url", required=True)
     deploy.add_argument("--chain-id", type=int, required=True)
-    deploy.add_argument("--relayer", help="address granted PUBLISHER and MINTER roles (default: relayer key)")
+    deploy.add_argument("--relayer", help="address granted PUBLISHER, MINTER and ARBITER roles (default: relayer key)")
     deploy.add_argument("--force", action="store_true", help="deploy even if the chain has a deployment")
     deploy.set_defaults(func=_cmd_contracts_deploy)
 
@@ -174,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("--email", required=True)
     grant.add_argument("--role", required=True, choices=["fan", "artist", "auditor", "partner", "admin"])
     grant.set_defaults(func=_cmd_users_grant_role)
+
+    _add_royalty_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     commands.add_parser("worker", help="run a Celery worker").set_defaults(func=_cmd_worker)

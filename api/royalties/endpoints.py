@@ -2,6 +2,159 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-router = APIRouter(tags=["royalties"])
+from fastapi import APIRouter, Path, Response, status
+from fastapi.responses import StreamingResponse
+
+from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
+from api.errors import problem_responses
+from api.rights.schemas import OperationOut
+from api.royalties import views
+from api.royalties.schemas import (
+    AuditOut,
+    ClaimIn,
+    ClaimsOut,
+    EarningsOut,
+    PeriodIn,
+    PeriodOut,
+    RevenueIn,
+    RevenueOut,
+)
+from harmoni.errors import ServiceUnavailable, ValidationFailed
+from harmoni.jobs import enqueue_after_commit
+from identity.errors import Forbidden, InvalidToken, Unauthenticated, WalletNotYours
+from identity.models import Role, User
+from ledger.royalties import audit, exports, periods
+from ledger.royalties.errors import (
+    InvalidPeriod,
+    InvalidRevenue,
+    NoClaimableAmount,
+    PeriodNotClosed,
+    PeriodNotFound,
+    PeriodNotOpen,
+    PeriodNotOver,
+    PeriodOutOfOrder,
+    StatementNotFound,
+)
+from ledger.royalties.models import PeriodStatus
+from ledger.royalties.tasks import close_period_job, publish_period_job
+
+router = APIRouter(prefix="/v1", tags=["royalties"])
+AdminUser = Annotated[User, require_roles(Role.admin)]
+AuditorUser = Annotated[User, require_roles(Role.auditor, Role.admin)]
+PeriodId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The period's number (its PayoutDistributor id)")]
+_SIGNED_IN = (Unauthenticated, InvalidToken)
+_ADMIN = (*_SIGNED_IN, Forbidden)
+
+
+@router.post("/periods", status_code=status.HTTP_201_CREATED, summary="Open the next royalty period (admins)",
+             responses=problem_responses(*_ADMIN, InvalidPeriod))
+def open_period(body: PeriodIn, session: SessionDep, user: AdminUser) -> PeriodOut:
+    return views.period_out(session, periods.open_period(session, body.ends_at, body.starts_at))
+
+
+@router.get("/periods", summary="Every royalty period with its statement summary (public)")
+def list_periods(session: SessionDep) -> list[PeriodOut]:
+    return [views.period_out(session, p) for p in periods.list_periods(session)]
+
+
+@router.get("/periods/{period_id}", summary="One royalty period (public)", responses=problem_responses(PeriodNotFound))
+def get_period(period_id: PeriodId, session: SessionDep) -> PeriodOut:
+    return views.period_out(session, periods.get_period(session, period_id))
+
+
+@router.post("/periods/{period_id}/revenue", status_code=status.HTTP_201_CREATED,
+             summary="Record revenue of an open period (admins); the same reference again returns the first entry",
+             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOpen, InvalidRevenue, ServiceUnavailable))
+def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, context: ContextDep, user: AdminUser,
+                   response: Response) -> RevenueOut:
+    ctx = views.royalty_context(context)
+    entry, created = periods.record_revenue(
+        session, period_id, source=body.source, amount=body.amount, currency=body.currency,
+        reference=body.reference, asset_id=body.asset_id, chain_id=context.settings.chain_id,
+        payout_currency=context.settings.payout_currency, unit_factor=ctx.unit_factor, created_by=user.id)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return RevenueOut(id=str(entry.id), period_id=entry.period_id, source=entry.source, asset_id=entry.asset_id,
+                      amount=str(entry.amount), currency=entry.currency, reference=entry.reference)
+
+
+@router.post("/periods/{period_id}/close", status_code=status.HTTP_202_ACCEPTED,
+             summary="Close a period: statement, tree and journal, in the background (admins); safe to repeat",
+             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder))
+def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser) -> PeriodOut:
+    period = views.closable(session, period_id, context.settings)
+    if period.status != PeriodStatus.published:
+        enqueue_after_commit(session, close_period_job, period_id)
+    return views.period_out(session, period)
+
+
+@router.post("/periods/{period_id}/publish", status_code=status.HTTP_202_ACCEPTED,
+             summary="Publish a closed period's root with its funding on chain, in the background (admins)",
+             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotClosed, PeriodOutOfOrder))
+def publish_period(period_id: PeriodId, session: SessionDep, user: AdminUser) -> PeriodOut:
+    period = views.publishable(session, period_id)
+    if period.status == PeriodStatus.closed:
+        enqueue_after_commit(session, publish_period_job, period_id)
+    return views.period_out(session, period)
+
+
+@router.get("/periods/{period_id}/statement.{extension}", summary="A closed period's statement (public)",
+            response_class=Response, responses={
+                200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The document"},
+                **problem_responses(PeriodNotFound, StatementNotFound, ServiceUnavailable)})
+def statement(period_id: PeriodId, extension: Literal["json", "csv"], session: SessionDep,
+              context: ContextDep) -> Response:
+    data, media_type = exports.document(session, views.royalty_context(context), period_id, f"statement.{extension}")
+    return Response(data, media_type=media_type)
+
+
+@router.get("/me/earnings", summary="What your wallets earned, period by period (signed-in users)",
+            responses=problem_responses(*_SIGNED_IN, ServiceUnavailable))
+def my_earnings(session: SessionDep, context: ContextDep, user: CurrentUser) -> EarningsOut:
+    return views.earnings(session, views.royalty_context(context), user)
+
+
+@router.get("/me/claims", summary="Your claimable leaves with their proofs, and your claims so far",
+            responses=problem_responses(*_SIGNED_IN, ServiceUnavailable))
+def my_claims(session: SessionDep, context: ContextDep, user: CurrentUser) -> ClaimsOut:
+    return views.claims(session, views.royalty_context(context), user)
+
+
+@router.post("/me/claims", status_code=status.HTTP_202_ACCEPTED,
+             summary="Claim a wallet's payout through the relayer (it pays the gas; the tokens go to the wallet)",
+             responses=problem_responses(*_SIGNED_IN, WalletNotYours, ValidationFailed, NoClaimableAmount,
+                                         ServiceUnavailable))
+def claim(body: ClaimIn, session: SessionDep, context: ContextDep, user: CurrentUser) -> OperationOut:
+    return views.relay_claim(session, context, user, body.account)
+
+
+@router.get("/audit/periods/{period_id}", summary="Recompute and verify a period against the chain (auditors)",
+            responses=problem_responses(*_ADMIN, PeriodNotFound, StatementNotFound, ServiceUnavailable))
+def audit_period(period_id: PeriodId, context: ContextDep, user: AuditorUser) -> AuditOut:
+    report = audit.verify_period(views.royalty_context(context), period_id)
+    checks = [views.check_out(c) for c in report.checks]
+    return AuditOut(period_id=period_id, passed=report.passed, checks=checks,
+                    discrepancies=[c for c in checks if not c.passed])
+
+
+@router.get("/audit/periods/{period_id}/inputs/{name}", summary="Download a raw input or output of a period "
+            "(auditors): plays, partner lines, revenue, splits at the cut, journal, statement, tree",
+            response_class=Response, responses={
+                200: {"content": {"text/csv": {}, "application/json": {}}, "description": "The file"},
+                **problem_responses(*_ADMIN, PeriodNotFound, StatementNotFound, ServiceUnavailable)})
+def audit_input(period_id: PeriodId, name: Literal[tuple(exports.NAMES)], session: SessionDep,  # type: ignore[valid-type]
+                context: ContextDep, user: AuditorUser) -> Response:
+    ctx = views.royalty_context(context)
+    if name in exports.DOCUMENTS:
+        data, media_type = exports.document(session, ctx, period_id, name)
+        return Response(data, media_type=media_type)
+    periods.get_period(session, period_id)
+
+    def rows():  # the request's session ends with the handler; the stream reads in a session of its own
+        with context.sessions() as own:
+            yield from exports.TABLES[name](own, ctx, period_id)
+
+    return StreamingResponse(rows(), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="period-{period_id}-{name}"'})

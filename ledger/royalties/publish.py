@@ -9,6 +9,8 @@ journaled, in one transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -95,6 +97,7 @@ def _fund(ctx: RoyaltyContext, publisher: str, amount: int, period_id: int) -> N
         minter.send(f"fund:{chain_id}:{period_id}", {
             "to": token.address, "data": token.encode_abi("mint", args=[publisher, amount - balance])},
             kind="mintDevStablecoin")
+    failpoint("publish:minted")
     if token.functions.allowance(publisher, distributor).call() < amount:
         sender = platform_sender(ctx.settings, ctx.client.w3, relayer_account(ctx.settings, chain_id))
         sender.send(f"approve:{chain_id}:{distributor}:{period_id}",
@@ -128,8 +131,16 @@ def latest_entitlement(session: Session, account: str) -> tuple[PayeeEntitlement
     return (row[0], row[1]) if row else None
 
 
-def claim_calldata(ctx: RoyaltyContext, session: Session, account: str) -> tuple[str, bytes, int]:
-    """The idempotency key, calldata and amount of a relayed claim of `account`'s latest entitlement."""
+@dataclass(frozen=True)
+class ClaimCall:
+    """A claim of an account's latest published leaf: its idempotency key, `claim` arguments and amount due."""
+
+    key: str
+    args: list
+    amount: int
+
+
+def claim_call(ctx: RoyaltyContext, session: Session, account: str) -> ClaimCall:
     found = latest_entitlement(session, account)
     if found is None:
         raise NoClaimableAmount(f"{account} has no entitlement in a published period", account=account)
@@ -138,5 +149,5 @@ def claim_calldata(ctx: RoyaltyContext, session: Session, account: str) -> tuple
     claimed = ctx.distributor.functions.claimed(account).call()
     if claimed >= cumulative:
         raise NoClaimableAmount(f"{account} already claimed {claimed} of {cumulative}", account=account)
-    data = ctx.distributor.encode_abi("claim", args=[account, cumulative, entitlement.proof, stored.root])
-    return f"claim:{ctx.deployment.chain_id}:{account}:{cumulative}", data, cumulative - claimed
+    args = [account, cumulative, [bytes.fromhex(p[2:]) for p in entitlement.proof], bytes.fromhex(stored.root[2:])]
+    return ClaimCall(f"claim:{ctx.deployment.chain_id}:{account}:{cumulative}", args, cumulative - claimed)

@@ -67,7 +67,7 @@ class RoyaltyWorld:
         rpc = JsonRpc(self.ctx.client.rpc_url)
         head = self.ctx.client.head()
         rpc.call("evm_setNextBlockTimestamp", [max(int(moment.timestamp()) + 1, head.timestamp + 1)])
-        rpc.call("anvil_mine", [hex(blocks)])
+        rpc.call("anvil_mine", [hex(blocks), "0x0"])  # same timestamp: the clock stays near the wall clock
 
     def plays(self, asset_id: int, count: int, at: datetime, counted: bool = True) -> None:
         with self.sessions.begin() as session:

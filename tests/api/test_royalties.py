@@ -1,0 +1,107 @@
+"""End to end through the API on anvil: a recording registered, a fan plays it, revenue recorded, the period
+closed and published, the artist claims through the relayer, an auditor verifies the period."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from chain.rpc import JsonRpc
+from harmoni.db import get_engine
+from tests.api.conftest import index_chain
+from tests.identity.factories import make_user
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+def _bearer(user) -> dict:
+    return {"Authorization": f"Bearer {user.access_token}"}
+
+
+def _mine_past(chain, moment: datetime) -> None:
+    rpc = JsonRpc(chain.client.rpc_url)
+    head = chain.client.head()
+    rpc.call("evm_setNextBlockTimestamp", [max(int(moment.timestamp()) + 1, head.timestamp + 1)])
+    rpc.call("anvil_mine", ["0x46", "0x0"])  # 70 blocks: the block after the period's end becomes final
+
+
+def test_usage_to_an_audited_claimed_payout(live_api, chain):
+    api, settings = live_api, live_api.app.state.context.settings
+    sessions = sessionmaker(bind=get_engine(api.database_url))
+    admin, fan, auditor = (make_user(sessions, settings, role) for role in ("admin", "fan", "auditor"))
+    artist = api.post("/v1/auth/signup", json={"email": "ada@example.org", "password": "correct horse 42!",
+                                                "role": "artist"}).json()
+    artist_headers = {"Authorization": f"Bearer {artist['access_token']}"}
+    wallet = api.post("/v1/me/wallets/custodial", headers=artist_headers).json()["address"]
+    registered = api.post("/v1/recordings", headers=artist_headers, json={
+        "title": "Blue Hour", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
+        "split": [{"address": wallet, "share_percent": "100"}]})
+    assert registered.status_code == 202, registered.json()
+    index_chain(api, chain)
+    asset_id = api.get(f"/v1/operations/{registered.json()['id']}", headers=artist_headers).json()["asset_id"]
+
+    now = datetime.fromtimestamp(chain.client.head().timestamp, UTC)
+    ends = now + timedelta(seconds=2)
+    opened = api.post("/v1/periods", headers=_bearer(admin), json={
+        "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": ends.isoformat()})
+    assert opened.status_code == 201, opened.json()
+    period = opened.json()["period_id"]
+
+    session = api.post("/v1/playback-sessions", headers=_bearer(fan), json={"asset_id": asset_id}).json()
+    with sessions.begin() as db:  # the fan started listening a minute ago
+        db.execute(text("update playback_sessions set started_at = now() - interval '60 seconds' where id = :id"),
+                   {"id": session["session_id"]})
+    play = api.post("/v1/plays", headers=_bearer(fan), json={"token": session["token"], "played_ms": 45_000})
+    assert play.status_code == 201 and play.json()["counted"] is True, play.json()
+    revenue = {"source": "subscriptions", "amount": 10_000, "currency": "USD", "reference": "subs-1"}
+    assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 201
+    assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 200
+    refused = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "currency": "EUR",
+                                                                                       "reference": "subs-2"})
+    assert refused.status_code == 422 and refused.json()["field"] == "currency"
+
+    while datetime.now(UTC) < ends:
+        time.sleep(0.2)
+    _mine_past(chain, ends)
+    index_chain(api, chain)
+    closed = api.post(f"/v1/periods/{period}/close", headers=_bearer(admin))
+    assert closed.status_code == 202, closed.json()
+    summary = api.get(f"/v1/periods/{period}").json()
+    assert summary["status"] == "closed" and summary["statement"]["allocated"] == "70000000", summary
+    assert api.post(f"/v1/periods/{period}/publish", headers=_bearer(admin)).status_code == 202
+    assert api.get(f"/v1/periods/{period}").json()["status"] == "published"
+    index_chain(api, chain)
+
+    earnings = api.get("/v1/me/earnings", headers=artist_headers).json()
+    assert earnings["accounts"] == [{"account": wallet, "earned": "70000000", "claimable": "70000000",
+                                     "claimed": "0"}]
+    [leaf] = api.get("/v1/me/claims", headers=artist_headers).json()["claimable"]
+    assert leaf["root"] == summary["statement"]["root"] and leaf["proof"] == []  # a one-leaf tree
+    relayed = api.post("/v1/me/claims", headers=artist_headers, json={"account": wallet})
+    assert relayed.status_code == 202, relayed.json()
+    operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
+    assert operation["status"] == "confirmed", operation
+    token = chain.client.w3.eth.contract(address=chain.deployment.payout_token, abi=[{
+        "type": "function", "name": "balanceOf", "stateMutability": "view",
+        "inputs": [{"name": "a", "type": "address"}], "outputs": [{"name": "", "type": "uint256"}]}])
+    assert token.functions.balanceOf(wallet).call() == 70_000_000
+    again = api.post("/v1/me/claims", headers=artist_headers, json={"account": wallet})
+    assert again.status_code == 409 and again.json()["type"].endswith("/nothing-to-claim")
+    index_chain(api, chain)
+    assert api.get("/v1/me/claims", headers=artist_headers).json()["history"][0]["amount"] == "70000000"
+
+    assert api.get(f"/v1/audit/periods/{period}", headers=_bearer(fan)).status_code == 403
+    report = api.get(f"/v1/audit/periods/{period}", headers=_bearer(auditor)).json()
+    assert report["passed"] is True and report["discrepancies"] == [], report
+    plays = api.get(f"/v1/audit/periods/{period}/inputs/plays.csv", headers=_bearer(auditor))
+    rows = list(csv.DictReader(io.StringIO(plays.text)))
+    assert [(r["asset_id"], r["counted"]) for r in rows] == [(str(asset_id), "True")]
+    public = api.get(f"/v1/periods/{period}/statement.json")
+    audited = api.get(f"/v1/audit/periods/{period}/inputs/statement.json", headers=_bearer(auditor))
+    assert public.content == audited.content and public.json()["totals"]["allocated"] == "70000000"
