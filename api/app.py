@@ -8,7 +8,9 @@ from api import errors
 from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
 from api.deps import AppContext
+from api.disputes.endpoints import router as disputes_router
 from api.health.endpoints import router as health_router
+from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
@@ -42,8 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(me_router)
+    app.include_router(invitations_router)
     app.include_router(assets_router)
     app.include_router(rights_router)
+    app.include_router(disputes_router)
     app.include_router(partners_router)
     app.include_router(usage_router)
     app.include_router(royalties_router)

@@ -59,21 +59,24 @@ def deploy_all(client: ChainClient, deployer: LocalAccount, relayer: str, data_d
     create("HarmoniEditions", deployer.address, registry, vault, Web3.to_checksum_address(treasury),
                       platform_fee_bps, metadata_base_uri.rstrip("/") + "/v1/editions/{id}.json")
 
-    roles = {"ARBITER_ROLE": ("RightsRegistry", deployer.address),
-             "PUBLISHER_ROLE": ("PayoutDistributor", relayer),
-             "MINTER_ROLE": ("HarmoniEditions", relayer)}
-    for role, (contract_name, grantee) in roles.items():
+    # The relayer is an arbiter too, so admins can freeze and unfreeze disputed assets through the platform.
+    roles = {"ARBITER_ROLE": ("RightsRegistry", [deployer.address, relayer]),
+             "PUBLISHER_ROLE": ("PayoutDistributor", [relayer]),
+             "MINTER_ROLE": ("HarmoniEditions", [relayer])}
+    for role, (contract_name, grantees) in roles.items():
         contract = w3.eth.contract(address=deployed[contract_name].address, abi=artifacts.load(contract_name).abi)
         role_id = getattr(contract.functions, role)().call()
-        sender.send(f"deploy:{chain_id}:grant:{role}",
-                    contract.functions.grantRole(role_id, grantee).build_transaction({"from": deployer.address}),
-                    kind="grantRole")
+        for i, grantee in enumerate(grantees):
+            # The first grant keeps the key older deployments used, so a resumed deploy never grants twice.
+            key = f"deploy:{chain_id}:grant:{role}" + (f":{grantee.lower()}" if i else "")
+            sender.send(key, contract.functions.grantRole(role_id, grantee).build_transaction(
+                {"from": deployer.address}), kind="grantRole")
 
     sample = artifacts.load("RightsRegistry")
     deployment = Deployment(
         chain_id=chain_id, deployer=deployer.address, compiler_version=sample.compiler_version,
         compiler_settings=sample.compiler_settings, contracts=deployed,
-        roles={role: grantee for role, (_, grantee) in roles.items()},
+        roles={role: grantees for role, (_, grantees) in roles.items()},
         payout_token=Web3.to_checksum_address(payout_token))
     deployments.save(deployment, data_dir)
     return deployment

@@ -27,7 +27,7 @@ class Deployment:
     compiler_version: str
     compiler_settings: dict
     contracts: dict[str, DeployedContract]
-    roles: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # role name -> grantees
     payout_token: str = ""
 
     def address(self, name: str) -> str:
@@ -44,6 +44,8 @@ class Deployment:
     def from_json(cls, text: str) -> Deployment:
         data = json.loads(text)
         data["contracts"] = {name: DeployedContract(**c) for name, c in data["contracts"].items()}
+        # Records written before roles could have several grantees name one address per role.
+        data["roles"] = {role: [g] if isinstance(g, str) else g for role, g in data.get("roles", {}).items()}
         return cls(**data)
 
 

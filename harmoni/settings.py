@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     rpc_url: str = ""
     chain_id: int = 31337
     anvil_port: int = 8545
+    # The managed anvil mines a block every this many seconds, like a real chain (0: only when a transaction
+    # comes); its `finalized` tag trails the head by two blocks, so settling a period waits seconds, not minutes.
+    anvil_block_time_s: float = Field(1.0, ge=0)
     rpc_timeout_s: float = 10.0
     # Blocks the indexer may trail the head before /readyz fails.
     indexer_max_lag_blocks: int = 12
@@ -71,17 +74,35 @@ class Settings(BaseSettings):
     deployer_keystore_password: SecretStr = SecretStr("")
     relayer_private_key: SecretStr = SecretStr("")
 
+    # Royalties: the platform's share of streaming, partner and direct revenue, in basis points; how long after a
+    # period's end it may close (plays in flight when it ended have landed by then).
+    royalty_fee_bps: int = Field(3000, ge=0, le=10_000)
+    period_close_grace_s: int = Field(60, ge=0)
+
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = 1
     max_request_bytes: int = 1_048_576  # larger JSON bodies get 413 (uploads have their own limit)
     public_url: str = ""
+    # How long the link in a payee invitation e-mail stays valid; an expired one is replaced by a new e-mail.
+    invitation_ttl_hours: int = Field(168, ge=1)
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""
     # Requests per API key per minute (counted in Redis; in-process, per API process, without Redis).
     partner_rate_limit_per_minute: int = Field(600, ge=1)
+
+    # Usage in: plays from the platform's player, partners' usage reports.
+    payout_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")  # ISO 4217; usage reports must be in it
+    # Requests to /v1/playback-sessions and /v1/plays per minute, per account and per client IP.
+    play_rate_limit_per_minute: int = Field(120, ge=1)
+    play_ip_rate_limit_per_minute: int = Field(600, ge=1)
+    # Above these a play is kept but flagged and not counted: counted plays of one listener per hour,
+    # plays reported from one IP per hour.
+    play_listener_max_counted_per_hour: int = Field(120, ge=1)
+    play_ip_max_per_hour: int = Field(3000, ge=1)
+    playback_session_ttl_s: int = Field(4 * 3600, ge=60)  # a play must be reported within this
 
     # Object storage
     storage_backend: StorageBackend = StorageBackend.filesystem

@@ -73,7 +73,9 @@ class Stack:
                 raise ConfigurationError(
                     f"port {self.settings.anvil_port} is in use: cannot start anvil (set HARMONI_ANVIL_PORT)")
             self.anvil = AnvilNode(self.settings.anvil_port, self.settings.chain_id,
-                                   self.settings.data_dir / "anvil" / "state.json", self.logs_dir / "anvil.log")
+                                   self.settings.data_dir / "anvil" / "state.json", self.logs_dir / "anvil.log",
+                                   block_time=self.settings.anvil_block_time_s or None,
+                                   extra_args=("--slots-in-an-epoch", "1"))
             self.anvil.start()
         client = ChainClient(self.settings.effective_rpc_url, self.settings.rpc_timeout_s)
         try:

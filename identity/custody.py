@@ -89,8 +89,8 @@ def _sealed(wallet: Wallet) -> SealedKey:
     return SealedKey(ciphertext=bytes(wallet.encrypted_key), nonce=bytes(wallet.nonce), key_id=wallet.key_id)
 
 
-def new_custodial_wallet(user_id: uuid.UUID, keyring: Keyring) -> Wallet:
-    """A fresh key, sealed under the current key; the plaintext key is not kept."""
+def new_custodial_wallet(user_id: uuid.UUID | None, keyring: Keyring) -> Wallet:
+    """A fresh key, sealed under the current key; the plaintext key is not kept (no user: a payee invitation's)."""
     account: LocalAccount = Account.create()
     sealed = keyring.seal(bytes(account.key), account.address)
     return Wallet(user_id=user_id, address=account.address, kind=WalletKind.custodial.value,
@@ -105,10 +105,14 @@ def unseal(wallet: Wallet, keyring: Keyring) -> LocalAccount:
 
 
 def signer_for(session: Session, user_id: uuid.UUID, keyring: Keyring | None = None) -> LocalAccount:
-    """The account that signs on behalf of `user_id`'s custodial wallet (EIP-712 messages for the relayer)."""
+    """The account that signs on behalf of `user_id`'s custodial wallet (EIP-712 messages for the relayer).
+
+    The wallet the user asked for; without one, the wallet of a payee invitation they accepted.
+    """
     keyring = keyring or Keyring.from_settings(get_settings())
     wallet = session.scalars(select(Wallet).where(
-        Wallet.user_id == user_id, Wallet.kind == WalletKind.custodial.value)).one_or_none()
+        Wallet.user_id == user_id, Wallet.kind == WalletKind.custodial.value,
+    ).order_by(Wallet.invitation_id.is_not(None), Wallet.created_at).limit(1)).one_or_none()
     if wallet is None:
         raise CustodialWalletNotFound(f"user {user_id} has no custodial wallet")
     return unseal(wallet, keyring)

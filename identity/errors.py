@@ -133,3 +133,30 @@ class CustodyKeyMissing(HarmoniError):
 
     slug = "custody-key-missing"
     title = "Wallet encryption key missing"
+
+
+class InvitationNotFound(NotFound):
+    """No invitation has this token (never issued, or replaced by a newer e-mail's)."""
+
+    slug = "invitation-not-found"
+    title = "Invitation not found"
+
+
+class InvitationUsed(Conflict):
+    slug = "invitation-already-accepted"
+    title = "Invitation already accepted"
+
+
+class InvitationNotYours(HarmoniError):
+    status = 403
+    slug = "invitation-not-yours"
+    title = "Invitation sent to another e-mail address"
+
+
+class InvitationExpired(HarmoniError):
+    """The token has expired; a fresh one was e-mailed to the invited address, and that write is kept."""
+
+    status = 410
+    slug = "invitation-expired"
+    title = "Invitation expired"
+    keeps_writes: ClassVar[bool] = True

@@ -1,4 +1,5 @@
-"""Accounts and what hangs off them: roles, artist profiles, refresh tokens, SIWE nonces, wallets."""
+"""Accounts and what hangs off them: roles, artist profiles, refresh tokens, SIWE nonces, wallets, payee
+invitations and the e-mails waiting to be sent."""
 
 from __future__ import annotations
 
@@ -111,15 +112,64 @@ class Wallet(Base):
             "(kind = 'linked' and encrypted_key is null and key_id is null and nonce is null) or "
             "(kind = 'custodial' and encrypted_key is not null and key_id is not null and nonce is not null)",
             name="custody_columns"),
-        # At most one custodial wallet per user.
-        Index("ix_wallets_custodial_user", "user_id", unique=True, postgresql_where=text("kind = 'custodial'")),
+        # Only a custodial wallet held for a payee invitation has no owner (until the invitee accepts).
+        CheckConstraint("user_id is not null or (kind = 'custodial' and invitation_id is not null)", name="owner"),
+        # At most one custodial wallet per user that the user asked for (the one that signs for them);
+        # wallets of accepted payee invitations come on top.
+        Index("ix_wallets_custodial_user", "user_id", unique=True,
+              postgresql_where=text("kind = 'custodial' and invitation_id is null")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(42), unique=True)  # EIP-55 checksummed
     kind: Mapped[str] = mapped_column(String(16))
     encrypted_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_id: Mapped[str | None] = mapped_column(String(32))
     nonce: Mapped[bytes | None] = mapped_column(LargeBinary(12))
+    # The payee invitation the platform created this wallet for (it stays set after acceptance).
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payee_invitations.id"), unique=True)
     created_at: Mapped[datetime] = _now_column()
+
+
+class PayeeInvitation(Base):
+    """An e-mail address named as a payee while it had no wallet here.
+
+    The platform holds a custodial wallet for it (the `wallets` row with this `invitation_id`, no owner yet);
+    its address is what the split on chain names. Accepting with the e-mailed token makes the invitee's
+    account the wallet's owner. One pending invitation per address: inviting it again reuses the wallet.
+    Only the token's SHA-256 is kept; the token itself is only in the e-mail (`email_outbox`).
+    """
+
+    __tablename__ = "payee_invitations"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        Index("ix_payee_invitations_pending_email", "email", unique=True,
+              postgresql_where=text("accepted_at is null")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)  # sha-256 of the newest token
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # of the newest token
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _now_column()
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class OutboxEmail(Base):
+    """An e-mail to send. No mail server is wired in yet: a sender delivers these rows and sets `sent_at`.
+
+    The body may carry a secret (an invitation token): this row is the e-mail itself, and nothing logs it.
+    """
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_unsent", "created_at", postgresql_where=text("sent_at is null")),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now_column()
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from identity.models import ArtistProfile, RefreshToken, SiweNonce, User, Wallet
+from identity.models import ArtistProfile, PayeeInvitation, RefreshToken, SiweNonce, User, Wallet
 
 
 def user_by_id(session: Session, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
@@ -60,3 +60,18 @@ def count_wallets_of(session: Session, user_id: uuid.UUID) -> int:
 
 def artist_profile(session: Session, user_id: uuid.UUID) -> ArtistProfile | None:
     return session.get(ArtistProfile, user_id)
+
+
+def pending_invitation(session: Session, email: str) -> PayeeInvitation | None:
+    return session.scalars(select(PayeeInvitation).where(
+        PayeeInvitation.email == email, PayeeInvitation.accepted_at.is_(None)).with_for_update()).one_or_none()
+
+
+def invitation_by_token_hash(session: Session, token_hash: bytes) -> PayeeInvitation | None:
+    """Locked, so two acceptances of one token are decided one after the other."""
+    return session.scalars(select(PayeeInvitation).where(PayeeInvitation.token_hash == token_hash)
+                           .with_for_update()).one_or_none()
+
+
+def invitation_wallet(session: Session, invitation_id: uuid.UUID) -> Wallet:
+    return session.scalars(select(Wallet).where(Wallet.invitation_id == invitation_id).with_for_update()).one()

@@ -161,3 +161,20 @@ class ArtistProfileOut(BaseModel):
         {"display_name": "Ada Lovelace Trio", "bio": "Analytical jazz from London.",
          "links": [{"label": "Bandcamp", "url": "https://adatrio.bandcamp.com/"}],
          "updated_at": "2026-11-25T10:00:00Z"}]}}
+
+
+class InvitationAccept(BaseModel):
+    token: str = Field(min_length=1, max_length=200, description="the token from the invitation e-mail")
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"token": "pX2v9Qd0b5mJ3kq8Yw1zR4tL6nH7sC0aE9fG2uI5oK8"}]}}
+
+
+class AcceptedInvitationOut(BaseModel):
+    email: str = Field(description="the invited address (your account's)")
+    accepted_at: datetime
+    wallet: WalletOut = Field(description="the wallet held for the invitation, now yours")
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"email": "ada@example.com", "accepted_at": "2026-11-25T10:00:00Z",
+         "wallet": {"address": EXAMPLE_ADDRESS, "kind": "custodial", "created_at": "2026-11-24T09:00:00Z"}}]}}

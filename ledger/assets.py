@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harmoni.errors import NotFound, ValidationFailed
+from ledger import catalog
 from ledger.models import Asset as AssetRow
 from ledger.models import AssetFreeze, ControllerChange, SplitVersion
 
@@ -33,12 +34,14 @@ class AssetFilters:
     controller: str | None = None
     payee: str | None = None
     code: str | None = None  # ISRC or ISWC, compared without dashes or dots
+    q: str | None = None  # title words, each matched as the start of a word (`ledger.catalog`)
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[AssetRow]
     next_cursor: str | None
+    titles: dict[int, str] = field(default_factory=dict)  # by asset id, where the metadata is known
 
 
 def encode_cursor(asset_id: int) -> str:
@@ -72,12 +75,20 @@ def list_assets(session: Session, chain_id: int, filters: AssetFilters, cursor: 
         query = query.where(AssetRow.split_recipients.contains([filters.payee]))
     if filters.code:
         query = query.where(AssetRow.industry_code == normalize_code(filters.code))
+    if filters.q is not None:
+        words = catalog.query_words(filters.q)
+        if not words:
+            raise ValidationFailed("q has no word to search for (letters or digits)", field="q")
+        query = query.where(AssetRow.metadata_uri.in_(
+            select(catalog.AssetMetadata.metadata_uri).where(catalog.title_matches(words))))
     if cursor:
         query = query.where(AssetRow.asset_id > decode_cursor(cursor))
     rows = list(session.execute(query.order_by(AssetRow.asset_id).limit(limit + 1)).scalars())
     more = len(rows) > limit
     items = rows[:limit]
-    return Page(items, encode_cursor(items[-1].asset_id) if more and items else None)
+    titles = catalog.titles_of(session, [row.metadata_uri for row in items])
+    return Page(items, encode_cursor(items[-1].asset_id) if more and items else None,
+                {row.asset_id: titles[row.metadata_uri] for row in items if row.metadata_uri in titles})
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ class AssetDetail:
     split_versions: list[SplitVersion]
     controller_changes: list[ControllerChange]
     freezes: list[AssetFreeze]
+    title: str | None = None
 
 
 def asset_detail(session: Session, chain_id: int, asset_id: int) -> AssetDetail:
@@ -98,4 +110,5 @@ def asset_detail(session: Session, chain_id: int, asset_id: int) -> AssetDetail:
             select(model).where(model.chain_id == chain_id, model.asset_id == asset_id)
             .order_by(model.block_number, model.log_index)).scalars())
 
-    return AssetDetail(asset, history(SplitVersion), history(ControllerChange), history(AssetFreeze))
+    return AssetDetail(asset, history(SplitVersion), history(ControllerChange), history(AssetFreeze),
+                       catalog.titles_of(session, [asset.metadata_uri]).get(asset.metadata_uri))

@@ -21,6 +21,7 @@ from content.storage import ObjectStore
 from harmoni.db import Base
 from harmoni.errors import HarmoniError, NotFound
 from indexer.models import ChainEvent
+from ledger import catalog
 from ledger.operations import ChainOperation
 from ledger.rights import SignedRequest
 
@@ -55,6 +56,29 @@ def check_controls(registry: Contract, asset_id: int | None, address: str) -> No
                                      asset_id=asset_id)
 
 
+class NotPendingController(HarmoniError):
+    status = 403
+    slug = "not-pending-controller"
+    title = "Not the asset's pending controller"
+
+
+def check_pending_controller(registry: Contract, asset_id: int, address: str) -> None:
+    """Refuse to accept control of an existing asset that was not handed to `address` (the registry would too)."""
+    if registry.functions.assetCount().call() >= asset_id:
+        pending = registry.functions.getAsset(asset_id).call()[5]  # Asset.pendingController
+        if pending != address:
+            nominee = "nobody" if int(pending, 16) == 0 else pending
+            raise NotPendingController(f"asset {asset_id} is being handed to {nominee}, not to your wallet",
+                                       asset_id=asset_id)
+
+
+def split_hash_in_force(registry: Contract, asset_id: int) -> bytes:
+    """The split hash a lock names; zero for an unknown asset (the simulation then reports `UnknownAsset`)."""
+    if registry.functions.assetCount().call() < asset_id:
+        return bytes(32)
+    return bytes(registry.functions.splitHash(asset_id).call())
+
+
 class OperationNotFound(NotFound):
     slug = "operation-not-found"
     title = "Operation not found"
@@ -71,6 +95,13 @@ def store_metadata(store: ObjectStore, document: bytes) -> str:
     if not store.exists(key):
         store.put(key, document, "application/json")
     return f"ipfs://{cid}"
+
+
+def publish_metadata(session: Session, store: ObjectStore, fields: dict[str, Any]) -> str:
+    """Store the metadata document content-addressed and remember its title for search (`ledger.catalog`)."""
+    uri = store_metadata(store, metadata_document(fields))
+    catalog.remember(session, uri, fields)
+    return uri
 
 
 def jsonable(value: Any) -> Any:
@@ -108,6 +139,29 @@ def create_operation(session: Session, user_id: uuid.UUID, kind: str, idempotenc
     return operation, True
 
 
+def create_relayer_operation(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: str,
+                             registry: Contract, function: str, args: list[Any], message: dict[str, Any],
+                             relayer: str) -> tuple[RightsOperation, bool]:
+    """Like `create_operation`, for a registry call the relayer makes in its own right (an arbiter action asked
+    for by an admin): nothing is signed, `message` records what was asked."""
+    existing = session.scalar(select(RightsOperation).where(RightsOperation.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing, False
+    try:
+        registry.get_function_by_name(function)(*args).call({"from": relayer})
+    except Exception as err:
+        reverted = as_revert(err, context=kind)
+        if reverted is None:
+            raise
+        raise reverted from err
+    operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key,
+                                to_address=registry.address, calldata=registry.encode_abi(function, args=args),
+                                request={"function": function, "from": relayer, "message": jsonable(message)})
+    session.add(operation)
+    session.flush()
+    return operation, True
+
+
 def derive_key(user_id: uuid.UUID, kind: str, client_key: str | None, natural_key: str) -> str:
     """The client's Idempotency-Key, scoped to the user; else what makes the request unique (its ISRC/ISWC)."""
     if client_key:
@@ -132,10 +186,10 @@ def operation_status(session: Session, operation_id: uuid.UUID, user_id: uuid.UU
     if operation is None or (operation.user_id != user_id and not is_admin):
         raise OperationNotFound(f"operation {operation_id} not found")
     sent = session.scalar(select(ChainOperation).where(ChainOperation.idempotency_key == operation.idempotency_key))
+    asset_id = operation.request["message"].get("assetId")  # a change names its asset; a registration does not
     if sent is None:
-        return OperationView(operation, "pending", None, None, None, None, None)
-    asset_id = None
-    if sent.mined_tx_hash:
+        return OperationView(operation, "pending", None, None, None, None, asset_id)
+    if sent.mined_tx_hash and asset_id is None:
         asset_id = session.scalar(
             select(ChainEvent.args["assetId"].as_integer()).where(
                 ChainEvent.chain_id == chain_id, ChainEvent.tx_hash == bytes.fromhex(sent.mined_tx_hash[2:]),
@@ -145,4 +199,4 @@ def operation_status(session: Session, operation_id: uuid.UUID, user_id: uuid.UU
 
 
 __all__ = ["ContractReverted", "OperationView", "RightsOperation", "create_operation", "derive_key",
-           "metadata_document", "operation_status", "store_metadata"]
+           "metadata_document", "operation_status", "publish_metadata", "store_metadata"]

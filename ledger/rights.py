@@ -34,8 +34,9 @@ class SplitInvalid(ValidationFailed):
 
 @dataclass(frozen=True)
 class Payee:
-    address: str
+    address: str | None  # None for a payee given by e-mail, until `with_wallets` finds its wallet
     share_percent: str  # decimal string, at most 4 decimals: "33.3334"
+    email: str | None = None  # lower-cased; instead of `address`
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ def _ppm(share: str, field: str) -> int:
     return int(ppm)
 
 
-def build_split(payees: list[Payee], field: str = "split") -> Split:
-    """Validate a split as written by a person and order it the way the registry stores it."""
+def _shares(payees: list[Payee], field: str) -> dict[str, int]:
+    """Each payee's share in ppm, keyed by checksummed address (`email:<e-mail>` while unresolved)."""
     if not payees:
         raise SplitInvalid(f"{field} needs at least one payee", field=field)
     if len(payees) > MAX_RECIPIENTS:
@@ -66,15 +67,55 @@ def build_split(payees: list[Payee], field: str = "split") -> Split:
     shares: dict[str, int] = {}
     for i, payee in enumerate(payees):
         where = f"{field}[{i}]"
-        if not Web3.is_address(payee.address) or int(payee.address, 16) == 0:
+        if payee.email is not None:
+            if payee.address is not None:
+                raise SplitInvalid(f"{where} has both an address and an email; give one of them", field=where)
+            key, named = f"email:{payee.email}", f"{where}.email"
+        elif payee.address is None:
+            raise SplitInvalid(f"{where} needs an address or an email", field=where)
+        elif not Web3.is_address(payee.address) or int(payee.address, 16) == 0:
             raise SplitInvalid(f"{where}.address is not a usable wallet address", field=f"{where}.address")
-        address = Web3.to_checksum_address(payee.address)
-        if address in shares:
-            raise SplitInvalid(f"{where}.address appears twice in the split", field=f"{where}.address")
-        shares[address] = _ppm(payee.share_percent, f"{where}.share_percent")
+        else:
+            key, named = Web3.to_checksum_address(payee.address), f"{where}.address"
+        if key in shares:
+            raise SplitInvalid(f"{named} appears twice in the split", field=named)
+        shares[key] = _ppm(payee.share_percent, f"{where}.share_percent")
     total = sum(shares.values())
     if total != SCALE:
         raise SplitInvalid(f"{field} shares add up to {Decimal(total) / (SCALE // 100)}%, not 100%", field=field)
+    return shares
+
+
+def check_payees(payees: list[Payee], field: str = "split") -> None:
+    """Every check of `build_split` that needs no wallet: run before payees given by e-mail get one."""
+    _shares(payees, field)
+
+
+def with_wallets(payees: list[Payee], wallets: dict[str, str], field: str = "split") -> list[Payee]:
+    """Payees given by e-mail, paid at the wallet found for each (`wallets`: e-mail -> address)."""
+    named = {Web3.to_checksum_address(p.address) for p in payees if p.email is None and p.address is not None}
+    resolved = []
+    for i, payee in enumerate(payees):
+        if payee.email is None:
+            resolved.append(payee)
+            continue
+        address = Web3.to_checksum_address(wallets[payee.email])
+        if address in named:
+            raise SplitInvalid(f"{field}[{i}].email is paid at {address}, which the split already names",
+                               field=f"{field}[{i}].email")
+        named.add(address)
+        resolved.append(Payee(address, payee.share_percent))
+    return resolved
+
+
+def build_split(payees: list[Payee], field: str = "split") -> Split:
+    """Validate a split as written by a person and order it the way the registry stores it.
+
+    Payees given by e-mail must have their wallets first (`with_wallets`).
+    """
+    shares = _shares(payees, field)
+    if any(key.startswith("email:") for key in shares):
+        raise ValueError("payees given by e-mail need their wallets first (with_wallets)")
     recipients = sorted(shares, key=lambda a: int(a, 16))
     return Split(recipients, [shares[a] for a in recipients])
 
@@ -95,13 +136,16 @@ TYPES = {
     "UpdateSplit": [{"name": "assetId", "type": "uint256"}, *_SPLIT_FIELDS, *_TAIL],
     "TransferController": [{"name": "assetId", "type": "uint256"}, {"name": "newController", "type": "address"},
                            *_TAIL],
+    "LockSplit": [{"name": "assetId", "type": "uint256"}, {"name": "splitHash", "type": "bytes32"}, *_TAIL],
+    "AcceptController": [{"name": "assetId", "type": "uint256"}, *_TAIL],
 }
 EIP712_DOMAIN = [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
 
 
 KINDS = {"RegisterWork": "register_work", "RegisterRecording": "register_recording",
-         "UpdateSplit": "update_split", "TransferController": "transfer_controller"}
+         "UpdateSplit": "update_split", "TransferController": "transfer_controller", "LockSplit": "lock_split",
+         "AcceptController": "accept_controller"}
 
 
 class SignedRequestInvalid(ValidationFailed):
@@ -168,6 +212,10 @@ class SignedRequest:
                                               signature]
         if self.primary_type == "UpdateSplit":
             return "updateSplitBySig", [m["assetId"], m["recipients"], m["allocations"], m["deadline"], signature]
+        if self.primary_type == "LockSplit":
+            return "lockSplitBySig", [m["assetId"], m["splitHash"], m["deadline"], signature]
+        if self.primary_type == "AcceptController":
+            return "acceptControllerBySig", [m["assetId"], m["deadline"], signature]
         return "transferControllerBySig", [m["assetId"], m["newController"], m["deadline"], signature]
 
     def relay_call(self, registry: Contract, signature: bytes):
@@ -225,3 +273,19 @@ def update_split(registry: Contract, chain_id: int, controller: str, asset_id: i
     message = {"assetId": asset_id, "recipients": split.recipients, "allocations": split.allocations,
                "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
     return SignedRequest("UpdateSplit", message, domain(chain_id, registry.address))
+
+
+def lock_split(registry: Contract, chain_id: int, controller: str, asset_id: int, split_hash: bytes,
+               now: float | None = None) -> SignedRequest:
+    """Lock the split in force for good; `split_hash` names it, so a split changed meanwhile stays unlocked."""
+    message = {"assetId": asset_id, "splitHash": split_hash,
+               "nonce": registry.functions.nonces(controller).call(), "deadline": _deadline(now)}
+    return SignedRequest("LockSplit", message, domain(chain_id, registry.address))
+
+
+def accept_controller(registry: Contract, chain_id: int, pending_controller: str, asset_id: int,
+                      now: float | None = None) -> SignedRequest:
+    """Take control of an asset: signed by its pending controller (the nominee), with the nominee's nonce."""
+    message = {"assetId": asset_id, "nonce": registry.functions.nonces(pending_controller).call(),
+               "deadline": _deadline(now)}
+    return SignedRequest("AcceptController", message, domain(chain_id, registry.address))

@@ -40,9 +40,9 @@ def _address(value: str | None) -> str | None:
 AddressQuery = Annotated[str | None, AfterValidator(_address)]
 
 
-def _asset_out(row: Asset) -> AssetOut:
+def _asset_out(row: Asset, title: str | None = None) -> AssetOut:
     return AssetOut(
-        asset_id=row.asset_id, kind=row.kind, industry_code=row.industry_code, controller=row.controller,
+        asset_id=row.asset_id, kind=row.kind, title=title, industry_code=row.industry_code, controller=row.controller,
         pending_controller=row.pending_controller, metadata_uri=row.metadata_uri, content_hash=row.content_hash,
         work_ids=row.work_ids, split=SplitOut(version=row.split_version, split_hash=row.split_hash,
                                               recipients=row.split_recipients, allocations=row.split_allocations),
@@ -57,6 +57,9 @@ async def list_assets(
     controller: Annotated[AddressQuery, Query(description="Controller address")] = None,
     payee: Annotated[AddressQuery, Query(description="An address in the current split")] = None,
     code: Annotated[str | None, Query(max_length=32, description="ISRC or ISWC, separators allowed")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description=(
+        "Title words: each must start a word of the title, case-insensitive (`blue ho` finds \"Blue Hour\"). "
+        "Only assets whose metadata HARMONI stored have a title"))] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=assets.MAX_PAGE)] = 50,
 ) -> Response:
@@ -64,11 +67,12 @@ async def list_assets(
 
     def render(session: Session, response: Response) -> AssetPage:
         block = reflected_block(session, response, chain_id)
-        page = assets.list_assets(session, chain_id, assets.AssetFilters(kind, controller, payee, code), cursor,
+        page = assets.list_assets(session, chain_id, assets.AssetFilters(kind, controller, payee, code, q), cursor,
                                   limit)
-        return AssetPage(block=block, data=[_asset_out(row) for row in page.items], next_cursor=page.next_cursor)
+        return AssetPage(block=block, data=[_asset_out(row, page.titles.get(row.asset_id)) for row in page.items],
+                         next_cursor=page.next_cursor)
 
-    key = f"list:{kind}:{controller}:{payee}:{code}:{cursor}:{limit}"
+    key = f"list:{kind}:{controller}:{payee}:{code}:{q!r}:{cursor}:{limit}"
     return await context.mirror_cache.answer(key, context.sessions, chain_id, render)
 
 
@@ -86,7 +90,7 @@ async def get_asset(context: ContextDep, asset_id: Annotated[int, Path(ge=1)]) -
 
 def _detail_out(block, detail: assets.AssetDetail) -> AssetDetailOut:
     return AssetDetailOut(
-        block=block, data=_asset_out(detail.asset),
+        block=block, data=_asset_out(detail.asset, detail.title),
         split_history=[SplitVersionOut(version=v.version, split_hash=v.split_hash, recipients=v.recipients,
                                        allocations=v.allocations, block_number=v.block_number, tx_hash=v.tx_hash)
                        for v in detail.split_versions],

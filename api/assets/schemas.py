@@ -44,6 +44,8 @@ class FreezeOut(OnChain):
 class AssetOut(BaseModel):
     asset_id: int
     kind: Literal["work", "recording"]
+    title: str | None = Field(None, description="From the metadata document, when HARMONI stored it (null for "
+                                                "assets registered elsewhere until their metadata is known)")
     industry_code: str = Field(description="ISWC for works, ISRC for recordings")
     controller: str
     pending_controller: str | None
@@ -56,7 +58,8 @@ class AssetOut(BaseModel):
     registered: OnChain
 
     model_config = {"json_schema_extra": {"examples": [{
-        "asset_id": 7, "kind": "recording", "industry_code": "USHRM2600007", "controller": _EXAMPLE_ADDRESS,
+        "asset_id": 7, "kind": "recording", "title": "Blue Hour", "industry_code": "USHRM2600007",
+        "controller": _EXAMPLE_ADDRESS,
         "pending_controller": None, "metadata_uri": "ipfs://bafkreih...", "content_hash": "0x5f2b...",
         "work_ids": [3], "split": {"version": 2, "split_hash": "0x8e66...", "recipients": [_EXAMPLE_ADDRESS],
                                    "allocations": [1000000]},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
@@ -15,6 +16,7 @@ from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
 from api.rights.schemas import (
     ControllerTransferIn,
     OperationOut,
+    PayeeIn,
     PreparedRequest,
     RecordingIn,
     SignedRequestIn,
@@ -27,6 +29,7 @@ from chain.wallets import relayer_account
 from content.storage import object_store
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
+from identity import invitations
 from identity.custody import signer_for
 from identity.models import Role, User
 from identity.service import owned_wallet
@@ -55,7 +58,7 @@ def _relay(session, context, user: User, request: rights.SignedRequest, registry
                                                        signature, relayer)
     if created:
         enqueue_after_commit(session, relay_rights_operation, str(operation.id))
-    return OperationOut(id=operation.id, kind=request.kind, status="pending",
+    return OperationOut(id=operation.id, kind=request.kind, status="pending", asset_id=request.message.get("assetId"),
                         metadata_uri=request.message.get("metadataURI"))
 
 
@@ -63,8 +66,8 @@ def _submit(session, context, user: User, code: str, build, metadata: dict | Non
             client_key: str | None, asset_id: int | None = None) -> OperationOut:
     """Build the request, sign it with the artist's custodial wallet and relay it."""
     registry = _registry(context, context.chain)
-    metadata_uri = None if metadata is None else registration.store_metadata(
-        object_store(context.settings), registration.metadata_document(metadata))
+    metadata_uri = None if metadata is None else registration.publish_metadata(
+        session, object_store(context.settings), metadata)
     controller = signer_for(session, user.id)
     registration.check_controls(registry, asset_id, controller.address)
     request = build(registry, controller.address, metadata_uri)
@@ -74,11 +77,12 @@ def _submit(session, context, user: User, code: str, build, metadata: dict | Non
 
 def _prepare(session, context, user: User, controller: str, build, metadata: dict | None,
              asset_id: int | None = None) -> PreparedRequest:
-    """Build the request for the artist's own wallet to sign (`eth_signTypedData_v4`); nothing is recorded."""
+    """Build the request for the artist's own wallet to sign (`eth_signTypedData_v4`); no operation is recorded
+    (only the title for search, and invitations of payees given by e-mail)."""
     address = owned_wallet(session, user.id, controller)
     registry = _registry(context, context.chain)
-    metadata_uri = None if metadata is None else registration.store_metadata(
-        object_store(context.settings), registration.metadata_document(metadata))
+    metadata_uri = None if metadata is None else registration.publish_metadata(
+        session, object_store(context.settings), metadata)
     registration.check_controls(registry, asset_id, address)
     return PreparedRequest(typed_data=registration.jsonable(build(registry, address, metadata_uri).typed_data))
 
@@ -91,19 +95,28 @@ _RECORDING_RESPONSES = {**_WORK_RESPONSES,
                         422: {"description": "Invalid ISRC, content hash, split or payee"}}
 
 
-def _work(body: WorkIn, chain_id: int):
+def _split(session, context, user: User, payees: list[PayeeIn]) -> rights.Split:
+    """The split, payees given by e-mail paid at their account's wallet or at one held for their invitation."""
+    given = [rights.Payee(p.address, p.share_percent, p.email) for p in payees]
+    rights.check_payees(given)  # all that needs no wallet, before anyone is invited
+    emails = [p.email for p in given if p.email is not None]
+    wallets = invitations.payee_wallets(session, context.settings, emails, user.id) if emails else {}
+    return rights.build_split(rights.with_wallets(given, wallets))
+
+
+def _work(body: WorkIn, chain_id: int, split_of):
     """(natural key, request builder, metadata) of a work registration, validated."""
     iswc = normalize_iswc(body.iswc)
-    split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
+    split = split_of(body.split)
     metadata = {"kind": "work", "title": body.title, "iswc": iswc,
                 "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
     return iswc, lambda registry, controller, uri: rights.register_work(
         registry, chain_id, controller, iswc, uri, split), metadata
 
 
-def _recording(body: RecordingIn, chain_id: int):
+def _recording(body: RecordingIn, chain_id: int, split_of):
     isrc = normalize_isrc(body.isrc)
-    split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
+    split = split_of(body.split)
     metadata = {"kind": "recording", "title": body.title, "isrc": isrc, "content_hash": body.content_hash.lower(),
                 "work_ids": sorted(set(body.work_ids)),
                 "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
@@ -117,7 +130,7 @@ def _recording(body: RecordingIn, chain_id: int):
              responses=_WORK_RESPONSES)
 def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                   idempotency_key: IdempotencyKey = None) -> OperationOut:
-    code, build, metadata = _work(body, context.settings.chain_id)
+    code, build, metadata = _work(body, context.settings.chain_id, partial(_split, session, context, user))
     return _submit(session, context, user, code, build, metadata, idempotency_key)
 
 
@@ -125,7 +138,7 @@ def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: 
              summary="The EIP-712 request registering a work, for your own wallet to sign")
 def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                  controller: ControllerQuery) -> PreparedRequest:
-    _code, build, metadata = _work(body, context.settings.chain_id)
+    _code, build, metadata = _work(body, context.settings.chain_id, partial(_split, session, context, user))
     return _prepare(session, context, user, controller, build, metadata)
 
 
@@ -134,7 +147,7 @@ def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: A
              responses=_RECORDING_RESPONSES)
 def register_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                        idempotency_key: IdempotencyKey = None) -> OperationOut:
-    code, build, metadata = _recording(body, context.settings.chain_id)
+    code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user))
     return _submit(session, context, user, code, build, metadata, idempotency_key)
 
 
@@ -142,7 +155,7 @@ def register_recording(body: RecordingIn, session: SessionDep, context: ContextD
              summary="The EIP-712 request registering a recording, for your own wallet to sign")
 def prepare_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                       controller: ControllerQuery) -> PreparedRequest:
-    _code, build, metadata = _recording(body, context.settings.chain_id)
+    _code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user))
     return _prepare(session, context, user, controller, build, metadata)
 
 
@@ -185,7 +198,7 @@ _CHANGE_RESPONSES = {403: {"description": "The artist's wallet does not control 
              summary="Replace an asset's split (its controller)", responses=_CHANGE_RESPONSES)
 def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                  asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
-    split = rights.build_split([rights.Payee(p.address, p.share_percent) for p in body.split])
+    split = _split(session, context, user, body.split)
     digest = hashlib.sha256(json.dumps([split.recipients, split.allocations]).encode()).hexdigest()[:16]
     return _submit(session, context, user, f"{asset_id}:{digest}",
                    lambda registry, controller, _uri: rights.update_split(
@@ -205,3 +218,58 @@ def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, c
                    lambda registry, controller, _uri: rights.transfer_controller(
                        registry, context.settings.chain_id, controller, asset_id, body.new_controller),
                    None, idempotency_key, asset_id)
+
+
+@router.post("/assets/{asset_id}/split/lock", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
+             summary="Lock an asset's split for good (its controller; signed by your custodial wallet)",
+             responses=_CHANGE_RESPONSES)
+def lock_split(session: SessionDep, context: ContextDep, user: ArtistUser, asset_id: Annotated[int, Path(ge=1)],
+               idempotency_key: IdempotencyKey = None) -> OperationOut:
+    registry = _registry(context, context.chain)
+    split_hash = registration.split_hash_in_force(registry, asset_id)  # the lock names the split it locks
+    return _submit(session, context, user, f"{asset_id}:{split_hash.hex()}",
+                   lambda registry, controller, _uri: rights.lock_split(
+                       registry, context.settings.chain_id, controller, asset_id, split_hash),
+                   None, idempotency_key, asset_id)
+
+
+@router.post("/assets/{asset_id}/split/lock/prepare", response_model=PreparedRequest, responses=_CHANGE_RESPONSES,
+             summary="The EIP-712 request locking an asset's split, for your own wallet to sign")
+def prepare_lock_split(session: SessionDep, context: ContextDep, user: ArtistUser,
+                       asset_id: Annotated[int, Path(ge=1)], controller: ControllerQuery) -> PreparedRequest:
+    split_hash = registration.split_hash_in_force(_registry(context, context.chain), asset_id)
+    return _prepare(session, context, user, controller,
+                    lambda registry, address, _uri: rights.lock_split(
+                        registry, context.settings.chain_id, address, asset_id, split_hash),
+                    None, asset_id)
+
+
+_ACCEPT_RESPONSES = {**_CHANGE_RESPONSES,
+                     403: {"description": "The asset is not being handed to your wallet"},
+                     409: {"description": "The registry refuses it (frozen, no nomination, unknown asset)"}}
+
+
+@router.post("/assets/{asset_id}/controller/accept", status_code=status.HTTP_202_ACCEPTED,
+             response_model=OperationOut, responses=_ACCEPT_RESPONSES,
+             summary="Take control of an asset handed to your custodial wallet (second step of a transfer)")
+def accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
+                      asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
+    registry = _registry(context, context.chain)
+    nominee = signer_for(session, user.id)  # the pending controller signs, never the current one
+    registration.check_pending_controller(registry, asset_id, nominee.address)
+    request = rights.accept_controller(registry, context.settings.chain_id, nominee.address, asset_id)
+    key = registration.derive_key(user.id, request.kind, idempotency_key, f"{asset_id}:{request.message['nonce']}")
+    return _relay(session, context, user, request, registry, request.sign(nominee), key)
+
+
+@router.post("/assets/{asset_id}/controller/accept/prepare", response_model=PreparedRequest,
+             responses=_ACCEPT_RESPONSES,
+             summary="The EIP-712 request taking control of an asset, for your own (nominated) wallet to sign")
+def prepare_accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
+                              asset_id: Annotated[int, Path(ge=1)],
+                              controller: ControllerQuery) -> PreparedRequest:
+    address = owned_wallet(session, user.id, controller)
+    registry = _registry(context, context.chain)
+    registration.check_pending_controller(registry, asset_id, address)
+    request = rights.accept_controller(registry, context.settings.chain_id, address, asset_id)
+    return PreparedRequest(typed_data=registration.jsonable(request.typed_data))

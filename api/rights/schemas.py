@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from identity.schemas import Email
+
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 _SPLIT_EXAMPLE = [{"address": _ARTIST, "share_percent": "70"},
                   {"address": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "share_percent": "30"}]
@@ -18,9 +20,15 @@ class Contributor(BaseModel):
 
 
 class PayeeIn(BaseModel):
-    address: str = Field(description="Payee wallet address")
+    address: str | None = Field(None, description="Payee wallet address (give this or `email`)")
+    email: Email | None = Field(
+        None, description="Payee e-mail address, instead of `address`: paid at that account's wallet, or at a "
+                          "custodial wallet held for them until they accept the e-mailed invitation")
     share_percent: str = Field(description="Share in percent, at most 4 decimals; all shares sum to 100",
                                examples=["33.3333"])
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"address": _ARTIST, "share_percent": "70"}, {"email": "lee@example.org", "share_percent": "30"}]}}
 
 
 class WorkIn(BaseModel):
@@ -46,7 +54,8 @@ class RecordingIn(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{
         "title": "Blue Hour (radio edit)", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
-        "work_ids": [1], "contributors": [{"name": "Ada Moreau", "role": "performer"}], "split": _SPLIT_EXAMPLE,
+        "work_ids": [1], "contributors": [{"name": "Ada Moreau", "role": "performer"}],
+        "split": [{"address": _ARTIST, "share_percent": "70"}, {"email": "lee@example.org", "share_percent": "30"}],
         "metadata": {}}]}}
 
 
@@ -79,7 +88,8 @@ class OperationOut(BaseModel):
     block_number: int | None = None
     error: str | None = Field(None, description="Decoded custom error of a failed operation")
     error_args: dict | None = None
-    asset_id: int | None = Field(None, description="Set once the indexer has mirrored the registration")
+    asset_id: int | None = Field(None, description="The asset a change or arbiter action names; for a "
+                                                   "registration, set once the indexer has mirrored it")
     metadata_uri: str | None = None
 
     model_config = {"json_schema_extra": {"examples": [{

@@ -60,7 +60,7 @@ contract RightsRegistry is IRightsRegistry, AccessControl, EIP712, Nonces {
     error CallerNotController(address caller, address controller);
     /// @notice `caller` is not the controller of `assetId`.
     error NotController(uint256 assetId, address caller);
-    /// @notice `caller` is not the pending controller of `assetId`.
+    /// @notice `caller` is not the pending controller of `assetId` (zero: a signed acceptance found no nominee).
     error NotPendingController(uint256 assetId, address caller);
     /// @notice `assetId` is frozen by an arbiter.
     error AssetIsFrozen(uint256 assetId);
@@ -68,6 +68,8 @@ contract RightsRegistry is IRightsRegistry, AccessControl, EIP712, Nonces {
     error AssetNotFrozen(uint256 assetId);
     /// @notice The split of `assetId` is locked for good.
     error SplitIsLocked(uint256 assetId);
+    /// @notice A signed lock named split `got`, but the split of `assetId` in force is `expected`.
+    error SplitHashMismatch(uint256 assetId, bytes32 expected, bytes32 got);
     /// @notice `code` is not a well-formed ISWC (for a work) or ISRC (for a recording).
     error InvalidIndustryCode(AssetKind kind, bytes12 code);
     /// @notice `code` already identifies `existingAssetId`.
@@ -167,6 +169,12 @@ contract RightsRegistry is IRightsRegistry, AccessControl, EIP712, Nonces {
     /// @notice EIP-712 type of a gasless controller nomination.
     bytes32 public constant TRANSFER_CONTROLLER_TYPEHASH =
         keccak256("TransferController(uint256 assetId,address newController,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type of a gasless split lock; it names the split it locks.
+    bytes32 public constant LOCK_SPLIT_TYPEHASH =
+        keccak256("LockSplit(uint256 assetId,bytes32 splitHash,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type of a gasless acceptance of a controller nomination (signed by the nominee).
+    bytes32 public constant ACCEPT_CONTROLLER_TYPEHASH =
+        keccak256("AcceptController(uint256 assetId,uint256 nonce,uint256 deadline)");
 
     /// @notice Asset id that claimed an ISRC/ISWC (0 = unclaimed).
     mapping(bytes12 code => uint256 assetId) public assetIdByCode;
@@ -346,6 +354,27 @@ contract RightsRegistry is IRightsRegistry, AccessControl, EIP712, Nonces {
         emit SplitLocked(assetId, asset.splitVersion, asset.splitHash);
     }
 
+    /// @notice `lockSplit` signed by the controller (EIP-712 `LockSplit`); anyone may relay.
+    /// @dev The signature names the split it locks, so a split changed after signing is never locked by it.
+    /// @param signedSplitHash Hash of the split the controller signed to lock; must be the one in force.
+    /// @param deadline Last valid timestamp of the signature.
+    /// @param signature ECDSA signature or ERC-1271 signature of a contract controller.
+    function lockSplitBySig(uint256 assetId, bytes32 signedSplitHash, uint256 deadline, bytes memory signature)
+        external
+    {
+        Asset storage asset = _existingAsset(assetId);
+        address controller = asset.controller;
+        bytes32 structHash =
+            keccak256(abi.encode(LOCK_SPLIT_TYPEHASH, assetId, signedSplitHash, _useNonce(controller), deadline));
+        _checkSignature(controller, structHash, deadline, signature);
+        if (asset.frozen) revert AssetIsFrozen(assetId);
+        if (asset.splitLocked) revert SplitIsLocked(assetId);
+        bytes32 current = asset.splitHash;
+        if (current != signedSplitHash) revert SplitHashMismatch(assetId, current, signedSplitHash);
+        asset.splitLocked = true;
+        emit SplitLocked(assetId, asset.splitVersion, current);
+    }
+
     /// @notice Replaces the metadata URI of `assetId`. Controller only; not when frozen.
     function setMetadataURI(uint256 assetId, string calldata metadataURI) external {
         Asset storage asset = _controlledAsset(assetId, msg.sender);
@@ -390,6 +419,22 @@ contract RightsRegistry is IRightsRegistry, AccessControl, EIP712, Nonces {
         asset.controller = msg.sender;
         asset.pendingController = address(0);
         emit ControllerTransferred(assetId, previous, msg.sender);
+    }
+
+    /// @notice `acceptController` signed by the pending controller (EIP-712 `AcceptController`); anyone may relay.
+    /// @param deadline Last valid timestamp of the signature.
+    /// @param signature ECDSA signature or ERC-1271 signature of a contract nominee.
+    function acceptControllerBySig(uint256 assetId, uint256 deadline, bytes memory signature) external {
+        Asset storage asset = _existingAsset(assetId);
+        address pending = asset.pendingController;
+        if (pending == address(0)) revert NotPendingController(assetId, address(0));
+        bytes32 structHash = keccak256(abi.encode(ACCEPT_CONTROLLER_TYPEHASH, assetId, _useNonce(pending), deadline));
+        _checkSignature(pending, structHash, deadline, signature);
+        if (asset.frozen) revert AssetIsFrozen(assetId);
+        address previous = asset.controller;
+        asset.controller = pending;
+        asset.pendingController = address(0);
+        emit ControllerTransferred(assetId, previous, pending);
     }
 
     /// @notice Freezes `assetId` during a dispute: no controller action, no distribution; income keeps

@@ -48,6 +48,14 @@ contract RightsRegistrySignaturesTest is HarmoniTest {
             registry.TRANSFER_CONTROLLER_TYPEHASH(),
             keccak256("TransferController(uint256 assetId,address newController,uint256 nonce,uint256 deadline)")
         );
+        vm.assertEq(
+            registry.LOCK_SPLIT_TYPEHASH(),
+            keccak256("LockSplit(uint256 assetId,bytes32 splitHash,uint256 nonce,uint256 deadline)")
+        );
+        vm.assertEq(
+            registry.ACCEPT_CONTROLLER_TYPEHASH(),
+            keccak256("AcceptController(uint256 assetId,uint256 nonce,uint256 deadline)")
+        );
     }
 
     function test_DomainSeparator() public view {
@@ -332,6 +340,273 @@ contract RightsRegistrySignaturesTest is HarmoniTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // lockSplitBySig
+    // ---------------------------------------------------------------------------------------------------------
+
+    function test_LockSplitBySig() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.expectEmit(address(registry));
+        emit RightsRegistry.SplitLocked(assetId, 1, hash);
+        vm.prank(relayer);
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+        vm.assertTrue(registry.getAsset(assetId).splitLocked);
+        vm.assertEq(registry.nonces(artist), 1);
+
+        // The split can no longer change, by signature or directly.
+        (address[] memory r, uint32[] memory a) = _split1(bob);
+        bytes memory update = _signUpdateSplit(artistKey, assetId, r, a, 1, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.SplitIsLocked.selector, assetId));
+        registry.updateSplitBySig(assetId, r, a, deadline, update);
+    }
+
+    function test_RevertWhen_LockSplitBySigReplayed() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+        // The nonce moved on: the digest differs and recovers to someone else (before any state check).
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigExpired() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.SignatureExpired.selector, deadline));
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_LockSplitBySig_ValidAtDeadline() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.warp(deadline);
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+        vm.assertTrue(registry.getAsset(assetId).splitLocked);
+    }
+
+    function test_RevertWhen_LockSplitBySigWrongSigner() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        (address mallory, uint256 malloryKey) = makeAddrAndKey("mallory");
+        bytes memory signature = _signLockSplit(malloryKey, assetId, hash, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.InvalidSigner.selector, mallory, artist));
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigOtherChain() public {
+        uint256 assetId = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes32 structHash = _lockSplitStructHash(assetId, hash, 0, deadline);
+        bytes memory signature = _sign(artistKey, _digest(structHash, block.chainid + 1, address(registry)));
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigWrongAsset() public {
+        uint256 assetId = _artistWork();
+        uint256 other = _artistWork();
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.lockSplitBySig(other, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigSplitChanged() public {
+        uint256 assetId = _artistWork();
+        bytes32 signed = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, signed, 0, deadline);
+        // The controller changes the split directly (no nonce used) before the lock is relayed.
+        (address[] memory r, uint32[] memory a) = _split2(artist, 500_000, bob, 500_000);
+        vm.prank(artist);
+        registry.updateSplit(assetId, r, a);
+        bytes32 current = registry.splitHash(assetId);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.SplitHashMismatch.selector, assetId, current, signed));
+        registry.lockSplitBySig(assetId, signed, deadline, signature);
+        vm.assertFalse(registry.getAsset(assetId).splitLocked);
+    }
+
+    function test_RevertWhen_LockSplitBySigTamperedHash() public {
+        uint256 assetId = _artistWork();
+        bytes memory signature = _signLockSplit(artistKey, assetId, registry.splitHash(assetId), 0, deadline);
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.lockSplitBySig(assetId, keccak256("another split"), deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigLocked() public {
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.lockSplit(assetId);
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.SplitIsLocked.selector, assetId));
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigFrozen() public {
+        uint256 assetId = _artistWork();
+        vm.prank(arbiter);
+        registry.freeze(assetId, bytes32(0));
+        bytes32 hash = registry.splitHash(assetId);
+        bytes memory signature = _signLockSplit(artistKey, assetId, hash, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.AssetIsFrozen.selector, assetId));
+        registry.lockSplitBySig(assetId, hash, deadline, signature);
+    }
+
+    function test_RevertWhen_LockSplitBySigUnknownAsset() public {
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.UnknownAsset.selector, 4));
+        registry.lockSplitBySig(4, bytes32(0), deadline, new bytes(65));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // acceptControllerBySig
+    // ---------------------------------------------------------------------------------------------------------
+
+    function test_AcceptControllerBySig() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.expectEmit(address(registry));
+        emit RightsRegistry.ControllerTransferred(assetId, artist, nominee);
+        vm.prank(relayer);
+        registry.acceptControllerBySig(assetId, deadline, signature);
+        RightsRegistry.Asset memory asset = registry.getAsset(assetId);
+        vm.assertEq(asset.controller, nominee);
+        vm.assertEq(asset.pendingController, address(0));
+        // The nominee's nonce was used, not the previous controller's.
+        vm.assertEq(registry.nonces(nominee), 1);
+        vm.assertEq(registry.nonces(artist), 0);
+    }
+
+    function test_AcceptControllerBySig_AfterTransferBySig() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        registry.transferControllerBySig(
+            assetId, nominee, deadline, _signTransferController(artistKey, assetId, nominee, 0, deadline)
+        );
+        registry.acceptControllerBySig(assetId, deadline, _signAcceptController(nomineeKey, assetId, 0, deadline));
+        vm.assertEq(registry.controllerOf(assetId), nominee);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigReplayed() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        registry.acceptControllerBySig(assetId, deadline, signature);
+        // Handed back and nominated again: the old acceptance is spent (nonce), it cannot be used twice.
+        vm.prank(nominee);
+        registry.transferController(assetId, artist);
+        vm.prank(artist);
+        registry.acceptController(assetId);
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigExpired() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.SignatureExpired.selector, deadline));
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigWrongSigner() public {
+        (address nominee,) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        // Not even the current controller may accept for the nominee.
+        bytes memory signature = _signAcceptController(artistKey, assetId, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.InvalidSigner.selector, artist, nominee));
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigOtherChain() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        bytes32 structHash = _acceptControllerStructHash(assetId, 0, deadline);
+        bytes memory signature = _sign(nomineeKey, _digest(structHash, block.chainid + 1, address(registry)));
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigWrongAsset() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        uint256 other = _artistWork();
+        vm.startPrank(artist);
+        registry.transferController(assetId, nominee);
+        registry.transferController(other, nominee);
+        vm.stopPrank();
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.expectPartialRevert(RightsRegistry.InvalidSigner.selector);
+        registry.acceptControllerBySig(other, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigNoNominee() public {
+        (, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.NotPendingController.selector, assetId, address(0)));
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigNominationCancelled() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.prank(artist);
+        registry.transferController(assetId, address(0));
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.NotPendingController.selector, assetId, address(0)));
+        registry.acceptControllerBySig(assetId, deadline, signature);
+        vm.assertEq(registry.controllerOf(assetId), artist);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigFrozen() public {
+        (address nominee, uint256 nomineeKey) = makeAddrAndKey("nominee");
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, nominee);
+        vm.prank(arbiter);
+        registry.freeze(assetId, bytes32(0));
+        bytes memory signature = _signAcceptController(nomineeKey, assetId, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.AssetIsFrozen.selector, assetId));
+        registry.acceptControllerBySig(assetId, deadline, signature);
+    }
+
+    function test_RevertWhen_AcceptControllerBySigUnknownAsset() public {
+        vm.expectRevert(abi.encodeWithSelector(RightsRegistry.UnknownAsset.selector, 4));
+        registry.acceptControllerBySig(4, deadline, new bytes(65));
+    }
+
+    function test_AcceptControllerBySig_ERC1271Wallet() public {
+        (address owner, uint256 ownerKey) = makeAddrAndKey("wallet owner");
+        ERC1271Wallet wallet = new ERC1271Wallet(owner);
+        uint256 assetId = _artistWork();
+        vm.prank(artist);
+        registry.transferController(assetId, address(wallet));
+        registry.acceptControllerBySig(assetId, deadline, _signAcceptController(ownerKey, assetId, 0, deadline));
+        vm.assertEq(registry.controllerOf(assetId), address(wallet));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Nonces shared across actions, ERC-1271 wallets
     // ---------------------------------------------------------------------------------------------------------
 
@@ -456,6 +731,54 @@ contract RightsRegistrySignaturesTest is HarmoniTest {
             )
         );
         return _sign(key, _digest(structHash, block.chainid, address(registry)));
+    }
+
+    function _lockSplitStructHash(uint256 assetId, bytes32 hash, uint256 nonce, uint256 deadline_)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(
+            abi.encode(
+                keccak256("LockSplit(uint256 assetId,bytes32 splitHash,uint256 nonce,uint256 deadline)"),
+                assetId,
+                hash,
+                nonce,
+                deadline_
+            )
+        );
+    }
+
+    function _signLockSplit(uint256 key, uint256 assetId, bytes32 hash, uint256 nonce, uint256 deadline_)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return _sign(
+            key, _digest(_lockSplitStructHash(assetId, hash, nonce, deadline_), block.chainid, address(registry))
+        );
+    }
+
+    function _acceptControllerStructHash(uint256 assetId, uint256 nonce, uint256 deadline_)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(
+            abi.encode(
+                keccak256("AcceptController(uint256 assetId,uint256 nonce,uint256 deadline)"), assetId, nonce, deadline_
+            )
+        );
+    }
+
+    function _signAcceptController(uint256 key, uint256 assetId, uint256 nonce, uint256 deadline_)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return _sign(
+            key, _digest(_acceptControllerStructHash(assetId, nonce, deadline_), block.chainid, address(registry))
+        );
     }
 
     function _signTransferController(

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from chain.client import ChainClient
 from ledger.royalties.errors import ChainNotCaughtUp
 from ledger.royalties.models import PayeeEntitlement, RevenueEntry, RevenueSource, RoyaltyPeriod
 from ledger.royalties.statement import DirectSale, PartnerLine, SplitAtCut, StatementInputs
-from ledger.usage.models import Play, UsageReport, UsageReportLine
+from ledger.usage.models import UsageReport, UsageReportLine
+from ledger.usage.plays import counted_plays_per_asset
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,7 @@ def check_mirrored(session: Session, chain_id: int, cut: Cut) -> None:
 
 
 def counted_plays(session: Session, chain_id: int, period: RoyaltyPeriod) -> dict[int, int]:
-    rows = session.execute(
-        select(Play.asset_id, func.count()).where(Play.chain_id == chain_id, Play.counted,
-                                                  Play.played_at >= period.starts_at, Play.played_at < period.ends_at)
-        .group_by(Play.asset_id))
-    return {asset_id: count for asset_id, count in rows}
+    return counted_plays_per_asset(session, chain_id, period.starts_at, period.ends_at)
 
 
 def partner_lines(session: Session, chain_id: int, period_id: int, unit_factor: int) -> list[PartnerLine]:

@@ -1,8 +1,13 @@
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import sessionmaker
 
 from api.app import create_app
-from harmoni.settings import Settings
+from chain.rpc import JsonRpc
+from harmoni.db import get_engine
+from harmoni.settings import Settings, get_settings
+from indexer.runner import INDEXED_CONTRACTS
+from indexer.service import Indexer, IndexerConfig
 
 
 @pytest.fixture
@@ -19,3 +24,29 @@ def api(api_settings, sessions, anvil_client):
     app.state.context.chain = anvil_client
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def live_api(fresh_db, chain, tmp_path, monkeypatch):
+    """The app on a database of its own that really commits (jobs run eagerly, in sessions of their own)."""
+    url = fresh_db()
+    env = {"HARMONI_ENV": "test", "HARMONI_DATABASE_URL": url, "HARMONI_RPC_URL": chain.client.rpc_url,
+           "HARMONI_DATA_DIR": str(chain.data_dir), "HARMONI_STORAGE_PATH": str(tmp_path / "objects"),
+           "HARMONI_PERIOD_CLOSE_GRACE_S": "0"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("HARMONI_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    app = create_app(Settings(_env_file=None))
+    with TestClient(app) as client:
+        client.database_url = url
+        yield client
+    get_settings.cache_clear()
+
+
+def index_chain(client, chain) -> None:
+    """Mirror the chain into the live app's database up to its head."""
+    config = IndexerConfig(chain_id=31337, start_block=chain.deployment.start_block,
+                           addresses={n: chain.deployment.address(n) for n in INDEXED_CONTRACTS})
+    Indexer(sessionmaker(bind=get_engine(client.database_url)), JsonRpc(chain.client.rpc_url),
+            config).run_until_caught_up()

@@ -5,6 +5,7 @@ from chain.rpc import JsonRpc
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
 from indexer.store import save_checkpoint
+from ledger import catalog
 from scripts.workload import Workload
 
 PROBLEM = "application/problem+json"
@@ -102,3 +103,48 @@ def test_answers_are_cached_per_indexed_block(api, chain, sessions):
     fresh = api.get("/v1/assets/1")
     assert fresh.headers["x-harmoni-block"] == str(head.number) and fresh.json()["block"]["number"] == head.number
     assert fresh.json()["data"] == first.json()["data"]
+
+
+def test_title_words_find_assets_with_the_other_filters_and_cursors(api, chain, sessions):
+    _indexed(chain, sessions)
+    everything = api.get("/v1/assets", params={"limit": 200}).json()["data"]
+    assert all(a["title"] is None for a in everything)  # registered without HARMONI: no title known
+    works = [a for a in everything if a["kind"] == "work"]
+    recording = next(a for a in everything if a["kind"] == "recording")
+    titles = {works[0]["asset_id"]: "Blue Hour", works[1]["asset_id"]: "Blue Monday (12\" mix)",
+              works[2]["asset_id"]: "Hourglass", recording["asset_id"]: "BLUE hour — live",
+              works[3]["asset_id"]: "Café Bleu"}
+    with sessions.begin() as session:
+        for asset in everything:
+            if asset["asset_id"] in titles:
+                catalog.remember(session, asset["metadata_uri"], {"title": titles[asset["asset_id"]]})
+        catalog.remember(session, works[0]["metadata_uri"], {"title": "remembered once: the first title stays"})
+
+    def found(**params) -> list[int]:
+        response = api.get("/v1/assets", params={"limit": 200, **params})
+        assert response.status_code == 200, response.json()
+        return [a["asset_id"] for a in response.json()["data"]]
+
+    blue = sorted(i for i, t in titles.items() if t.lower().startswith("blue"))
+    assert found(q="blue") == found(q="BLUE") == blue
+    assert found(q="blue hou") == sorted([works[0]["asset_id"], recording["asset_id"]])  # every word, as prefixes
+    assert found(q="hour") == sorted([works[0]["asset_id"], works[2]["asset_id"], recording["asset_id"]])
+    assert found(q="our") == []  # words are matched from their start
+    assert found(q="café") == [works[3]["asset_id"]] and found(q="cafe") == []  # no accent folding
+    assert found(q="mix 12") == [works[1]["asset_id"]]
+    assert found(q="blue", kind="recording") == [recording["asset_id"]]
+    assert found(q="blue", code=recording["industry_code"]) == [recording["asset_id"]]
+    detail = api.get(f"/v1/assets/{works[0]['asset_id']}").json()["data"]
+    assert detail["title"] == "Blue Hour"
+
+    pages, cursor = [], None
+    while True:
+        body = api.get("/v1/assets", params={"q": "blue", "limit": 1, **({"cursor": cursor} if cursor else {})}).json()
+        pages += [(a["asset_id"], a["title"]) for a in body["data"]]
+        if (cursor := body["next_cursor"]) is None:
+            break
+    assert pages == [(i, titles[i]) for i in blue]
+
+    for q in ("!!", "-"):
+        refused = api.get("/v1/assets", params={"q": q})
+        assert refused.status_code == 422 and refused.json()["field"] == "q", refused.json()

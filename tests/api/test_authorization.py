@@ -40,9 +40,12 @@ KEY_CALLERS = ("key", "key-header")
 CALLERS = ("anonymous", *ROLES, *KEY_CALLERS)
 EVERYONE = frozenset(CALLERS)
 SIGNED_IN = frozenset(ROLES)
-ARTISTS = frozenset({"artist"})  # who may register and change assets (admin is not implicitly an artist)
+ARTISTS = frozenset({"artist"})
+ADMINS = frozenset({"admin"})
+AUDITORS = frozenset({"auditor", "admin"})  # who may register and change assets (admin is not implicitly an artist)
 PARTNERS = frozenset({"partner", "admin"})
 WEBHOOK_MANAGERS = PARTNERS | frozenset(KEY_CALLERS)
+USAGE_REPORTERS = PARTNERS | frozenset(KEY_CALLERS)  # a key with usage:write, or a signed-in partner or admin
 # Answers that do not show the caller was let through: a refusal, a rate limit, a crash.
 NOT_PROOF_OF_ACCESS = frozenset({401, 403, 429, 500})
 
@@ -80,6 +83,11 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "operation_id": lambda world: uuid.uuid4(),
     "key_id": lambda world: uuid.uuid4(),
     "endpoint_id": lambda world: uuid.uuid4(),
+    "dispute_id": lambda world: uuid.uuid4(),
+    "period_id": lambda world: 1,
+    "report_id": lambda world: uuid.uuid4(),
+    "extension": lambda world: "json",
+    "name": lambda world: "plays.csv",
 }
 
 
@@ -125,6 +133,8 @@ MATRIX = [
     Row("PUT", "/v1/me/artist-profile", frozenset({"artist"}), lambda w: {"display_name": "Matrix Trio"}),
     Row("GET", "/v1/me/wallets", SIGNED_IN),
     Row("POST", "/v1/me/wallets/custodial", frozenset({"artist"})),
+    # A payee invitation is accepted by any signed-in account (the token and the account's e-mail decide then).
+    Row("POST", "/v1/invitations/accept", SIGNED_IN, lambda w: {"token": "not-a-token"}),
     # Public reads; a key sent along must be valid and hold assets:read.
     Row("GET", "/v1/assets", EVERYONE),
     Row("GET", "/v1/assets/{asset_id}", EVERYONE),
@@ -144,7 +154,19 @@ MATRIX = [
     Row("POST", "/v1/signed-requests", ARTISTS, lambda w: {"typed_data": {}, "signature": "0x" + "11" * 65}),
     Row("POST", "/v1/assets/{asset_id}/split", ARTISTS, lambda w: {"split": SPLIT}),
     Row("POST", "/v1/assets/{asset_id}/controller", ARTISTS, lambda w: {"new_controller": PAYEE}),
+    Row("POST", "/v1/assets/{asset_id}/split/lock", ARTISTS),
+    Row("POST", "/v1/assets/{asset_id}/split/lock/prepare", ARTISTS),
+    Row("POST", "/v1/assets/{asset_id}/controller/accept", ARTISTS),
+    Row("POST", "/v1/assets/{asset_id}/controller/accept/prepare", ARTISTS),
     Row("GET", "/v1/operations/{operation_id}", SIGNED_IN),
+    # Disputes: a party to the asset files one (artists; the wallet check is a later 403); anyone reads them
+    # (the reason only for admins, auditors and the opener); admins arbitrate.
+    Row("POST", "/v1/assets/{asset_id}/disputes", ARTISTS, lambda w: {"reason": "I co-wrote it"}),
+    Row("GET", "/v1/assets/{asset_id}/disputes", EVERYONE),
+    Row("GET", "/v1/disputes/{dispute_id}", EVERYONE),
+    Row("POST", "/v1/disputes/{dispute_id}/freeze", frozenset({"admin"})),
+    Row("POST", "/v1/disputes/{dispute_id}/resolve", frozenset({"admin"}),
+        lambda w: {"outcome": "rejected", "note": "nothing to correct"}),
     # Keys are managed by a signed-in partner or admin, never with a key.
     Row("POST", "/v1/partner/keys", PARTNERS, lambda w: {"name": "matrix", "scopes": ["assets:read"]}),
     Row("GET", "/v1/partner/keys", PARTNERS),
@@ -155,6 +177,28 @@ MATRIX = [
     Row("GET", "/v1/partner/webhooks", WEBHOOK_MANAGERS),
     Row("DELETE", "/v1/partner/webhooks/{endpoint_id}", WEBHOOK_MANAGERS),
     Row("GET", "/v1/partner/webhooks/{endpoint_id}/deliveries", WEBHOOK_MANAGERS),
+    # Usage in: anyone signed in plays; partners report usage (a key with usage:write, or signed in).
+    Row("POST", "/v1/playback-sessions", SIGNED_IN, lambda w: {"asset_id": 1}),
+    Row("POST", "/v1/plays", SIGNED_IN, lambda w: {"token": "pbs_not-a-token", "played_ms": 31_000}),
+    Row("POST", "/v1/periods/{period_id}/usage-reports", USAGE_REPORTERS),
+    Row("GET", "/v1/periods/{period_id}/usage-reports", USAGE_REPORTERS),
+    Row("GET", "/v1/usage-reports/{report_id}", USAGE_REPORTERS),
+    # Royalty periods: admins open, fund, close and publish them; periods and statements are public (the root
+    # is on chain); earnings and claims are the caller's own; auditors (and admins) verify and download inputs.
+    Row("POST", "/v1/periods", ADMINS, lambda w: {"ends_at": "2026-12-01T00:00:00Z",
+                                                  "starts_at": "2026-11-01T00:00:00Z"}),
+    Row("GET", "/v1/periods", EVERYONE),
+    Row("GET", "/v1/periods/{period_id}", EVERYONE),
+    Row("POST", "/v1/periods/{period_id}/revenue", ADMINS,
+        lambda w: {"source": "subscriptions", "amount": 100, "currency": "USD", "reference": "matrix"}),
+    Row("POST", "/v1/periods/{period_id}/close", ADMINS),
+    Row("POST", "/v1/periods/{period_id}/publish", ADMINS),
+    Row("GET", "/v1/periods/{period_id}/statement.{extension}", EVERYONE),
+    Row("GET", "/v1/me/earnings", SIGNED_IN),
+    Row("GET", "/v1/me/claims", SIGNED_IN),
+    Row("POST", "/v1/me/claims", SIGNED_IN, lambda w: {"account": "not-an-address"}),  # whose wallet: a later 403
+    Row("GET", "/v1/audit/periods/{period_id}", AUDITORS),
+    Row("GET", "/v1/audit/periods/{period_id}/inputs/{name}", AUDITORS),
 ]
 
 

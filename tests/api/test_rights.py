@@ -1,41 +1,21 @@
 """End to end: sign up as an artist, register a work with a split through the relayer, follow the
 operation until the indexer has it, and read it back with the block it reflects."""
 
+import re
+
 import pytest
 from eth_account.messages import encode_typed_data
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from api.app import create_app
-from chain.rpc import JsonRpc
 from chain.wallets import anvil_dev_account
-from harmoni.db import get_engine, normalize_url
-from harmoni.settings import Settings, get_settings
-from identity.models import User, Wallet
-from indexer.runner import INDEXED_CONTRACTS
-from indexer.service import Indexer, IndexerConfig
+from harmoni.db import normalize_url
+from identity.models import OutboxEmail, PayeeInvitation, User, Wallet
 from ledger.registration import RightsOperation
+from tests.api.conftest import index_chain as _index
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 B = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
-
-
-@pytest.fixture
-def live_api(fresh_db, chain, tmp_path, monkeypatch):
-    """The app on a database of its own that really commits (the relay job runs in its own session)."""
-    url = fresh_db()
-    env = {"HARMONI_ENV": "test", "HARMONI_DATABASE_URL": url, "HARMONI_RPC_URL": chain.client.rpc_url,
-           "HARMONI_DATA_DIR": str(chain.data_dir), "HARMONI_STORAGE_PATH": str(tmp_path / "objects")}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("HARMONI_REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    app = create_app(Settings(_env_file=None))
-    with TestClient(app) as client:
-        client.database_url = url
-        yield client
-    get_settings.cache_clear()
 
 
 def _artist(client) -> dict:
@@ -45,13 +25,6 @@ def _artist(client) -> dict:
     headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
     assert client.post("/v1/me/wallets/custodial", headers=headers).status_code == 201
     return headers
-
-
-def _index(client, chain):
-    config = IndexerConfig(chain_id=31337, start_block=chain.deployment.start_block,
-                           addresses={n: chain.deployment.address(n) for n in INDEXED_CONTRACTS})
-    Indexer(sessionmaker(bind=get_engine(client.database_url)), JsonRpc(chain.client.rpc_url),
-            config).run_until_caught_up()
 
 
 def test_register_a_work_and_read_it_back(live_api, chain):
@@ -167,3 +140,51 @@ def test_an_artist_signs_with_their_own_wallet(live_api, chain):
     done = live_api.get(f"/v1/operations/{relayed.json()['id']}", headers=headers).json()
     assert done["status"] == "confirmed", done
     assert live_api.get(f"/v1/assets/{done['asset_id']}").json()["data"]["controller"] == own.address
+
+
+def test_a_payee_invited_by_email_is_paid_at_a_held_wallet_until_they_accept(live_api, chain):
+    headers = _artist(live_api)
+    wallet = live_api.get("/v1/me/wallets", headers=headers).json()[0]["address"]
+    recording = {"title": "Blue Hour", "isrc": "US-HRM-26-00001", "content_hash": "0x" + "ab" * 32,
+                 "split": [{"address": wallet, "share_percent": "60"},
+                           {"email": "Lee@Example.org", "share_percent": "40"}]}
+    accepted = live_api.post("/v1/recordings", json=recording, headers=headers)
+    assert accepted.status_code == 202, accepted.json()
+    engine = create_engine(normalize_url(live_api.database_url))
+    with Session(engine) as session:
+        invitation = session.scalars(select(PayeeInvitation)).one()
+        held = session.scalars(select(Wallet).where(Wallet.invitation_id == invitation.id)).one()
+        email = session.scalars(select(OutboxEmail)).one()
+    assert invitation.email == "lee@example.org" and held.user_id is None
+    token = re.search(r'"token": "([^"]+)"', email.body).group(1)
+
+    # Another artist names the same address: the same held wallet, no second e-mail.
+    other = live_api.post("/v1/auth/signup", json={"email": "bob@example.org", "password": "correct horse 42!",
+                                                   "role": "artist"}).json()
+    other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+    live_api.post("/v1/me/wallets/custodial", headers=other_headers)
+    work = {"title": "Dusk", "iswc": "T-345.246.800-3", "split": [{"email": "lee@example.org", "share_percent": "100"}]}
+    assert live_api.post("/v1/works", json=work, headers=other_headers).status_code == 202
+
+    _index(live_api, chain)
+    recording_id = live_api.get(f"/v1/operations/{accepted.json()['id']}", headers=headers).json()["asset_id"]
+    on_chain = live_api.get(f"/v1/assets/{recording_id}").json()["data"]
+    assert set(on_chain["split"]["recipients"]) == {wallet, held.address}
+    assert on_chain["title"] == "Blue Hour"
+    by_payee = live_api.get("/v1/assets", params={"payee": held.address}).json()["data"]
+    assert {a["kind"] for a in by_payee} == {"work", "recording"}
+    found = live_api.get("/v1/assets", params={"q": "blue", "kind": "recording"}).json()["data"]
+    assert [a["asset_id"] for a in found] == [recording_id]
+
+    # The invitee signs up with the invited address and accepts: the held wallet is theirs.
+    lee = live_api.post("/v1/auth/signup", json={"email": "lee@example.org", "password": "correct horse 42!"})
+    lee_headers = {"Authorization": f"Bearer {lee.json()['access_token']}"}
+    assert live_api.get("/v1/me/wallets", headers=lee_headers).json() == []
+    taken = live_api.post("/v1/invitations/accept", json={"token": token}, headers=lee_headers)
+    assert taken.status_code == 200, taken.json()
+    assert [w["address"] for w in live_api.get("/v1/me/wallets", headers=lee_headers).json()] == [held.address]
+    assert live_api.post("/v1/invitations/accept", json={"token": token}, headers=lee_headers).status_code == 409
+    with Session(engine) as session:
+        assert (session.scalar(select(func.count()).select_from(PayeeInvitation)),
+                session.scalar(select(func.count()).select_from(OutboxEmail))) == (1, 1)
+    engine.dispose()

@@ -29,7 +29,10 @@ def test_deployment_record_and_roles(chain):
     assert distributor.functions.hasRole(distributor.functions.PUBLISHER_ROLE().call(), relayer).call()
     assert editions.functions.hasRole(editions.functions.MINTER_ROLE().call(), relayer).call()
     registry = _contract(chain, "RightsRegistry")
-    assert registry.functions.hasRole(registry.functions.ARBITER_ROLE().call(), record.deployer).call()
+    arbiter = registry.functions.ARBITER_ROLE().call()
+    assert registry.functions.hasRole(arbiter, record.deployer).call()
+    assert registry.functions.hasRole(arbiter, relayer).call()  # admins arbitrate disputes through the relayer
+    assert record.roles["ARBITER_ROLE"] == [record.deployer, relayer]
     assert distributor.functions.token().call() == record.payout_token
 
 

@@ -7,6 +7,7 @@ from chain.errors import ContractReverted
 from chain.sender import TransactionSender
 from chain.wallets import anvil_dev_account
 from ledger import rights
+from ledger.registration import jsonable
 from ledger.rights import Payee, SplitInvalid, build_split
 
 A = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
@@ -71,3 +72,62 @@ def test_signature_for_another_chain_is_refused(chain):
     with pytest.raises(ContractReverted) as info:
         TransactionSender(chain.client.w3, relayer).send("test:wrong-chain", tx)
     assert info.value.error_name == "InvalidSigner"
+
+
+def _registered_work(chain, controller, iswc: str) -> int:
+    registry = chain.client.contract(chain.deployment, "RightsRegistry")
+    request = rights.register_work(registry, 31337, controller.address, iswc, "ipfs://bafkrei-work",
+                                   build_split([Payee(controller.address, "100")]))
+    relayer = anvil_dev_account(1)
+    tx = request.relay_call(registry, request.sign(controller)).build_transaction({"from": relayer.address})
+    TransactionSender(chain.client.w3, relayer).send(f"test:register:{iswc}", tx)
+    return registry.functions.assetCount().call()
+
+
+def test_relayed_split_lock_names_the_split(chain):
+    artist, relayer = anvil_dev_account(5), anvil_dev_account(1)
+    registry = chain.client.contract(chain.deployment, "RightsRegistry")
+    asset_id = _registered_work(chain, artist, "T0345246801")
+    split_hash = bytes(registry.functions.splitHash(asset_id).call())
+    request = rights.lock_split(registry, 31337, artist.address, asset_id, split_hash)
+    assert request.kind == "lock_split"
+    sender = TransactionSender(chain.client.w3, relayer)
+    stale = rights.lock_split(registry, 31337, artist.address, asset_id, b"\x01" * 32)
+    with pytest.raises(ContractReverted) as info:
+        sender.send("test:lock-stale", stale.relay_call(registry, stale.sign(artist)).build_transaction(
+            {"from": relayer.address, "gas": 10**6}))
+    assert info.value.error_name == "SplitHashMismatch"
+    sender.send("test:lock", request.relay_call(registry, request.sign(artist)).build_transaction(
+        {"from": relayer.address}))
+    assert registry.functions.getAsset(asset_id).call()[3] is True  # Asset.splitLocked
+
+
+def test_relayed_acceptance_is_signed_by_the_nominee(chain):
+    artist, nominee, relayer = anvil_dev_account(5), anvil_dev_account(6), anvil_dev_account(1)
+    registry = chain.client.contract(chain.deployment, "RightsRegistry")
+    asset_id = _registered_work(chain, artist, "T0000000010")
+    sender = TransactionSender(chain.client.w3, relayer)
+    nomination = rights.transfer_controller(registry, 31337, artist.address, asset_id, nominee.address)
+    sender.send("test:nominate", nomination.relay_call(registry, nomination.sign(artist)).build_transaction(
+        {"from": relayer.address}))
+    by_controller = rights.accept_controller(registry, 31337, artist.address, asset_id)
+    with pytest.raises(ContractReverted) as info:  # only the nominee can accept
+        sender.send("test:accept-wrong", by_controller.relay_call(registry, by_controller.sign(artist))
+                    .build_transaction({"from": relayer.address, "gas": 10**6}))
+    assert info.value.error_name == "InvalidSigner"
+    request = rights.accept_controller(registry, 31337, nominee.address, asset_id)
+    assert request.kind == "accept_controller"
+    sender.send("test:accept", request.relay_call(registry, request.sign(nominee)).build_transaction(
+        {"from": relayer.address}))
+    assert registry.functions.controllerOf(asset_id).call() == nominee.address
+
+
+def test_typed_data_round_trips_for_the_new_requests(chain):
+    registry = chain.client.contract(chain.deployment, "RightsRegistry")
+    expected = rights.domain(31337, registry.address)
+    for request in (rights.lock_split(registry, 31337, B, 3, b"\xab" * 32),
+                    rights.accept_controller(registry, 31337, B, 3)):
+        document = jsonable(request.typed_data)
+        parsed = rights.SignedRequest.from_typed_data(document, expected)
+        assert parsed == request
+        assert parsed.signer(request.sign(anvil_dev_account(4))) == anvil_dev_account(4).address

@@ -18,6 +18,7 @@ from ledger.royalties.errors import ChainNotCaughtUp, PeriodNotOver, PeriodOutOf
 from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPeriod, StoredStatement
 from ledger.royalties.periods import record_revenue
 from ledger.royalties.publish import publish_period
+from ledger.usage.reports import submit_report
 from tests.royalties.conftest import LATER, A, B, C, period_bounds
 
 
@@ -170,3 +171,28 @@ def test_tampering_fails_the_audit(world):
     with world.sessions.begin() as session:  # the recorded root
         session.get(StoredStatement, period).root = "0x" + "ab" * 32
     assert "merkle root" in {c.name for c in verify_period(world.ctx, period).discrepancies}
+
+
+def test_partner_reports_pay_their_own_assets_and_are_traceable_by_line(world):
+    one = world.register("USHRM2600031", [(A, 600_000), (B, 400_000)])
+    two = world.register("USHRM2600032", [(C, 1_000_000)])
+    world.index()
+    starts, ends = period_bounds(world.ctx.client.head().timestamp)
+    period = world.open(starts, ends)
+    csv_bytes = (b"isrc,territory,usage_count,net_revenue,currency\n"
+                 b"USHRM2600031,US,10,2500,USD\nUSHRM2600032,DE,3,1,USD\nUSHRM2600031,FR,1,0,USD\n")
+    with world.sessions.begin() as session:
+        report, _ = submit_report(session, period_id=period, owner_id=world.listener, key_id=None, chain_id=31337,
+                                  currency="USD", data=csv_bytes)
+    world.mine_past(ends)
+    world.index()
+    stored = close_period(world.ctx, period, now=LATER)
+    document = json.loads(get_content_addressed(world.ctx.store, "statements", stored.statement_uri, ".json"))
+    lines = {a["asset_id"]: (a["partner_revenue"], a["partner_lines"], a["net"]) for a in document["assets"]}
+    # 25.00 USD = 25e6 units, 30% fee -> 17.5e6; 0.01 USD = 1e4 units -> 7000.
+    assert lines == {one: ("25000000", [[str(report.id), 2], [str(report.id), 4]], "17500000"),
+                     two: ("10000", [[str(report.id), 3]], "7000")}
+    with world.sessions() as session:
+        earned = dict(session.execute(select(PayeeEntitlement.account, PayeeEntitlement.amount)).all())
+        assert journal.balances(session, period)[journal.Account.revenue_partner] == 0  # recognized, then closed
+    assert {k: int(v) for k, v in earned.items()} == {A: 10_500_000, B: 7_000_000, C: 7_000}

@@ -1,0 +1,79 @@
+"""Who may report usage, and the rate limits of the player's endpoints."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from api.deps import ContextDep, CurrentUser
+from api.partners.deps import ApiKeyHeaderDep, BearerDep, PartnerCaller, admit, presented_key
+from identity import service as identity
+from identity.errors import Forbidden, Unauthenticated
+from identity.models import User
+from partners import service as partners
+from partners.errors import RateLimited
+from partners.models import ApiScope
+from partners.ratelimit import limiter_for
+
+PLAY_WINDOW_S = 60
+IP_HOUR_S = 3600
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address as the server saw it (behind a proxy: run uvicorn with --proxy-headers)."""
+    host = request.client.host if request.client else ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+def limited_listener(request: Request, response: Response, context: ContextDep, user: CurrentUser) -> User:
+    """The signed-in listener, counted against the per-account and per-IP limits (429 with Retry-After)."""
+    limiter = limiter_for(context.settings.redis_url)
+    settings = context.settings
+    checks = [(f"play-account:{user.id}", settings.play_rate_limit_per_minute, "this account")]
+    ip = client_ip(request)
+    if ip is not None:
+        checks.append((f"play-ip:{ip}", settings.play_ip_rate_limit_per_minute, "this IP address"))
+    for key, limit, whom in checks:
+        decision = limiter.hit(key, limit, PLAY_WINDOW_S)
+        if not decision.allowed:
+            raise RateLimited(f"{whom} may make {limit} playback requests per minute; retry in "
+                              f"{decision.reset_after_s}s", retry_after_s=decision.reset_after_s, limit=limit)
+        if whom == "this account":
+            response.headers["X-RateLimit-Limit"] = str(limit)
+            response.headers["X-RateLimit-Remaining"] = str(decision.remaining)
+            response.headers["X-RateLimit-Reset"] = str(decision.reset_after_s)
+    return user
+
+
+def ip_over_hourly_plays(context, ip: str | None) -> bool:
+    """Count a reported play against its IP's hour; True once the IP is over `play_ip_max_per_hour`."""
+    if ip is None:
+        return False
+    limit = context.settings.play_ip_max_per_hour
+    return not limiter_for(context.settings.redis_url).hit(f"plays-ip-hour:{ip}", limit, IP_HOUR_S).allowed
+
+
+def usage_reporter(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
+                   bearer: BearerDep) -> PartnerCaller:
+    """A key with `usage:write`, or a signed-in partner or admin (reports belong to the account)."""
+    key = presented_key(x_api_key, bearer)
+    if key is not None:
+        found = admit(context, response, key, (ApiScope.usage_write,))
+        return PartnerCaller(user_id=found.user_id, key_id=found.id)
+    if bearer is None:
+        raise Unauthenticated("this endpoint needs a partner API key with usage:write or a bearer access token")
+    with context.sessions() as session:
+        user = identity.user_for_access_token(session, context.settings, bearer.credentials)
+        user_id, roles = user.id, set(user.roles)
+    if partners.PARTNER_ROLES.isdisjoint(roles):
+        raise Forbidden("this needs the role admin or partner")
+    return PartnerCaller(user_id=user_id, key_id=None)
+
+
+ListenerDep = Annotated[User, Depends(limited_listener)]
+UsageReporter = Annotated[PartnerCaller, Depends(usage_reporter)]
