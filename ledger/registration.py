@@ -114,52 +114,45 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _record(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: str, to_address: str, call,
+            calldata: str, request: dict[str, Any], relayer: str) -> tuple[RightsOperation, bool]:
+    """Insert the operation once per key, after simulating `call` from the relayer (a revert is a 409 now)."""
+    existing = session.scalar(select(RightsOperation).where(RightsOperation.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing, False
+    try:
+        call.call({"from": relayer})
+    except Exception as err:
+        reverted = as_revert(err, context=kind)
+        if reverted is None:
+            raise
+        raise reverted from err
+    operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key, to_address=to_address,
+                                calldata=calldata, request=request)
+    session.add(operation)
+    session.flush()
+    return operation, True
+
+
 def create_operation(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: str,
                      request: SignedRequest, registry: Contract, signature: bytes,
                      relayer: str) -> tuple[RightsOperation, bool]:
-    """Record the request (once per key); the call is simulated first so a revert is a 409 now, not later.
+    """Record the signed request (once per key); the call is simulated first so a revert is a 409 now, not later.
 
     Returns (operation, created): a repeated key returns the first operation unchanged.
     """
-    existing = session.scalar(select(RightsOperation).where(RightsOperation.idempotency_key == idempotency_key))
-    if existing is not None:
-        return existing, False
-    try:
-        request.relay_call(registry, signature).call({"from": relayer})
-    except Exception as err:
-        reverted = as_revert(err, context=kind)
-        if reverted is None:
-            raise
-        raise reverted from err
-    operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key,
-                                to_address=registry.address, calldata=request.relay_calldata(registry, signature),
-                                request=jsonable(request.typed_data))
-    session.add(operation)
-    session.flush()
-    return operation, True
+    return _record(session, user_id, kind, idempotency_key, registry.address, request.relay_call(registry, signature),
+                   request.relay_calldata(registry, signature), jsonable(request.typed_data), relayer)
 
 
 def create_relayer_operation(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: str,
-                             registry: Contract, function: str, args: list[Any], message: dict[str, Any],
+                             contract: Contract, function: str, args: list[Any], message: dict[str, Any],
                              relayer: str) -> tuple[RightsOperation, bool]:
-    """Like `create_operation`, for a registry call the relayer makes in its own right (an arbiter action asked
-    for by an admin): nothing is signed, `message` records what was asked."""
-    existing = session.scalar(select(RightsOperation).where(RightsOperation.idempotency_key == idempotency_key))
-    if existing is not None:
-        return existing, False
-    try:
-        registry.get_function_by_name(function)(*args).call({"from": relayer})
-    except Exception as err:
-        reverted = as_revert(err, context=kind)
-        if reverted is None:
-            raise
-        raise reverted from err
-    operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key,
-                                to_address=registry.address, calldata=registry.encode_abi(function, args=args),
-                                request={"function": function, "from": relayer, "message": jsonable(message)})
-    session.add(operation)
-    session.flush()
-    return operation, True
+    """Like `create_operation`, for a call the relayer makes in its own right (an arbiter action asked for by an
+    admin, a payee's claim): nothing is signed, `message` records what was asked."""
+    return _record(session, user_id, kind, idempotency_key, contract.address,
+                   contract.get_function_by_name(function)(*args), contract.encode_abi(function, args=args),
+                   {"function": function, "from": relayer, "message": jsonable(message)}, relayer)
 
 
 def derive_key(user_id: uuid.UUID, kind: str, client_key: str | None, natural_key: str) -> str:

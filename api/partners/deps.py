@@ -91,21 +91,27 @@ class PartnerCaller:
     key_id: uuid.UUID | None
 
 
-def partner_caller(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
-                   bearer: BearerDep) -> PartnerCaller:
-    """A key with `webhooks:manage`, or a signed-in partner or admin."""
-    key = presented_key(x_api_key, bearer)
-    if key is not None:
-        found = admit(context, response, key, (ApiScope.webhooks_manage,))
-        return PartnerCaller(user_id=found.user_id, key_id=found.id)
-    if bearer is None:
-        raise Unauthenticated("this endpoint needs a partner API key or a bearer access token")
-    with context.sessions() as session:
-        user = identity.user_for_access_token(session, context.settings, bearer.credentials)
-        user_id, roles = user.id, set(user.roles)
-    if service.PARTNER_ROLES.isdisjoint(roles):
-        raise Forbidden("this needs the role admin or partner")
-    return PartnerCaller(user_id=user_id, key_id=None)
+class PartnerCallerWith:
+    """Dependency: a key holding `scope`, or a signed-in partner or admin (the resources are the account's)."""
+
+    def __init__(self, scope: ApiScope) -> None:
+        self.scope = scope
+
+    def __call__(self, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
+                 bearer: BearerDep) -> PartnerCaller:
+        key = presented_key(x_api_key, bearer)
+        if key is not None:
+            found = admit(context, response, key, (self.scope,))
+            return PartnerCaller(user_id=found.user_id, key_id=found.id)
+        if bearer is None:
+            raise Unauthenticated(f"this endpoint needs a partner API key with {self.scope.value} "
+                                  "or a bearer access token")
+        with context.sessions() as session:
+            user = identity.user_for_access_token(session, context.settings, bearer.credentials)
+            user_id, roles = user.id, set(user.roles)
+        if service.PARTNER_ROLES.isdisjoint(roles):
+            raise Forbidden("this needs the role admin or partner")
+        return PartnerCaller(user_id=user_id, key_id=None)
 
 
-WebhookManager = Annotated[PartnerCaller, Depends(partner_caller)]
+WebhookManager = Annotated[PartnerCaller, Depends(PartnerCallerWith(ApiScope.webhooks_manage))]

@@ -8,11 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 
 from api.deps import ContextDep, CurrentUser
-from api.partners.deps import ApiKeyHeaderDep, BearerDep, PartnerCaller, admit, presented_key
-from identity import service as identity
-from identity.errors import Forbidden, Unauthenticated
+from api.partners.deps import PartnerCaller, PartnerCallerWith
 from identity.models import User
-from partners import service as partners
 from partners.errors import RateLimited
 from partners.models import ApiScope
 from partners.ratelimit import limiter_for
@@ -58,22 +55,5 @@ def ip_over_hourly_plays(context, ip: str | None) -> bool:
     return not limiter_for(context.settings.redis_url).hit(f"plays-ip-hour:{ip}", limit, IP_HOUR_S).allowed
 
 
-def usage_reporter(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
-                   bearer: BearerDep) -> PartnerCaller:
-    """A key with `usage:write`, or a signed-in partner or admin (reports belong to the account)."""
-    key = presented_key(x_api_key, bearer)
-    if key is not None:
-        found = admit(context, response, key, (ApiScope.usage_write,))
-        return PartnerCaller(user_id=found.user_id, key_id=found.id)
-    if bearer is None:
-        raise Unauthenticated("this endpoint needs a partner API key with usage:write or a bearer access token")
-    with context.sessions() as session:
-        user = identity.user_for_access_token(session, context.settings, bearer.credentials)
-        user_id, roles = user.id, set(user.roles)
-    if partners.PARTNER_ROLES.isdisjoint(roles):
-        raise Forbidden("this needs the role admin or partner")
-    return PartnerCaller(user_id=user_id, key_id=None)
-
-
 ListenerDep = Annotated[User, Depends(limited_listener)]
-UsageReporter = Annotated[PartnerCaller, Depends(usage_reporter)]
+UsageReporter = Annotated[PartnerCaller, Depends(PartnerCallerWith(ApiScope.usage_write))]

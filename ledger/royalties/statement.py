@@ -15,11 +15,15 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
+from json.encoder import encode_basestring_ascii as _quote  # a str as json.dumps writes it (ensure_ascii)
 
 from ledger.splits import split_amount
 
 FORMAT = "harmoni-statement-v1"
 BPS = 10_000
+
+_canonical = partial(json.dumps, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -98,23 +102,24 @@ class Statement:
     earned: dict[str, int]      # payee -> this period
     cumulative: dict[str, int]  # payee -> since the first period
 
-    @property
+    # Totals are computed once: closing a period reads each of them several times.
+    @cached_property
     def gross(self) -> int:
         return sum(a.gross for a in self.assets)
 
-    @property
+    @cached_property
     def platform_fee(self) -> int:
         return sum(a.fee for a in self.assets)
 
-    @property
+    @cached_property
     def held(self) -> int:
         return sum(a.net for a in self.assets if a.held)
 
-    @property
+    @cached_property
     def allocated(self) -> int:
         return sum(self.earned.values())
 
-    @property
+    @cached_property
     def cumulative_total(self) -> int:
         return sum(self.cumulative.values())
 
@@ -124,49 +129,68 @@ class Statement:
                 "direct_sales": sum(a.direct_sales for a in self.assets)}
 
     def to_json(self) -> bytes:
-        """The canonical document: sorted keys, no spaces, amounts as decimal strings."""
-        document = {
-            "format": FORMAT,
-            "period_id": self.inputs.period_id,
-            "context": dict(self.inputs.describe),
-            "fee_bps": self.inputs.fee_bps,
-            "revenue": {k: str(v) for k, v in self.revenue_by_source().items()},
-            "totals": {"gross": str(self.gross), "platform_fee": str(self.platform_fee), "held": str(self.held),
-                       "unallocated": str(self.unallocated), "allocated": str(self.allocated),
-                       "cumulative_total": str(self.cumulative_total)},
-            "assets": [_asset_document(a) for a in self.assets],
-            "payees": [{"account": account, "amount": str(self.earned.get(account, 0)), "cumulative": str(total)}
-                       for account, total in sorted(self.cumulative.items())],
+        """The canonical document: sorted keys, no spaces, amounts as decimal strings.
+
+        The bytes of `json.dumps(document, sort_keys=True, separators=(",", ":"))`; the asset and payee objects
+        are written directly (keys in sorted order), which is several times faster at 100k assets.
+        """
+        payees = (f'{{"account":{_quote(account)},"amount":"{self.earned.get(account, 0)}","cumulative":"{total}"}}'
+                  for account, total in sorted(self.cumulative.items()))
+        fields = {
+            "format": _canonical(FORMAT),
+            "period_id": _canonical(self.inputs.period_id),
+            "context": _canonical(dict(self.inputs.describe)),
+            "fee_bps": _canonical(self.inputs.fee_bps),
+            "revenue": _canonical({k: str(v) for k, v in self.revenue_by_source().items()}),
+            "totals": _canonical({"gross": str(self.gross), "platform_fee": str(self.platform_fee),
+                                  "held": str(self.held), "unallocated": str(self.unallocated),
+                                  "allocated": str(self.allocated), "cumulative_total": str(self.cumulative_total)}),
+            "assets": "[" + ",".join(map(_asset_json, self.assets)) + "]",
+            "payees": "[" + ",".join(payees) + "]",
         }
-        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+        return ("{" + ",".join(f"{_quote(key)}:{value}" for key, value in sorted(fields.items())) + "}").encode()
 
     def to_csv(self) -> bytes:
         """One line per asset and payee (held assets get one line without a payee)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["period_id", "asset_id", "plays", "pool_share", "partner_revenue", "direct_sales", "gross",
-                         "platform_fee", "net", "split_version", "split_block", "split_tx", "held", "payee",
-                         "allocation_ppm", "amount"])
+        csv.writer(out, lineterminator="\n").writerow([
+            "period_id", "asset_id", "plays", "pool_share", "partner_revenue", "direct_sales", "gross", "platform_fee",
+            "net", "split_version", "split_block", "split_tx", "held", "payee", "allocation_ppm", "amount"])
+        # The csv module quotes each asset's leading fields, and each payee, once; the integers need no quoting.
+        payees: dict[str, str] = {}
         period = self.inputs.period_id
         for a in self.assets:
-            head = [period, a.asset_id, a.plays, a.pool_share, a.partner_revenue, a.direct_sales, a.gross, a.fee,
-                    a.net, a.split.version if a.split else "", a.split.block_number if a.split else "",
-                    a.split.tx_hash if a.split else "", a.held or ""]
+            head = _csv_fields([period, a.asset_id, a.plays, a.pool_share, a.partner_revenue, a.direct_sales, a.gross,
+                                a.fee, a.net, a.split.version if a.split else "",
+                                a.split.block_number if a.split else "", a.split.tx_hash if a.split else "",
+                                a.held or ""])
             if a.held:
-                writer.writerow([*head, "", "", a.net])
+                out.write(f"{head},,,{a.net}\n")
             for payee, allocation, amount in a.payouts:
-                writer.writerow([*head, payee, allocation, amount])
+                if payee not in payees:
+                    payees[payee] = _csv_fields([payee]) if payee else ""  # alone, "" would be written as ""
+                out.write(f"{head},{payees[payee]},{allocation},{amount}\n")
         return out.getvalue().encode()
 
 
-def _asset_document(a: AssetLine) -> dict:
-    split = None if a.split is None else {
-        "version": a.split.version, "block": a.split.block_number, "tx": a.split.tx_hash}
-    return {"asset_id": a.asset_id, "plays": a.plays, "pool_share": str(a.pool_share),
-            "partner_revenue": str(a.partner_revenue), "partner_lines": [list(ref) for ref in a.partner_lines],
-            "direct_sales": str(a.direct_sales), "sale_references": a.sale_references, "fee": str(a.fee),
-            "net": str(a.net), "held": a.held, "split": split,
-            "payouts": [[payee, allocation, str(amount)] for payee, allocation, amount in a.payouts]}
+def _asset_json(a: AssetLine) -> str:
+    """One asset's object in the canonical form (see `Statement.to_json`): keys in sorted order."""
+    split = "null" if a.split is None else (
+        f'{{"block":{a.split.block_number},"tx":{_quote(a.split.tx_hash)},"version":{a.split.version}}}')
+    payouts = ",".join(f'[{_quote(payee)},{allocation},"{amount}"]' for payee, allocation, amount in a.payouts)
+    return (f'{{"asset_id":{a.asset_id},"direct_sales":"{a.direct_sales}","fee":"{a.fee}",'
+            f'"held":{"null" if a.held is None else _quote(a.held)},"net":"{a.net}",'
+            f'"partner_lines":{_canonical(a.partner_lines) if a.partner_lines else "[]"},'
+            f'"partner_revenue":"{a.partner_revenue}","payouts":[{payouts}],"plays":{a.plays},'
+            f'"pool_share":"{a.pool_share}",'
+            f'"sale_references":{_canonical(a.sale_references) if a.sale_references else "[]"},"split":{split}}}')
+
+
+def _csv_fields(fields: list) -> str:
+    """`fields` as the csv module writes them on a line, without the line's end."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(fields)
+    return out.getvalue()[:-1]
 
 
 def pool_shares(pool: int, plays: Mapping[int, int]) -> dict[int, int]:

@@ -46,7 +46,8 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     index_chain(api, chain)
     asset_id = api.get(f"/v1/operations/{registered.json()['id']}", headers=artist_headers).json()["asset_id"]
 
-    now = datetime.fromtimestamp(chain.client.head().timestamp, UTC)
+    # The head block may be minutes old (blocks come with transactions); the next one is stamped with the time.
+    now = max(datetime.now(UTC), datetime.fromtimestamp(chain.client.head().timestamp, UTC))
     ends = now + timedelta(seconds=2)
     opened = api.post("/v1/periods", headers=_bearer(admin), json={
         "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": ends.isoformat()})

@@ -9,6 +9,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.merkle import StandardMerkleTree
+from ledger.royalties.close import LEAF_ENCODING, payout_tree
 from ledger.royalties.statement import DirectSale, PartnerLine, SplitAtCut, StatementInputs, compute, pool_shares
 
 A, B, C, D = ("0x" + c * 40 for c in "abcd")
@@ -138,3 +140,35 @@ def test_pool_shares_add_up_and_stay_within_one_unit_of_pro_rata(pool, plays):
     total = sum(plays.values())
     assert sum(shares.values()) == pool
     assert all(abs(shares.get(a, 0) * total - pool * n) < total for a, n in plays.items())
+
+
+@settings(max_examples=150, deadline=None)
+@given(periods(), st.data())
+def test_any_tampered_usage_row_changes_the_statement(inputs, data):
+    """The audit compares the recomputed document with the stored one byte for byte: a changed input shows."""
+    original = compute(inputs).to_json()
+    if inputs.partner_lines and data.draw(st.booleans()):
+        index = data.draw(st.integers(0, len(inputs.partner_lines) - 1))
+        line = inputs.partner_lines[index]
+        tampered_line = PartnerLine(line.report_id, line.line_no, line.asset_id, line.usage_count,
+                                    line.net_revenue + data.draw(st.integers(1, 10**6)))
+        lines = (*inputs.partner_lines[:index], tampered_line, *inputs.partner_lines[index + 1:])
+        tampered = StatementInputs(**{**inputs.__dict__, "partner_lines": lines})
+    else:
+        asset = data.draw(st.sampled_from(sorted(inputs.plays)))
+        plays = {**inputs.plays, asset: inputs.plays[asset] + data.draw(st.integers(1, 1_000))}
+        tampered = StatementInputs(**{**inputs.__dict__, "plays": plays})
+    assert compute(tampered).to_json() != original
+
+
+@settings(max_examples=50, deadline=None)
+@given(periods(), st.data())
+def test_a_tampered_leaf_or_root_fails_the_proof(inputs, data):
+    tree = payout_tree(compute(inputs).cumulative)
+    if tree is None:
+        return
+    index, (account, amount) = data.draw(st.sampled_from(list(tree.entries())))
+    proof = tree.proof(index)
+    assert StandardMerkleTree.verify_proof(tree.root, LEAF_ENCODING, [account, amount], proof)
+    assert not StandardMerkleTree.verify_proof(tree.root, LEAF_ENCODING, [account, amount + 1], proof)
+    assert not StandardMerkleTree.verify_proof("0x" + "ab" * 32, LEAF_ENCODING, [account, amount], proof)
