@@ -19,6 +19,7 @@ from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPerio
 from ledger.royalties.periods import record_revenue
 from ledger.royalties.publish import publish_period
 from ledger.usage.reports import submit_report
+from tests.ledger.test_merkle import run_js
 from tests.royalties.conftest import LATER, A, B, C, period_bounds
 
 
@@ -75,9 +76,13 @@ def test_usage_to_published_payout(world):
         assert session.scalar(select(func.count()).select_from(JournalEntry)
                               .where(JournalEntry.kind == "funding")) == 1
 
-    tree = StandardMerkleTree.load(json.loads(get_content_addressed(world.ctx.store, "statements",
-                                                                    stored.tree_uri, ".json")))
+    dump = json.loads(get_content_addressed(world.ctx.store, "statements", stored.tree_uri, ".json"))
+    tree = StandardMerkleTree.load(dump)
     assert tree.root == stored.root and len(tree) == 3
+    # The stored tree is the JS library's own format: it loads it, re-hashes it and verifies every proof.
+    values = [value for _, value in tree.entries()]
+    checked = run_js(["address", "uint256"], values, dump)
+    assert checked["oursRoot"] == stored.root and checked["oursVerify"] is True
 
 
 def test_periods_settle_in_order_and_the_second_builds_on_the_first(world):
@@ -167,6 +172,15 @@ def test_tampering_fails_the_audit(world):
         session.execute(text("update plays set asset_id = :one where id = (select min(id) from plays)"),
                         {"one": two - 1})
     assert verify_period(world.ctx, period).passed
+
+    with world.sessions() as session:  # the published statement document, edited where it is stored
+        uri = session.get(StoredStatement, period).statement_uri
+    path = world.settings.objects_path / "statements" / f"{uri.removeprefix('ipfs://')}.json"
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b'"allocated":"', b'"allocated":"1'))
+    assert {c.name for c in verify_period(world.ctx, period).discrepancies} == {"statement document",
+                                                                              "statement recomputed"}
+    path.write_bytes(original)
 
     with world.sessions.begin() as session:  # the recorded root
         session.get(StoredStatement, period).root = "0x" + "ab" * 32
