@@ -170,6 +170,12 @@ def _check_chain(ctx: RoyaltyContext, report: AuditReport, stored: StoredStateme
                  and args["statementURI"] == stored.statement_uri,
                  f"published {'0x' + args['statementHash'].hex()} at {args['statementURI']}")
     statement = recomputed.statement
+    before = payout_tree(dict(statement.inputs.previous_cumulative))
+    before_root = before.root if before else ZERO_ROOT
+    chain_before = "0x" + args["previousRoot"].hex()
+    report.check("previous root", before_root == chain_before,
+                 f"the earlier cumulative amounts this period builds on hash to {before_root}; it replaced "
+                 f"{chain_before} on chain")
     report.check("funded total", args["cumulativeTotal"] == statement.cumulative_total
                  and args["funded"] == statement.allocated,
                  f"published cumulative {args['cumulativeTotal']} funded {args['funded']}, recomputed "

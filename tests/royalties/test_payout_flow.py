@@ -110,6 +110,8 @@ def test_periods_settle_in_order_and_the_second_builds_on_the_first(world):
     # $1 and $3 of subscriptions, 30% fee: 0.7e6 then 2.1e6 more.
     assert {k: int(v) for k, v in leaves.items()} == {first: 700_000, second: 2_800_000}
     assert world.ctx.distributor.functions.cumulativeTotal().call() == 2_800_000
+    report = verify_period(world.ctx, second)
+    assert report.passed and "previous root" in {c.name for c in report.checks}, report.as_text()
 
 
 def _closed_and_published(world):
