@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
 from api.errors import problem_responses
@@ -42,6 +42,7 @@ from identity.schemas import (
 )
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
+UserId = Annotated[uuid.UUID, Path(description="The account's `id` (as `GET /v1/me` shows it)")]
 AdminUser = Annotated[User, require_roles(Role.admin)]
 _SIWE_PROBLEMS = (SiweMessageInvalid, SiweDomainMismatch, SiweChainMismatch, SiweMessageExpired, NonceInvalid,
                   SiweSignatureInvalid, Unauthenticated, InvalidToken, WalletTaken, ValidationFailed)
@@ -104,12 +105,13 @@ def siwe_verify(body: SiweVerify, session: SessionDep, context: ContextDep,
 
 @router.post("/users/{user_id}/roles", summary="Grant a role (admins)",
              responses=problem_responses(Unauthenticated, Forbidden, UserNotFound, ValidationFailed))
-def grant_role(user_id: uuid.UUID, body: RoleGrant, session: SessionDep, _admin: AdminUser) -> UserOut:
+def grant_role(user_id: UserId, body: RoleGrant, session: SessionDep, _admin: AdminUser) -> UserOut:
     return UserOut.model_validate(service.grant_role(session, user_id, body.role))
 
 
 @router.delete("/users/{user_id}/roles/{role}", summary="Revoke a role (admins; not their own admin role)",
                responses=problem_responses(Unauthenticated, Forbidden, UserNotFound, RoleChangeRefused,
                                            ValidationFailed))
-def revoke_role(user_id: uuid.UUID, role: Role, session: SessionDep, admin: AdminUser) -> UserOut:
+def revoke_role(user_id: UserId, role: Annotated[Role, Path(description="The role to take away")],
+                session: SessionDep, admin: AdminUser) -> UserOut:
     return UserOut.model_validate(service.revoke_role(session, admin, user_id, role))

@@ -29,8 +29,8 @@ from partners.models import ApiScope
 router = APIRouter(prefix="/v1", tags=["disputes"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
 AdminUser = Annotated[User, require_roles(Role.admin)]
-AssetId = Annotated[int, Path(ge=1)]
-DisputeId = Annotated[uuid.UUID, Path()]
+AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
+DisputeId = Annotated[uuid.UUID, Path(description="The `id` the dispute was filed with")]
 
 
 def get_viewer(session: SessionDep, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,

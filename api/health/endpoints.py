@@ -14,13 +14,20 @@ from indexer.status import readiness
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive",
+            responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
 def healthz() -> dict:
     return {"status": "ok"}
 
 
 @router.get("/readyz", summary="Database, chain and indexer are all usable",
-            responses={503: {"description": "A part is not ready; the problem body names it"}})
+            responses={200: {"content": {"application/json": {"example": {"status": "ready", "checks": {
+                "database": {"ok": True, "error": None},
+                "chain": {"ok": True, "error": None, "head_block": 1210},
+                "indexer": {"ok": True, "error": None, "indexed_block": 1209,
+                            "indexed_hash": "0x20b53acf0daefc8c6ad68c861fb3b543ca541abd101abc1edfcbf6606b838ef4",
+                            "lag": 1}}}}}},
+                       503: {"description": "A part is not ready; the problem body names it"}})
 def readyz(session: SessionDep, context: ContextDep) -> JSONResponse:
     state = readiness(session, context.chain, context.settings.chain_id, context.settings.indexer_max_lag_blocks)
     checks = {
@@ -36,6 +43,14 @@ def readyz(session: SessionDep, context: ContextDep) -> JSONResponse:
     return JSONResponse({"status": "ready", "checks": checks})
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
+    200: {"description": "The Prometheus text exposition format", "content": {"text/plain": {
+        "schema": {"type": "string"},
+        "example": "# HELP harmoni_http_requests_total HTTP requests\n"
+                   "# TYPE harmoni_http_requests_total counter\n"
+                   'harmoni_http_requests_total{method="GET",route="/v1/assets",status="200"} 1532.0\n'
+                   "# HELP harmoni_indexer_lag_blocks Blocks the mirror trails the head\n"
+                   "# TYPE harmoni_indexer_lag_blocks gauge\n"
+                   "harmoni_indexer_lag_blocks 1.0\n"}}}})
 def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -31,25 +31,39 @@ router = APIRouter(prefix="/v1/partner", tags=["partner"])
 PartnerUser = Annotated[User, require_roles(Role.partner, Role.admin)]
 _USER_PROBLEMS = (Unauthenticated, InvalidToken, Forbidden)
 _MANAGER_PROBLEMS = (*_USER_PROBLEMS, InvalidApiKey, ScopeMissing, RateLimited)
-EndpointId = Annotated[uuid.UUID, Path()]
+EndpointId = Annotated[uuid.UUID, Path(description="The `id` the webhook endpoint was registered with")]
 
 
 @router.post("/keys", status_code=201, summary="Issue an API key; the key is shown only here (partners, admins)",
-             responses=problem_responses(*_USER_PROBLEMS, ValidationFailed))
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": {
+                 "name": "Label catalogue sync", "scopes": ["assets:read", "usage:write"]}}}}},
+             responses={**problem_responses(*_USER_PROBLEMS, ValidationFailed),
+                        201: {"content": {"application/json": {"example": {
+                            "id": "044852b2-a670-4de5-807e-78fb2863c51d", "name": "Label catalogue sync",
+                            "prefix": "hk_live_Ex4mpleK", "scopes": ["assets:read", "usage:write"],
+                            "created_at": "2026-11-25T10:00:00Z", "last_used_at": None, "revoked_at": None,
+                            "key": "hk_live_Ex4mpleK3yN0tRealQ2x9vT7mL1pZ8cW3nB6dF0g"}}}}})
 def issue_key(body: ApiKeyIn, session: SessionDep, user: PartnerUser) -> ApiKeyIssued:
     issued = service.issue_key(session, user.id, body.name, body.scopes)
     return ApiKeyIssued(**ApiKeyOut.model_validate(issued.row).model_dump(), key=issued.key)
 
 
 @router.get("/keys", summary="The account's API keys, revoked ones too, never the keys themselves "
-                             "(partners, admins)", responses=problem_responses(*_USER_PROBLEMS))
+                             "(partners, admins)",
+            responses={**problem_responses(*_USER_PROBLEMS),
+                       200: {"content": {"application/json": {"example": [
+                           {"id": "044852b2-a670-4de5-807e-78fb2863c51d", "name": "Label catalogue sync",
+                            "prefix": "hk_live_Ex4mpleK", "scopes": ["assets:read", "usage:write"],
+                            "created_at": "2026-11-25T10:00:00Z", "last_used_at": "2026-11-25T11:42:00Z",
+                            "revoked_at": None}]}}}})
 def list_keys(session: SessionDep, user: PartnerUser) -> list[ApiKeyOut]:
     return [ApiKeyOut.model_validate(row) for row in service.keys(session, user.id)]
 
 
 @router.delete("/keys/{key_id}", status_code=204, summary="Revoke an API key at once (its owner)",
                responses=problem_responses(*_USER_PROBLEMS, ApiKeyNotFound))
-def revoke_key(key_id: Annotated[uuid.UUID, Path()], session: SessionDep, user: PartnerUser) -> Response:
+def revoke_key(key_id: Annotated[uuid.UUID, Path(description="The key's `id` (not the key)")],
+               session: SessionDep, user: PartnerUser) -> Response:
     service.revoke_key(session, user.id, key_id)
     return Response(status_code=204)
 
@@ -57,7 +71,15 @@ def revoke_key(key_id: Annotated[uuid.UUID, Path()], session: SessionDep, user: 
 @router.post("/webhooks", status_code=201,
              summary="Register a webhook endpoint; its signing secret is shown only here "
                      "(key with webhooks:manage, or a signed-in partner)",
-             responses=problem_responses(*_MANAGER_PROBLEMS, ValidationFailed, Conflict))
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": {
+                 "url": "https://partner.example/harmoni/webhooks",
+                 "events": ["asset.registered", "payout.published"]}}}}},
+             responses={**problem_responses(*_MANAGER_PROBLEMS, ValidationFailed, Conflict),
+                        201: {"content": {"application/json": {"example": {
+                            "id": "c89efdaa-54c0-420c-badf-612882df0950",
+                            "url": "https://partner.example/harmoni/webhooks",
+                            "events": ["asset.registered", "payout.published"], "created_at": "2026-11-25T10:05:00Z",
+                            "secret": "whsec_83411389eb2056a76f3883a75c16e50bc24a362649b578bd"}}}}})
 def register_webhook(body: WebhookEndpointIn, session: SessionDep, context: ContextDep,
                      caller: WebhookManager) -> WebhookEndpointRegistered:
     registered = service.register_endpoint(session, caller.user_id, body.url, [e.value for e in body.events],
@@ -68,7 +90,12 @@ def register_webhook(body: WebhookEndpointIn, session: SessionDep, context: Cont
 
 @router.get("/webhooks", summary="The account's webhook endpoints, without secrets "
                                  "(key with webhooks:manage, or a signed-in partner)",
-            responses=problem_responses(*_MANAGER_PROBLEMS))
+            responses={**problem_responses(*_MANAGER_PROBLEMS),
+                       200: {"content": {"application/json": {"example": [
+                           {"id": "c89efdaa-54c0-420c-badf-612882df0950",
+                            "url": "https://partner.example/harmoni/webhooks",
+                            "events": ["asset.registered", "payout.published"],
+                            "created_at": "2026-11-25T10:05:00Z"}]}}}})
 def list_webhooks(session: SessionDep, caller: WebhookManager) -> list[WebhookEndpointOut]:
     return [WebhookEndpointOut.model_validate(row) for row in service.endpoints(session, caller.user_id)]
 
@@ -83,7 +110,19 @@ def delete_webhook(endpoint_id: EndpointId, session: SessionDep, caller: Webhook
 
 @router.get("/webhooks/{endpoint_id}/deliveries",
             summary="Newest deliveries to an endpoint, each with its attempts (its owner)",
-            responses=problem_responses(*_MANAGER_PROBLEMS, WebhookEndpointNotFound))
+            responses={**problem_responses(*_MANAGER_PROBLEMS, WebhookEndpointNotFound),
+                       200: {"content": {"application/json": {"example": [{
+                           "id": "ad7c5bef-0278-46a8-80da-1736444fb58a",
+                           "event_id": "evt_6f1c2a9d4e7b40a6b3c5d2e1f0a9b8c7", "event_type": "payout.published",
+                           "status": "succeeded", "attempts": 2, "next_attempt_at": None,
+                           "last_status_code": 200, "created_at": "2026-12-01T00:05:00Z",
+                           "delivered_at": "2026-12-01T00:05:31Z",
+                           "log": [{"attempt": 1, "attempted_at": "2026-12-01T00:05:00Z", "succeeded": False,
+                                    "status_code": 503, "error": None, "response_excerpt": "upstream unavailable",
+                                    "duration_ms": 212},
+                                   {"attempt": 2, "attempted_at": "2026-12-01T00:05:31Z", "succeeded": True,
+                                    "status_code": 200, "error": None, "response_excerpt": "ok",
+                                    "duration_ms": 48}]}]}}}})
 def list_deliveries(endpoint_id: EndpointId, session: SessionDep, caller: WebhookManager,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DeliveryOut]:
     return [DeliveryOut(**{name: getattr(delivery, name) for name in DeliveryOut.model_fields if name != "log"},

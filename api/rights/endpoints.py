@@ -41,6 +41,7 @@ router = APIRouter(prefix="/v1", tags=["rights"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]  # the signer is the artist's own custodial wallet
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=120)]
 ControllerQuery = Annotated[str, Query(description="Your own wallet (linked with SIWE) that will sign")]
+AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
 
 
 def _registry(context, client: ChainClient):
@@ -179,7 +180,8 @@ def relay_signed_request(body: SignedRequestIn, session: SessionDep, context: Co
 @router.get("/operations/{operation_id}", response_model=OperationOut, summary="Follow a registry operation",
             responses={404: {"description": "No such operation of yours"}})
 def get_operation(session: SessionDep, context: ContextDep, user: CurrentUser,
-                  operation_id: Annotated[uuid.UUID, Path()]) -> OperationOut:
+                  operation_id: Annotated[uuid.UUID, Path(description="The `id` a registry request answered with")],
+                  ) -> OperationOut:
     view = registration.operation_status(session, operation_id, user.id, Role.admin.value in user.roles,
                                          context.settings.chain_id)
     return OperationOut(id=view.operation.id, kind=view.operation.kind, status=view.status, tx_hash=view.tx_hash,
@@ -197,7 +199,7 @@ _CHANGE_RESPONSES = {403: {"description": "The artist's wallet does not control 
 @router.post("/assets/{asset_id}/split", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Replace an asset's split (its controller)", responses=_CHANGE_RESPONSES)
 def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                 asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
+                 asset_id: AssetId, idempotency_key: IdempotencyKey = None) -> OperationOut:
     split = _split(session, context, user, body.split)
     digest = hashlib.sha256(json.dumps([split.recipients, split.allocations]).encode()).hexdigest()[:16]
     return _submit(session, context, user, f"{asset_id}:{digest}",
@@ -210,7 +212,7 @@ def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, 
              summary="Start handing control of an asset to another address (it must accept on chain)",
              responses=_CHANGE_RESPONSES)
 def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                              asset_id: Annotated[int, Path(ge=1)],
+                              asset_id: AssetId,
                               idempotency_key: IdempotencyKey = None) -> OperationOut:
     if not Web3.is_address(body.new_controller) or int(body.new_controller, 16) == 0:
         raise ValidationFailed("new_controller is not a usable wallet address", field="new_controller")
@@ -223,7 +225,7 @@ def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, c
 @router.post("/assets/{asset_id}/split/lock", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Lock an asset's split for good (its controller; signed by your custodial wallet)",
              responses=_CHANGE_RESPONSES)
-def lock_split(session: SessionDep, context: ContextDep, user: ArtistUser, asset_id: Annotated[int, Path(ge=1)],
+def lock_split(session: SessionDep, context: ContextDep, user: ArtistUser, asset_id: AssetId,
                idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
     split_hash = registration.split_hash_in_force(registry, asset_id)  # the lock names the split it locks
@@ -236,7 +238,7 @@ def lock_split(session: SessionDep, context: ContextDep, user: ArtistUser, asset
 @router.post("/assets/{asset_id}/split/lock/prepare", response_model=PreparedRequest, responses=_CHANGE_RESPONSES,
              summary="The EIP-712 request locking an asset's split, for your own wallet to sign")
 def prepare_lock_split(session: SessionDep, context: ContextDep, user: ArtistUser,
-                       asset_id: Annotated[int, Path(ge=1)], controller: ControllerQuery) -> PreparedRequest:
+                       asset_id: AssetId, controller: ControllerQuery) -> PreparedRequest:
     split_hash = registration.split_hash_in_force(_registry(context, context.chain), asset_id)
     return _prepare(session, context, user, controller,
                     lambda registry, address, _uri: rights.lock_split(
@@ -253,7 +255,7 @@ _ACCEPT_RESPONSES = {**_CHANGE_RESPONSES,
              response_model=OperationOut, responses=_ACCEPT_RESPONSES,
              summary="Take control of an asset handed to your custodial wallet (second step of a transfer)")
 def accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
-                      asset_id: Annotated[int, Path(ge=1)], idempotency_key: IdempotencyKey = None) -> OperationOut:
+                      asset_id: AssetId, idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
     nominee = signer_for(session, user.id)  # the pending controller signs, never the current one
     registration.check_pending_controller(registry, asset_id, nominee.address)
@@ -266,7 +268,7 @@ def accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser
              responses=_ACCEPT_RESPONSES,
              summary="The EIP-712 request taking control of an asset, for your own (nominated) wallet to sign")
 def prepare_accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
-                              asset_id: Annotated[int, Path(ge=1)],
+                              asset_id: AssetId,
                               controller: ControllerQuery) -> PreparedRequest:
     address = owned_wallet(session, user.id, controller)
     registry = _registry(context, context.chain)

@@ -10,8 +10,25 @@ from pydantic import BaseModel, Field
 from identity.schemas import Email
 
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
-_SPLIT_EXAMPLE = [{"address": _ARTIST, "share_percent": "70"},
-                  {"address": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "share_percent": "30"}]
+_PAYEE = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+_SPLIT_EXAMPLE = [{"address": _ARTIST, "share_percent": "70"}, {"address": _PAYEE, "share_percent": "30"}]
+# A request as `POST /v1/works/prepare` answers it (on Polygon); the signature is its real one, by `_ARTIST`.
+_TYPED_DATA_EXAMPLE = {
+    "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                               {"name": "chainId", "type": "uint256"},
+                               {"name": "verifyingContract", "type": "address"}],
+              "RegisterWork": [{"name": "controller", "type": "address"}, {"name": "iswc", "type": "bytes12"},
+                               {"name": "metadataURI", "type": "string"}, {"name": "recipients", "type": "address[]"},
+                               {"name": "allocations", "type": "uint32[]"}, {"name": "nonce", "type": "uint256"},
+                               {"name": "deadline", "type": "uint256"}]},
+    "primaryType": "RegisterWork",
+    "domain": {"name": "HARMONI RightsRegistry", "version": "1", "chainId": 137,
+               "verifyingContract": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"},
+    "message": {"controller": _ARTIST, "iswc": "0x543033343532343638303100",
+                "metadataURI": "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+                "recipients": [_PAYEE, _ARTIST], "allocations": [300000, 700000], "nonce": 0, "deadline": 1795600000}}
+_SIGNATURE_EXAMPLE = ("0x6aca13898a769367f3c25c5e2034ed2e682f6fb27aa7aebd3ed3342c8965cb0a"
+                      "233998120438676457e8a48c02cb99eefaf64ed2fd105ca076cdf22df5b3839d1c")
 
 
 class Contributor(BaseModel):
@@ -74,10 +91,15 @@ class ControllerTransferIn(BaseModel):
 class PreparedRequest(BaseModel):
     typed_data: dict = Field(description="EIP-712 document for the wallet's eth_signTypedData_v4")
 
+    model_config = {"json_schema_extra": {"examples": [{"typed_data": _TYPED_DATA_EXAMPLE}]}}
+
 
 class SignedRequestIn(BaseModel):
     typed_data: dict = Field(description="The document returned by a `.../prepare` call, as signed")
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$", description="65-byte ECDSA signature")
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"typed_data": _TYPED_DATA_EXAMPLE, "signature": _SIGNATURE_EXAMPLE}]}}
 
 
 class OperationOut(BaseModel):
@@ -94,5 +116,6 @@ class OperationOut(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{
         "id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11", "kind": "register_work", "status": "confirmed",
-        "tx_hash": "0x9a1...", "block_number": 1204, "error": None, "error_args": None, "asset_id": 7,
-        "metadata_uri": "ipfs://bafkrei..."}]}}
+        "tx_hash": "0xe726f95a6a8376fb11e3e6064d2ebb938084a405f2b38a29a3337a46211a32a9", "block_number": 1204,
+        "error": None, "error_args": None, "asset_id": 7,
+        "metadata_uri": "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"}]}}

@@ -12,6 +12,10 @@ from api.errors import problem_responses
 from api.rights.schemas import OperationOut
 from api.royalties import views
 from api.royalties.schemas import (
+    EXAMPLE_PLAYS_CSV,
+    EXAMPLE_STATEMENT_CSV,
+    EXAMPLE_STATEMENT_JSON,
+    EXAMPLE_TREE_JSON,
     AuditOut,
     ClaimIn,
     ClaimsOut,
@@ -102,9 +106,13 @@ def publish_period(period_id: PeriodId, session: SessionDep, user: AdminUser) ->
 
 @router.get("/periods/{period_id}/statement.{extension}", summary="A closed period's statement (public)",
             response_class=Response, responses={
-                200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The document"},
+                200: {"content": {"application/json": {"example": EXAMPLE_STATEMENT_JSON},
+                                  "text/csv": {"example": EXAMPLE_STATEMENT_CSV}},
+                      "description": "The document"},
                 **problem_responses(PeriodNotFound, StatementNotFound, ServiceUnavailable)})
-def statement(period_id: PeriodId, extension: Literal["json", "csv"], session: SessionDep,
+def statement(period_id: PeriodId,
+              extension: Annotated[Literal["json", "csv"], Path(description="The document's format")],
+              session: SessionDep,
               context: ContextDep) -> Response:
     data, media_type = exports.document(session, views.royalty_context(context), period_id, f"statement.{extension}")
     return Response(data, media_type=media_type)
@@ -142,9 +150,16 @@ def audit_period(period_id: PeriodId, context: ContextDep, user: AuditorUser) ->
 @router.get("/audit/periods/{period_id}/inputs/{name}", summary="Download a raw input or output of a period "
             "(auditors): plays, partner lines, revenue, splits at the cut, journal, statement, tree",
             response_class=Response, responses={
-                200: {"content": {"text/csv": {}, "application/json": {}}, "description": "The file"},
+                200: {"content": {
+                    "text/csv": {"examples": {"plays.csv": {"value": EXAMPLE_PLAYS_CSV},
+                                              "statement.csv": {"value": EXAMPLE_STATEMENT_CSV}}},
+                    "application/json": {"examples": {"tree.json": {"value": EXAMPLE_TREE_JSON},
+                                                      "statement.json": {"value": EXAMPLE_STATEMENT_JSON}}}},
+                      "description": "The file"},
                 **problem_responses(*_ADMIN, PeriodNotFound, StatementNotFound, ServiceUnavailable)})
-def audit_input(period_id: PeriodId, name: Literal[tuple(exports.NAMES)], session: SessionDep,  # type: ignore[valid-type]
+def audit_input(period_id: PeriodId,
+                name: Annotated[Literal[tuple(exports.NAMES)], Path(description="Which file")],  # type: ignore[valid-type]
+                session: SessionDep,
                 context: ContextDep, user: AuditorUser) -> Response:
     ctx = views.royalty_context(context)
     if name in exports.DOCUMENTS:

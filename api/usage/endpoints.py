@@ -112,6 +112,7 @@ def list_usage_reports(period_id: PeriodId, session: SessionDep, caller: UsageRe
 @router.get("/usage-reports/{report_id}", summary="One of the account's usage reports "
                                                   "(key with usage:write, or a signed-in partner)",
             responses=problem_responses(*_REPORTER_PROBLEMS, UsageReportNotFound, ValidationFailed))
-def get_usage_report(report_id: Annotated[uuid.UUID, Path()], session: SessionDep,
+def get_usage_report(report_id: Annotated[uuid.UUID, Path(description="The `id` the report was accepted with")],
+                     session: SessionDep,
                      caller: UsageReporter) -> UsageReportOut:
     return _report_out(reports.report_of(session, caller.user_id, report_id))
