@@ -88,22 +88,26 @@ def revenue(session: Session, period_id: int, unit_factor: int) -> tuple[int, li
     return pool, sales, sorted(references)
 
 
+# The assets as a joined set, not `= ANY(:assets)`: with 100k of them, a hash join beats 100k index probes.
 _SPLITS_AT = text("""
-    SELECT DISTINCT ON (asset_id) asset_id, version, block_number, tx_hash, recipients, allocations
-    FROM split_versions WHERE chain_id = :chain_id AND block_number <= :cut AND asset_id = ANY(:assets)
-    ORDER BY asset_id, block_number DESC, log_index DESC""")
+    SELECT DISTINCT ON (s.asset_id) s.asset_id, version, block_number, tx_hash, recipients, allocations
+    FROM split_versions s JOIN unnest(CAST(:assets AS BIGINT[])) wanted(asset_id) USING (asset_id)
+    WHERE chain_id = :chain_id AND block_number <= :cut
+    ORDER BY s.asset_id, block_number DESC, log_index DESC""")
 _FROZEN_AT = text("""
     SELECT asset_id FROM (
-      SELECT DISTINCT ON (asset_id) asset_id, frozen
-      FROM asset_freezes WHERE chain_id = :chain_id AND block_number <= :cut AND asset_id = ANY(:assets)
-      ORDER BY asset_id, block_number DESC, log_index DESC) latest
+      SELECT DISTINCT ON (f.asset_id) f.asset_id, frozen
+      FROM asset_freezes f JOIN unnest(CAST(:assets AS BIGINT[])) wanted(asset_id) USING (asset_id)
+      WHERE chain_id = :chain_id AND block_number <= :cut
+      ORDER BY f.asset_id, block_number DESC, log_index DESC) latest
     WHERE frozen""")
 
 
 def splits_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> dict[int, SplitAtCut]:
     rows = session.execute(_SPLITS_AT, {"chain_id": chain_id, "cut": cut, "assets": asset_ids})
-    return {r.asset_id: SplitAtCut(r.version, r.block_number, r.tx_hash, tuple(r.recipients),
-                                   tuple(r.allocations)) for r in rows}
+    # Unpacked by position: a Row's attribute lookups cost a third of a second at 100k rows.
+    return {asset_id: SplitAtCut(version, block_number, tx_hash, tuple(recipients), tuple(allocations))
+            for asset_id, version, block_number, tx_hash, recipients, allocations in rows}
 
 
 def frozen_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> frozenset[int]:

@@ -156,20 +156,18 @@ class Statement:
         csv.writer(out, lineterminator="\n").writerow([
             "period_id", "asset_id", "plays", "pool_share", "partner_revenue", "direct_sales", "gross", "platform_fee",
             "net", "split_version", "split_block", "split_tx", "held", "payee", "allocation_ppm", "amount"])
-        # The csv module quotes each asset's leading fields, and each payee, once; the integers need no quoting.
-        payees: dict[str, str] = {}
+        # The bytes csv.writer writes, line by line; formatted directly, which is several times faster at 100k
+        # assets: integers never need quoting, and `_csv_text` quotes the strings exactly as csv.writer would.
         period = self.inputs.period_id
         for a in self.assets:
-            head = _csv_fields([period, a.asset_id, a.plays, a.pool_share, a.partner_revenue, a.direct_sales, a.gross,
-                                a.fee, a.net, a.split.version if a.split else "",
-                                a.split.block_number if a.split else "", a.split.tx_hash if a.split else "",
-                                a.held or ""])
+            split = a.split
+            head = (f"{period},{a.asset_id},{a.plays},{a.pool_share},{a.partner_revenue},{a.direct_sales},{a.gross},"
+                    f"{a.fee},{a.net},{split.version if split else ''},{split.block_number if split else ''},"
+                    f"{_csv_text(split.tx_hash) if split else ''},{_csv_text(a.held or '')}")
             if a.held:
                 out.write(f"{head},,,{a.net}\n")
             for payee, allocation, amount in a.payouts:
-                if payee not in payees:
-                    payees[payee] = _csv_fields([payee]) if payee else ""  # alone, "" would be written as ""
-                out.write(f"{head},{payees[payee]},{allocation},{amount}\n")
+                out.write(f"{head},{_csv_text(payee)},{allocation},{amount}\n")
         return out.getvalue().encode()
 
 
@@ -186,11 +184,13 @@ def _asset_json(a: AssetLine) -> str:
             f'"sale_references":{_canonical(a.sale_references) if a.sale_references else "[]"},"split":{split}}}')
 
 
-def _csv_fields(fields: list) -> str:
-    """`fields` as the csv module writes them on a line, without the line's end."""
+def _csv_text(text: str) -> str:
+    """A string field as csv.writer writes it among others: letters and digits (hex) as they are, else via csv."""
+    if not text or text.isalnum():
+        return text
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(fields)
-    return out.getvalue()[:-1]
+    csv.writer(out, lineterminator="\n").writerow([text, ""])
+    return out.getvalue()[:-2]  # without the empty second field's separator and the line's end
 
 
 def pool_shares(pool: int, plays: Mapping[int, int]) -> dict[int, int]:
