@@ -145,12 +145,16 @@ class StandardMerkleTree:
     def proof(self, leaf: int | Sequence[Any]) -> list[str]:
         """Sibling hashes from the leaf up to the root, for the value at input position `leaf` or for a value."""
         value_index = leaf if isinstance(leaf, int) else self._lookup(leaf)
-        return [_hex(self._tree[i]) for i in _siblings(self._values[self._value_index(value_index)][1])]
+        return [_hex(self._tree[i]) for i in proof_positions(self._values[self._value_index(value_index)][1])]
 
-    def proofs(self) -> list[list[str]]:
-        """The proof of every value, in input order (each node turned into hex once, not once per proof)."""
-        nodes = [_hex(node) for node in self._tree]
-        return [[nodes[i] for i in _siblings(tree_index)] for _, tree_index in self._values]
+    @property
+    def nodes(self) -> list[bytes]:
+        """Every node, root first, in the standard-v1 layout (what `dump()["tree"]` holds as hex)."""
+        return list(self._tree)
+
+    def tree_index(self, value_index: int) -> int:
+        """Where the value at input position `value_index` sits in `nodes`."""
+        return self._values[self._value_index(value_index)][1]
 
     def verify(self, leaf: int | Sequence[Any], proof: Sequence[str | bytes]) -> bool:
         """Whether `proof` places the value (or the value at input position `leaf`) under this root."""
@@ -201,7 +205,7 @@ class StandardMerkleTree:
         return found
 
 
-def _siblings(tree_index: int) -> Iterator[int]:
+def proof_positions(tree_index: int) -> Iterator[int]:
     """The tree indexes of a node's proof: its sibling, then its parent's sibling, up to the root."""
     while tree_index > 0:
         yield tree_index + 1 if tree_index % 2 else tree_index - 1

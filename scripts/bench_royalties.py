@@ -9,7 +9,7 @@ ones inside the period, asset popularity skewed like real listening), one subscr
 sales and one partner report. Then it moves the chain past the period's end and times, warm and in the same run:
 
 - `baseline_s`: one SQL aggregate of the period's counted plays per asset (best of 2 after a warm-up run);
-- `close_s`: `close_period` end to end (inputs, statement, Merkle tree, documents, entitlements with proofs,
+- `close_s`: `close_period` end to end (inputs, statement, Merkle tree, documents, entitlements and tree nodes,
   journal); `peak_mb`: the process's peak resident memory during the close (VmHWM, reset just before it).
 
 Prints one JSON line. Target: `close_s` within 3x `baseline_s`.

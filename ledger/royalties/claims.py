@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.merkle import proof_positions
 from ledger.models import PayoutClaim
 from ledger.royalties import journal
-from ledger.royalties.models import JournalEntry, PayeeEntitlement, RoyaltyPeriod, StoredStatement
+from ledger.royalties.models import JournalEntry, PayeeEntitlement, PayoutTreeNode, RoyaltyPeriod, StoredStatement
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,15 @@ def claimable(session: Session, chain_id: int, distributor: str, accounts: list[
     leaves = session.scalars(select(PayeeEntitlement).where(PayeeEntitlement.period_id == latest.period_id,
                                                             PayeeEntitlement.account.in_(accounts)))
     return [ClaimableLeaf(leaf.account, leaf.period_id, int(leaf.cumulative_amount), claimed.get(leaf.account, 0),
-                          list(leaf.proof), latest.root) for leaf in leaves]
+                          proof_of(session, leaf), latest.root) for leaf in leaves]
+
+
+def proof_of(session: Session, leaf: PayeeEntitlement) -> list[str]:
+    """The leaf's proof, read from the stored nodes of its period's tree (sibling first, up to the root)."""
+    positions = list(proof_positions(leaf.tree_index))
+    nodes = dict(session.execute(select(PayoutTreeNode.position, PayoutTreeNode.hash).where(
+        PayoutTreeNode.period_id == leaf.period_id, PayoutTreeNode.position.in_(positions))).all())
+    return ["0x" + nodes[position].hex() for position in positions]
 
 
 def claim_history(session: Session, chain_id: int, accounts: list[str]) -> list[PayoutClaim]:

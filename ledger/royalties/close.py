@@ -26,7 +26,7 @@ from ledger.merkle import StandardMerkleTree
 from ledger.royalties import inputs, journal
 from ledger.royalties.context import RoyaltyContext
 from ledger.royalties.errors import PeriodNotOver, PeriodOutOfOrder
-from ledger.royalties.models import PayeeEntitlement, PeriodStatus, RoyaltyPeriod, StoredStatement
+from ledger.royalties.models import PayeeEntitlement, PayoutTreeNode, PeriodStatus, RoyaltyPeriod, StoredStatement
 from ledger.royalties.periods import get_period
 from ledger.royalties.statement import Statement, compute
 
@@ -147,11 +147,14 @@ def _record(session: Session, ctx: RoyaltyContext, period: RoyaltyPeriod, cut: i
     session.add(stored)
     session.flush()
     if tree is not None:
-        # Proofs go in as array literals (hex needs no quoting): psycopg's list dumper costs seconds at 50k leaves.
+        # The nodes, not 50k proofs of ~16 hashes each: a proof is read back from ~16 of them (`claims.proof_of`).
+        copy_rows(session, PayoutTreeNode.__table__, (
+            {"period_id": period.period_id, "position": position, "hash": node}
+            for position, node in enumerate(tree.nodes)))
         copy_rows(session, PayeeEntitlement.__table__, (
             {"period_id": period.period_id, "account": account, "amount": statement.earned.get(account, 0),
-             "cumulative_amount": amount, "proof": "{" + ",".join(proof) + "}"}
-            for (account, amount), proof in zip((value for _, value in tree.entries()), tree.proofs(), strict=True)))
+             "cumulative_amount": amount, "tree_index": tree.tree_index(index)}
+            for index, (account, amount) in tree.entries()))
     _journal_close(session, period.period_id, statement)
     period.status = PeriodStatus.closed.value
     return stored

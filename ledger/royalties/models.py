@@ -7,8 +7,18 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from harmoni.db import Base
@@ -124,7 +134,7 @@ class StoredStatement(Base):
 
 
 class PayeeEntitlement(Base):
-    """A payee's leaf in a period's tree: what the period added, the cumulative amount, and its proof."""
+    """A payee's leaf in a period's tree: what the period added, the cumulative amount, where the leaf sits."""
 
     __tablename__ = "payee_entitlements"
 
@@ -132,4 +142,14 @@ class PayeeEntitlement(Base):
     account: Mapped[str] = mapped_column(Address, primary_key=True, index=True)
     amount: Mapped[Decimal] = mapped_column(Uint256)
     cumulative_amount: Mapped[Decimal] = mapped_column(Uint256)
-    proof: Mapped[list[str]] = mapped_column(ARRAY(Hash))
+    tree_index: Mapped[int] = mapped_column(Integer)
+
+
+class PayoutTreeNode(Base):
+    """One node of a period's Merkle tree (standard-v1 layout, root at 0): a leaf's proof is read from these."""
+
+    __tablename__ = "payout_tree_nodes"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))

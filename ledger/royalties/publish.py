@@ -19,6 +19,7 @@ from harmoni.errors import Conflict
 from harmoni.failpoints import failpoint
 from ledger.operations import platform_sender
 from ledger.royalties import journal
+from ledger.royalties.claims import proof_of
 from ledger.royalties.context import RoyaltyContext
 from ledger.royalties.errors import (
     NoClaimableAmount,
@@ -149,5 +150,6 @@ def claim_call(ctx: RoyaltyContext, session: Session, account: str) -> ClaimCall
     claimed = ctx.distributor.functions.claimed(account).call()
     if claimed >= cumulative:
         raise NoClaimableAmount(f"{account} already claimed {claimed} of {cumulative}", account=account)
-    args = [account, cumulative, [bytes.fromhex(p[2:]) for p in entitlement.proof], bytes.fromhex(stored.root[2:])]
+    proof = [bytes.fromhex(p[2:]) for p in proof_of(session, entitlement)]
+    args = [account, cumulative, proof, bytes.fromhex(stored.root[2:])]
     return ClaimCall(f"claim:{ctx.deployment.chain_id}:{account}:{cumulative}", args, cumulative - claimed)

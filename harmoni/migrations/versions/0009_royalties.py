@@ -1,4 +1,4 @@
-"""royalties: revenue, the double-entry journal (balanced by a deferred trigger), statements, entitlements
+"""royalties: revenue, the double-entry journal (balanced by a deferred trigger), statements, entitlements, trees
 
 Revision ID: 0009
 Revises: 0008
@@ -7,7 +7,6 @@ Create Date: 2026-11-25
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision = "0009"
 down_revision = "0008"
@@ -121,15 +120,25 @@ def upgrade() -> None:
         sa.Column("account", sa.String(42), nullable=False),
         sa.Column("amount", AMOUNT, nullable=False),
         sa.Column("cumulative_amount", AMOUNT, nullable=False),
-        sa.Column("proof", postgresql.ARRAY(HASH), nullable=False),
+        sa.Column("tree_index", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["period_id"], ["royalty_periods.period_id"],
                                 name=op.f("fk_payee_entitlements_period_id_royalty_periods")),
         sa.PrimaryKeyConstraint("period_id", "account", name=op.f("pk_payee_entitlements")),
     )
     op.create_index(op.f("ix_payee_entitlements_account"), "payee_entitlements", ["account"])
+    op.create_table(
+        "payout_tree_nodes",
+        sa.Column("period_id", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.LargeBinary(32), nullable=False),
+        sa.ForeignKeyConstraint(["period_id"], ["royalty_periods.period_id"],
+                                name=op.f("fk_payout_tree_nodes_period_id_royalty_periods")),
+        sa.PrimaryKeyConstraint("period_id", "position", name=op.f("pk_payout_tree_nodes")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("payout_tree_nodes")
     op.drop_index(op.f("ix_payee_entitlements_account"), table_name="payee_entitlements")
     op.drop_table("payee_entitlements")
     op.drop_table("royalty_statements")
