@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from sqlalchemy.orm import configure_mappers
 
 from api import errors
 from api.assets.endpoints import router as assets_router
@@ -25,12 +30,26 @@ from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    configure_mappers()  # now, not in the first request each worker serves (~60 ms)
+    # What start-up built (modules, ABIs, mappers, routes: ~200k objects) lives as long as the app. Frozen, the
+    # cyclic collector's full passes skip it; otherwise each walks it all, stalling every request of the worker
+    # for 0.1-0.4 s, every few seconds under load.
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     configure_jobs(settings)
     database_url = settings.database_url or embedded_db.start(settings.data_dir)[0]
     app = FastAPI(
+        lifespan=_lifespan,
         title="HARMONI API",
         version="1.0.0",
         description="Rights and royalty ledger for music: who owns a song, how its money splits, "

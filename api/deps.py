@@ -52,7 +52,12 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-ContextDep = Annotated[AppContext, Depends(get_context)]
+async def _context(request: Request) -> AppContext:
+    # async: a plain `def` dependency costs every request a trip through the thread pool, even for this.
+    return get_context(request)
+
+
+ContextDep = Annotated[AppContext, Depends(_context)]
 # scope="function": the commit happens before the response goes out, so a client never sees an answer
 # whose writes then fail to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

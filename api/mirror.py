@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from fastapi import Response
 from pydantic import BaseModel, Field
@@ -43,13 +45,18 @@ def reflected_block(session: Session, response: Response, chain_id: int) -> Refl
     return block
 
 
+Render = Callable[[Session, Response], BaseModel]
+Answer = tuple[bytes, dict[str, str]]  # the JSON body and the block headers
+
+
 class MirrorCache:
     """Rendered answers keyed by (request, indexed block hash): the mirror changes only when a block is
     indexed, so an answer made at block N stays exact for every request that reflects block N.
 
     The checkpoint is re-read at most every `checkpoint_ttl_s`, by one request at a time while the others
     keep answering from the block last seen; an answer may therefore reflect a block up to that long after
-    a newer one was indexed (it always names the block it reflects).
+    a newer one was indexed (it always names the block it reflects). Concurrent misses of one answer share
+    one render: when a block is indexed, a popular answer is rendered once, not once per waiting client.
     """
 
     def __init__(self, checkpoint_ttl_s: float = 0.25, max_entries: int = 10_000) -> None:
@@ -57,14 +64,17 @@ class MirrorCache:
         self.max_entries = max_entries
         self._checked_at = float("-inf")
         self._block_hash: str | None = None
-        self._answers: OrderedDict[tuple[str, str], tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()
+        self._rendering: dict[tuple[str, str | None], asyncio.Future[Answer]] = {}
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
 
-    async def answer(self, key: str, sessions: sessionmaker[Session], chain_id: int, render) -> Response:
+    async def answer(self, key: str, sessions: sessionmaker[Session], chain_id: int, render: Render,
+                     response: Response | None = None) -> Response:
         """A cached answer for `key` at the current block, or `render(session, response)` stored for it.
 
         A hit never leaves the event loop; a miss renders in the thread pool with a session of its own.
+        Headers the request's dependencies set on `response` (rate-limit counters) are added to the answer.
         """
         if time.monotonic() - self._checked_at >= self.checkpoint_ttl_s and self._refreshing.acquire(blocking=False):
             try:
@@ -72,9 +82,12 @@ class MirrorCache:
             finally:
                 self._refreshing.release()
         hit = self._lookup(key)
-        if hit is not None:
-            return Response(hit[0], media_type="application/json", headers=hit[1])
-        return await run_in_threadpool(self._render, key, sessions, render)
+        if hit is None:
+            hit = await self._render_once(key, sessions, render)
+        answer = Response(hit[0], media_type="application/json", headers=hit[1])
+        if response is not None:
+            answer.headers.raw.extend(response.headers.raw)
+        return answer
 
     def _refresh(self, sessions: sessionmaker[Session], chain_id: int) -> None:
         with sessions() as session:
@@ -83,7 +96,7 @@ class MirrorCache:
             self._block_hash = "0x" + checkpoint.block_hash.hex() if checkpoint else None
             self._checked_at = time.monotonic()
 
-    def _lookup(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+    def _lookup(self, key: str) -> Answer | None:
         with self._lock:
             if self._block_hash is None:
                 return None
@@ -92,7 +105,23 @@ class MirrorCache:
                 self._answers.move_to_end((key, self._block_hash))
             return hit
 
-    def _render(self, key: str, sessions: sessionmaker[Session], render) -> Response:
+    async def _render_once(self, key: str, sessions: sessionmaker[Session], render: Render) -> Answer:
+        # Requests that miss while the same block is current join the render already under way.
+        flight = (key, self._block_hash)
+        pending = self._rendering.get(flight)
+        if pending is None:
+            pending = asyncio.ensure_future(run_in_threadpool(self._render, key, sessions, render))
+            self._rendering[flight] = pending
+            pending.add_done_callback(lambda done: self._landed(flight, done))
+        # A waiter that goes away (client disconnected) must not cancel the render the others wait for.
+        return await asyncio.shield(pending)
+
+    def _landed(self, flight: tuple[str, str | None], done: asyncio.Future[Answer]) -> None:
+        self._rendering.pop(flight, None)
+        if not done.cancelled():
+            done.exception()  # retrieved: every waiter may have gone away, that is no error of its own
+
+    def _render(self, key: str, sessions: sessionmaker[Session], render: Render) -> Answer:
         response = Response(media_type="application/json")
         with sessions() as session:
             model = render(session, response)
@@ -102,4 +131,4 @@ class MirrorCache:
             self._answers[(key, headers[BLOCK_HASH_HEADER])] = (body, headers)
             while len(self._answers) > self.max_entries:
                 self._answers.popitem(last=False)
-        return Response(body, media_type="application/json", headers=headers)
+        return body, headers

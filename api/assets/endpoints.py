@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import AfterValidator
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from web3 import Web3
 
 from api.assets.schemas import (
@@ -21,11 +22,24 @@ from api.assets.schemas import (
 )
 from api.deps import ContextDep
 from api.mirror import reflected_block
-from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, PublicOrPartnerKey
+from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, ApiKeyHeaderDep, BearerDep, admit, presented_key
 from ledger import assets
 from ledger.models import Asset
+from partners.models import ApiScope
+from partners.service import AuthenticatedKey
 
-router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[PublicOrPartnerKey],
+
+async def public_or_partner_key(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
+                                bearer: BearerDep) -> AuthenticatedKey | None:
+    """`PublicOrPartnerKey` for reads answered on the event loop: anonymous stays allowed; a key that comes is
+    checked and counted (401, 403, 429) in the thread pool, the only trip there a cached answer makes."""
+    key = presented_key(x_api_key, bearer)
+    if key is None:
+        return None
+    return await run_in_threadpool(admit, context, response, key, (ApiScope.assets_read,))
+
+
+router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[Depends(public_or_partner_key)],
                    responses=PUBLIC_OR_PARTNER_KEY_PROBLEMS)
 
 
@@ -38,6 +52,7 @@ def _address(value: str | None) -> str | None:
 
 
 AddressQuery = Annotated[str | None, AfterValidator(_address)]
+AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
 
 
 def _asset_out(row: Asset, title: str | None = None) -> AssetOut:
@@ -53,6 +68,7 @@ def _asset_out(row: Asset, title: str | None = None) -> AssetOut:
 @router.get("", response_model=AssetPage, summary="List works and recordings")
 async def list_assets(
     context: ContextDep,
+    response: Response,
     kind: Annotated[Literal["work", "recording"] | None, Query()] = None,
     controller: Annotated[AddressQuery, Query(description="Controller address")] = None,
     payee: Annotated[AddressQuery, Query(description="An address in the current split")] = None,
@@ -65,27 +81,27 @@ async def list_assets(
 ) -> Response:
     chain_id = context.settings.chain_id
 
-    def render(session: Session, response: Response) -> AssetPage:
-        block = reflected_block(session, response, chain_id)
+    def render(session: Session, rendered: Response) -> AssetPage:
+        block = reflected_block(session, rendered, chain_id)
         page = assets.list_assets(session, chain_id, assets.AssetFilters(kind, controller, payee, code, q), cursor,
                                   limit)
         return AssetPage(block=block, data=[_asset_out(row, page.titles.get(row.asset_id)) for row in page.items],
                          next_cursor=page.next_cursor)
 
     key = f"list:{kind}:{controller}:{payee}:{code}:{q!r}:{cursor}:{limit}"
-    return await context.mirror_cache.answer(key, context.sessions, chain_id, render)
+    return await context.mirror_cache.answer(key, context.sessions, chain_id, render, response)
 
 
 @router.get("/{asset_id}", response_model=AssetDetailOut, summary="One asset with its split and control history",
             responses={404: {"description": "Unknown asset (or not indexed yet)"}})
-async def get_asset(context: ContextDep, asset_id: Annotated[int, Path(ge=1)]) -> Response:
+async def get_asset(context: ContextDep, response: Response, asset_id: AssetId) -> Response:
     chain_id = context.settings.chain_id
 
-    def render(session: Session, response: Response) -> AssetDetailOut:
-        return _detail_out(reflected_block(session, response, chain_id),
+    def render(session: Session, rendered: Response) -> AssetDetailOut:
+        return _detail_out(reflected_block(session, rendered, chain_id),
                            assets.asset_detail(session, chain_id, asset_id))
 
-    return await context.mirror_cache.answer(f"detail:{asset_id}", context.sessions, chain_id, render)
+    return await context.mirror_cache.answer(f"detail:{asset_id}", context.sessions, chain_id, render, response)
 
 
 def _detail_out(block, detail: assets.AssetDetail) -> AssetDetailOut:
