@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import AfterValidator
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from web3 import Web3
 
 from api.assets.schemas import (
@@ -22,24 +21,11 @@ from api.assets.schemas import (
 )
 from api.deps import ContextDep
 from api.mirror import reflected_block
-from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, ApiKeyHeaderDep, BearerDep, admit, presented_key
+from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, PublicOrPartnerKey
 from ledger import assets
 from ledger.models import Asset
-from partners.models import ApiScope
-from partners.service import AuthenticatedKey
 
-
-async def public_or_partner_key(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
-                                bearer: BearerDep) -> AuthenticatedKey | None:
-    """`PublicOrPartnerKey` for reads answered on the event loop: anonymous stays allowed; a key that comes is
-    checked and counted (401, 403, 429) in the thread pool, the only trip there a cached answer makes."""
-    key = presented_key(x_api_key, bearer)
-    if key is None:
-        return None
-    return await run_in_threadpool(admit, context, response, key, (ApiScope.assets_read,))
-
-
-router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[Depends(public_or_partner_key)],
+router = APIRouter(prefix="/v1/assets", tags=["assets"], dependencies=[PublicOrPartnerKey],
                    responses=PUBLIC_OR_PARTNER_KEY_PROBLEMS)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext, ContextDep
 from api.errors import problem_responses
@@ -65,15 +66,17 @@ class PartnerKey:
         self.scopes = scopes
         self.optional = optional
 
-    def __call__(self, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
-                 bearer: BearerDep) -> service.AuthenticatedKey | None:
+    async def __call__(self, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
+                       bearer: BearerDep) -> service.AuthenticatedKey | None:
+        # async, so a request without a key (most public reads, often answered from cache) stays on the event
+        # loop; checking and counting a key (database, Redis) goes to the thread pool.
         key = presented_key(x_api_key, bearer)
         if key is None:
             if self.optional:
                 return None
             raise Unauthenticated("this endpoint needs a partner API key (Authorization: Bearer hk_live_… "
                                   "or X-API-Key)")
-        return admit(context, response, key, self.scopes)
+        return await run_in_threadpool(admit, context, response, key, self.scopes)
 
 
 # For public reads that partners also make: anonymous stays allowed; a key that comes must be valid,
