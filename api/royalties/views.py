@@ -28,8 +28,9 @@ from identity.service import owned_wallet
 from ledger import registration
 from ledger.royalties import claims as claim_reads
 from ledger.royalties.audit import Check
+from ledger.royalties.close import check_closable
 from ledger.royalties.context import RoyaltyContext
-from ledger.royalties.errors import PeriodNotClosed, PeriodNotOver, PeriodOutOfOrder
+from ledger.royalties.errors import PeriodNotClosed, PeriodOutOfOrder
 from ledger.royalties.models import PeriodStatus, RoyaltyPeriod, StoredStatement
 from ledger.royalties.periods import get_period
 from ledger.royalties.publish import claim_call
@@ -61,12 +62,7 @@ def closable(session: Session, period_id: int, settings) -> RoyaltyPeriod:
     """The period, if a close job could finish it now (refusals the job would meet are answered at once)."""
     period = get_period(session, period_id)
     if period.status == PeriodStatus.open:
-        grace = timedelta(seconds=settings.period_close_grace_s)
-        if datetime.now(UTC) < period.ends_at + grace:
-            raise PeriodNotOver(f"period {period_id} ends at {period.ends_at.isoformat()}; it can close "
-                                f"{int(grace.total_seconds())} s later", period_id=period_id)
-        if period_id > 1 and get_period(session, period_id - 1).status not in _SETTLED:
-            raise PeriodOutOfOrder(f"close period {period_id - 1} first", period_id=period_id)
+        check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s))
     return period
 
 

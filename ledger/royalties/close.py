@@ -88,7 +88,7 @@ def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = 
         if period.status in SETTLED:
             return _stored(session, period_id)
         if period.status == PeriodStatus.open:
-            _check_closable(session, period, now, timedelta(seconds=ctx.settings.period_close_grace_s))
+            check_closable(session, period, now, timedelta(seconds=ctx.settings.period_close_grace_s))
             period.status = PeriodStatus.closing.value
         ends_at = period.ends_at
     failpoint("close:closing")
@@ -113,7 +113,8 @@ def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = 
     return stored
 
 
-def _check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace: timedelta) -> None:
+def check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace: timedelta) -> None:
+    """Refuse to close a period before its end plus the grace, or before the period ahead of it is closed."""
     if now < period.ends_at + grace:
         raise PeriodNotOver(f"period {period.period_id} ends at {period.ends_at.isoformat()}; it can close "
                             f"{int(grace.total_seconds())} s later", period_id=period.period_id)
