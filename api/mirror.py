@@ -69,6 +69,11 @@ class MirrorCache:
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
 
+    def expire(self) -> None:
+        """Re-read the checkpoint on the next request (for a caller that has just indexed a block itself)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+
     async def answer(self, key: str, sessions: sessionmaker[Session], chain_id: int, render: Render,
                      response: Response | None = None) -> Response:
         """A cached answer for `key` at the current block, or `render(session, response)` stored for it.

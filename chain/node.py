@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
-import signal
 import socket
 import subprocess
 import time
@@ -15,14 +12,7 @@ from pathlib import Path
 
 from chain.toolchain import native_tool
 from harmoni.errors import ConfigurationError
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """preexec_fn: the child gets SIGTERM when its parent dies, even by SIGKILL (Linux)."""
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+from harmoni.processes import die_with_parent
 
 
 def port_in_use(host: str, port: int) -> bool:

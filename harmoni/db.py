@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -79,6 +80,33 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+@contextmanager
+def snapshot_twin(session: Session, sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A second session that sees exactly what `session` sees, so one consistent read can run on two connections
+    at once. `session` must be in a REPEATABLE READ transaction (PostgreSQL's exported snapshots; pg_dump's way)."""
+    snapshot = session.scalar(text("SELECT pg_export_snapshot()"))
+    if not _SNAPSHOT_ID.fullmatch(snapshot or ""):  # SET TRANSACTION SNAPSHOT takes no bind parameter
+        raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+    with sessions() as twin:
+        twin.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        twin.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+        try:
+            yield twin
+        finally:
+            twin.rollback()
+
+
+def fetch_all(session: Session, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+    """Rows as plain tuples from the driver in binary format, in the session's transaction: no row objects and no
+    text parsing, half the time of `session.execute` at 100k rows with arrays. `sql` takes `%(name)s` parameters."""
+    raw = session.connection().connection.driver_connection
+    with raw.cursor(binary=True) as cursor:
+        return cursor.execute(sql, params).fetchall()
 
 
 def copy_rows(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> None:

@@ -23,12 +23,13 @@ from chain import artifacts, deployments
 from chain.client import ChainClient
 from chain.deploy import deploy_all, verify_on_chain
 from chain.errors import RpcError
-from chain.node import AnvilNode, die_with_parent, port_in_use
+from chain.node import AnvilNode, port_in_use
 from chain.toolchain import native_tool
 from chain.wallets import deployer_account, relayer_account
 from harmoni import embedded_db, heartbeats, jobs, migrate
 from harmoni.db import check_connection, session_scope
 from harmoni.errors import ConfigurationError
+from harmoni.processes import die_with_parent
 from harmoni.settings import Settings, get_settings
 from indexer.status import readiness
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 SCALE = 1_000_000
 MAX_RECIPIENTS = 250
 
 
-def split_amount(amount: int, allocations: list[int]) -> list[int]:
+def split_amount(amount: int, allocations: Sequence[int]) -> list[int]:
     """Each recipient i > 0 gets floor(amount * allocation_i / 1e6); recipient 0 gets the rest of the whole.
 
     The parts always sum to `amount`; recipient 0 gets its exact share plus less than n - 1 units.

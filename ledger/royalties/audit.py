@@ -18,7 +18,7 @@ from web3.contract import Contract
 from content.storage import get_content_addressed
 from ledger.merkle import InvalidMerkleTree, StandardMerkleTree
 from ledger.royalties import inputs
-from ledger.royalties.close import STATEMENTS, ZERO_ROOT, ClosedPeriod, compute_period, payout_tree
+from ledger.royalties.close import STATEMENTS, ZERO_ROOT, ClosedPeriod, payout_tree, period_inputs, render
 from ledger.royalties.context import RoyaltyContext
 from ledger.royalties.errors import StatementNotFound
 from ledger.royalties.models import PeriodStatus, StoredStatement
@@ -87,11 +87,9 @@ def _check_cut(ctx: RoyaltyContext, report: AuditReport, cut: inputs.Cut, ends_a
 
 def _recompute(ctx: RoyaltyContext, session: Session, period, cut: inputs.Cut) -> ClosedPeriod:
     """The statement again, from stored usage and revenue, with splits and freezes from the chain's logs."""
-    closed = compute_period(ctx, session, period, cut)
-    assets = sorted(a.asset_id for a in closed.statement.assets)
-    splits, frozen = _chain_state_at(ctx, cut.number, set(assets))
-    statement = compute(replace(closed.statement.inputs, splits=splits, frozen=frozen))
-    return ClosedPeriod(statement, payout_tree(statement.cumulative), statement.to_json(), statement.to_csv())
+    found = period_inputs(ctx, session, period, cut, tallied=False)
+    splits, frozen = _chain_state_at(ctx, cut.number, found.asset_ids())
+    return render(compute(replace(found, splits=splits, frozen=frozen)))
 
 
 def _chain_state_at(ctx: RoyaltyContext, cut: int, assets: set[int]) -> tuple[dict[int, SplitAtCut], frozenset[int]]:

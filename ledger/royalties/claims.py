@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ledger.merkle import proof_positions
 from ledger.models import PayoutClaim
 from ledger.royalties import journal
-from ledger.royalties.models import JournalEntry, PayeeEntitlement, PayoutTreeNode, RoyaltyPeriod, StoredStatement
+from ledger.royalties.models import JournalEntry, PayeeEntitlement, PayoutTree, RoyaltyPeriod, StoredStatement
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,11 @@ def claimable(session: Session, chain_id: int, distributor: str, accounts: list[
 def proof_of(session: Session, leaf: PayeeEntitlement) -> list[str]:
     """The leaf's proof, read from the stored nodes of its period's tree (sibling first, up to the root)."""
     positions = list(proof_positions(leaf.tree_index))
-    nodes = dict(session.execute(select(PayoutTreeNode.position, PayoutTreeNode.hash).where(
-        PayoutTreeNode.period_id == leaf.period_id, PayoutTreeNode.position.in_(positions))).all())
-    return ["0x" + nodes[position].hex() for position in positions]
+    if not positions:  # a one-leaf tree: the leaf is the root
+        return []
+    nodes = session.execute(select(*(func.substring(PayoutTree.nodes, 32 * position + 1, 32) for position in positions))
+                            .where(PayoutTree.period_id == leaf.period_id)).one()
+    return ["0x" + node.hex() for node in nodes]
 
 
 def claim_history(session: Session, chain_id: int, accounts: list[str]) -> list[PayoutClaim]:

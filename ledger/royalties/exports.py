@@ -68,10 +68,11 @@ def revenue(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[b
 def splits(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[bytes]:
     """The split version of every asset in the statement as of the cut block, with where it was set."""
     stored = _statement(session, period_id)
-    assets = sorted({line.asset_id for line in inputs.partner_lines(session, ctx.deployment.chain_id, period_id, 1)}
-                    | set(inputs.counted_plays(session, ctx.deployment.chain_id, get_period(session, period_id)))
-                    | {s.asset_id for s in inputs.revenue(session, period_id, 1)[1]})
-    found = inputs.splits_at(session, ctx.deployment.chain_id, stored.cut_block, assets)
+    assets = ({line.asset_id for line in inputs.partner_lines(session, ctx.deployment.chain_id, period_id, 1)}
+              | set(inputs.counted_plays(session, ctx.deployment.chain_id, get_period(session, period_id)))
+              | {s.asset_id for s in inputs.revenue(session, period_id, 1)[1]})
+    found = {a: s for a, s in inputs.splits_at(session, ctx.deployment.chain_id, stored.cut_block).items()
+             if a in assets}
     return _csv(["asset_id", "version", "block_number", "tx_hash", "recipients", "allocations"],
                 ((a, s.version, s.block_number, s.tx_hash, " ".join(s.recipients), " ".join(map(str, s.allocations)))
                  for a, s in sorted(found.items())))

@@ -6,15 +6,17 @@ freeze state each asset had at that block, so the block after it must be final o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from chain.client import ChainClient
+from harmoni.db import fetch_all, snapshot_twin
 from ledger.royalties.errors import ChainNotCaughtUp
-from ledger.royalties.models import PayeeEntitlement, RevenueEntry, RevenueSource, RoyaltyPeriod
+from ledger.royalties.models import PayeeEntitlement, PeriodPlayTally, RevenueEntry, RevenueSource, RoyaltyPeriod
 from ledger.royalties.statement import DirectSale, PartnerLine, SplitAtCut, StatementInputs
 from ledger.usage.models import UsageReport, UsageReportLine
 from ledger.usage.plays import counted_plays_per_asset
@@ -61,8 +63,14 @@ def check_mirrored(session: Session, chain_id: int, cut: Cut) -> None:
                                "close again once it has", cut_block=cut.number)
 
 
-def counted_plays(session: Session, chain_id: int, period: RoyaltyPeriod) -> dict[int, int]:
-    return counted_plays_per_asset(session, chain_id, period.starts_at, period.ends_at)
+def counted_plays(session: Session, chain_id: int, period: RoyaltyPeriod, *, tallied: bool = True) -> dict[int, int]:
+    """Counted plays per asset in the period: its tallies (100k rows, not 10M plays), or with `tallied=False`
+    the plays themselves, counted one by one (the audit's independent count)."""
+    if not tallied:
+        return counted_plays_per_asset(session, chain_id, period.starts_at, period.ends_at)
+    rows = session.execute(select(PeriodPlayTally.asset_id, PeriodPlayTally.plays).where(
+        PeriodPlayTally.period_id == period.period_id, PeriodPlayTally.chain_id == chain_id, PeriodPlayTally.plays > 0))
+    return {asset_id: plays for asset_id, plays in rows}
 
 
 def partner_lines(session: Session, chain_id: int, period_id: int, unit_factor: int) -> list[PartnerLine]:
@@ -88,30 +96,30 @@ def revenue(session: Session, period_id: int, unit_factor: int) -> tuple[int, li
     return pool, sales, sorted(references)
 
 
-# The assets as a joined set, not `= ANY(:assets)`: with 100k of them, a hash join beats 100k index probes.
-_SPLITS_AT = text("""
-    SELECT DISTINCT ON (s.asset_id) s.asset_id, version, block_number, tx_hash, recipients, allocations
-    FROM split_versions s JOIN unnest(CAST(:assets AS BIGINT[])) wanted(asset_id) USING (asset_id)
-    WHERE chain_id = :chain_id AND block_number <= :cut
-    ORDER BY s.asset_id, block_number DESC, log_index DESC""")
+# The split heads and freezes of the whole catalog at the cut: read beside the usage aggregate (see `gather`), so
+# they cannot wait for its asset list; a catalog read costs far less than the usage scan it runs next to.
+_SPLITS_AT = """
+    SELECT DISTINCT ON (asset_id) asset_id, version, block_number, tx_hash, recipients, allocations
+    FROM split_versions WHERE chain_id = %(chain_id)s AND block_number <= %(cut)s
+    ORDER BY asset_id, block_number DESC, log_index DESC"""
 _FROZEN_AT = text("""
     SELECT asset_id FROM (
-      SELECT DISTINCT ON (f.asset_id) f.asset_id, frozen
-      FROM asset_freezes f JOIN unnest(CAST(:assets AS BIGINT[])) wanted(asset_id) USING (asset_id)
+      SELECT DISTINCT ON (asset_id) asset_id, frozen FROM asset_freezes
       WHERE chain_id = :chain_id AND block_number <= :cut
-      ORDER BY f.asset_id, block_number DESC, log_index DESC) latest
+      ORDER BY asset_id, block_number DESC, log_index DESC) latest
     WHERE frozen""")
 
 
-def splits_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> dict[int, SplitAtCut]:
-    rows = session.execute(_SPLITS_AT, {"chain_id": chain_id, "cut": cut, "assets": asset_ids})
-    # Unpacked by position: a Row's attribute lookups cost a third of a second at 100k rows.
+def splits_at(session: Session, chain_id: int, cut: int) -> dict[int, SplitAtCut]:
+    """Every asset's split version in force at block `cut`."""
+    rows = fetch_all(session, _SPLITS_AT, {"chain_id": chain_id, "cut": cut})
     return {asset_id: SplitAtCut(version, block_number, tx_hash, tuple(recipients), tuple(allocations))
             for asset_id, version, block_number, tx_hash, recipients, allocations in rows}
 
 
-def frozen_at(session: Session, chain_id: int, cut: int, asset_ids: list[int]) -> frozenset[int]:
-    return frozenset(session.scalars(_FROZEN_AT, {"chain_id": chain_id, "cut": cut, "assets": asset_ids}))
+def frozen_at(session: Session, chain_id: int, cut: int) -> frozenset[int]:
+    """The assets frozen at block `cut`."""
+    return frozenset(session.scalars(_FROZEN_AT, {"chain_id": chain_id, "cut": cut}))
 
 
 def cumulative_before(session: Session, period_id: int) -> dict[str, int]:
@@ -120,20 +128,42 @@ def cumulative_before(session: Session, period_id: int) -> dict[str, int]:
     return {account: int(amount) for account, amount in rows}
 
 
-def gather(session: Session, period: RoyaltyPeriod, *, chain_id: int, cut: Cut, unit_factor: int, fee_bps: int,
-           describe: dict) -> StatementInputs:
-    """Read every input of `period` (run it in one REPEATABLE READ transaction for a consistent view)."""
-    plays = counted_plays(session, chain_id, period)
-    lines = partner_lines(session, chain_id, period.period_id, unit_factor)
-    pool, sales, pool_references = revenue(session, period.period_id, unit_factor)
-    assets = sorted(set(plays) | {line.asset_id for line in lines} | {sale.asset_id for sale in sales})
-    return StatementInputs(
-        period_id=period.period_id, fee_bps=fee_bps, subscription_pool=pool, plays=plays,
-        partner_lines=tuple(lines), direct_sales=tuple(sales),
-        splits=splits_at(session, chain_id, cut.number, assets),
-        frozen=frozen_at(session, chain_id, cut.number, assets),
-        previous_cumulative=cumulative_before(session, period.period_id),
+@dataclass(frozen=True)
+class _BesideUsage:
+    """The inputs read on the second connection while the usage aggregate runs."""
+
+    lines: list[PartnerLine]
+    revenue: tuple[int, list[DirectSale], list[str]]
+    splits: dict[int, SplitAtCut]
+    frozen: frozenset[int]
+    cumulative: dict[str, int]
+
+
+def _beside_usage(session: Session, period_id: int, chain_id: int, cut: int, unit_factor: int) -> _BesideUsage:
+    return _BesideUsage(partner_lines(session, chain_id, period_id, unit_factor),
+                        revenue(session, period_id, unit_factor), splits_at(session, chain_id, cut),
+                        frozen_at(session, chain_id, cut), cumulative_before(session, period_id))
+
+
+def gather(session: Session, sessions: sessionmaker[Session], period: RoyaltyPeriod, *, chain_id: int, cut: Cut,
+           unit_factor: int, fee_bps: int, describe: dict, tallied: bool = True) -> StatementInputs:
+    """Read every input of `period` as of one moment: `session` must be in a REPEATABLE READ transaction.
+
+    The play counts run on `session` (from the period's tallies unless `tallied` is False, then a scan of every
+    play); everything else meanwhile on a second connection (from `sessions`) that shares its snapshot."""
+    with snapshot_twin(session, sessions) as twin, ThreadPoolExecutor(1, "close-inputs") as pool:
+        beside = pool.submit(_beside_usage, twin, period.period_id, chain_id, cut.number, unit_factor)
+        plays = counted_plays(session, chain_id, period, tallied=tallied)
+        rest = beside.result()
+    pool_total, sales, pool_references = rest.revenue
+    found = StatementInputs(
+        period_id=period.period_id, fee_bps=fee_bps, subscription_pool=pool_total, plays=plays,
+        partner_lines=tuple(rest.lines), direct_sales=tuple(sales), splits={}, frozen=frozenset(),
+        previous_cumulative=rest.cumulative,
         describe={**describe, "window": {"starts_at": period.starts_at.isoformat(),
                                          "ends_at": period.ends_at.isoformat()},
                   "cut": {"block": cut.number, "hash": cut.hash, "timestamp": cut.timestamp},
                   "unit_factor": unit_factor, "subscription_references": pool_references})
+    assets = found.asset_ids()
+    return replace(found, splits={asset_id: split for asset_id, split in rest.splits.items() if asset_id in assets},
+                   frozen=rest.frozen & assets)

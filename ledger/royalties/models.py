@@ -133,6 +133,19 @@ class StoredStatement(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class PeriodPlayTally(Base):
+    """Counted plays of an asset in a period. Written only by triggers (migration 0013): on `plays`, in the same
+    transaction as the plays they count, and on opening a period (`open_period` counts the plays already in it)."""
+
+    __tablename__ = "period_play_tallies"
+    __table_args__ = (CheckConstraint("plays >= 0", name="plays_not_negative"),)
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    plays: Mapped[int] = mapped_column(BigInteger)
+
+
 class PayeeEntitlement(Base):
     """A payee's leaf in a period's tree: what the period added, the cumulative amount, where the leaf sits."""
 
@@ -145,11 +158,13 @@ class PayeeEntitlement(Base):
     tree_index: Mapped[int] = mapped_column(Integer)
 
 
-class PayoutTreeNode(Base):
-    """One node of a period's Merkle tree (standard-v1 layout, root at 0): a leaf's proof is read from these."""
+class PayoutTree(Base):
+    """A period's Merkle tree: every node's 32 bytes in the standard-v1 order (root first), one value.
 
-    __tablename__ = "payout_tree_nodes"
+    Stored uncompressed out of line, so reading a proof's ~17 nodes with `substring` fetches only their chunks."""
+
+    __tablename__ = "payout_trees"
+    __table_args__ = (CheckConstraint("length(nodes) % 64 = 32", name="whole_nodes"),)
 
     period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    nodes: Mapped[bytes] = mapped_column(LargeBinary)

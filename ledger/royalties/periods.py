@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ledger.models import Asset
@@ -13,10 +13,18 @@ from ledger.royalties import journal
 from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
 
+_TALLY_EXISTING = text("""
+    INSERT INTO period_play_tallies (period_id, chain_id, asset_id, plays)
+    SELECT p.period_id, r.chain_id, r.asset_id, count(*)
+    FROM royalty_periods p JOIN plays r ON r.played_at >= p.starts_at AND r.played_at < p.ends_at
+    WHERE p.period_id = :period_id AND r.counted GROUP BY 1, 2, 3""")
+
 
 def get_period(session: Session, period_id: int, *, lock: bool = False) -> RoyaltyPeriod:
     query = select(RoyaltyPeriod).where(RoyaltyPeriod.period_id == period_id)
-    period = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    # FOR NO KEY UPDATE: a period's status changes, never its key, so plays tallied into it (whose foreign key
+    # takes FOR KEY SHARE) need not wait for a close or a revenue entry.
+    period = session.scalars(query.with_for_update(key_share=True) if lock else query).one_or_none()
     if period is None:
         raise PeriodNotFound(f"royalty period {period_id} does not exist", period_id=period_id)
     return period
@@ -30,6 +38,10 @@ def open_period(session: Session, ends_at: datetime, starts_at: datetime | None 
     """Open the next period; it starts where the latest ended (the first one needs `starts_at`)."""
     if ends_at.tzinfo is None or (starts_at is not None and starts_at.tzinfo is None):
         raise InvalidPeriod("period bounds need a time zone (e.g. 2026-12-01T00:00:00Z)", field="ends_at")
+    # Plays made before their period existed are tallied below. No play is written meanwhile (SHARE mode waits for
+    # the transactions writing plays, then holds new ones until this one ends), so each play is counted once:
+    # below, or by the tally trigger of a play written after this commits.
+    session.execute(text("LOCK TABLE plays IN SHARE MODE"))
     latest = session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id.desc())
                              .limit(1).with_for_update()).one_or_none()
     if latest is not None:
@@ -45,6 +57,7 @@ def open_period(session: Session, ends_at: datetime, starts_at: datetime | None 
                            ends_at=ends_at, status=PeriodStatus.open.value)
     session.add(period)
     session.flush()
+    session.execute(_TALLY_EXISTING, {"period_id": period.period_id})
     return period
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from json.encoder import encode_basestring_ascii as _quote  # a str as json.dumps writes it (ensure_ascii)
+from typing import NamedTuple
 
 from ledger.splits import split_amount
 
@@ -26,9 +27,9 @@ BPS = 10_000
 _canonical = partial(json.dumps, sort_keys=True, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class SplitAtCut:
-    """The split version of an asset in force at the cut block, and where it was set."""
+class SplitAtCut(NamedTuple):
+    """The split version of an asset in force at the cut block, and where it was set (a tuple: 100k are made per
+    close, several times faster than a frozen dataclass)."""
 
     version: int
     block_number: int
@@ -70,6 +71,11 @@ class StatementInputs:
     previous_cumulative: Mapping[str, int]
     describe: Mapping[str, object] = field(default_factory=dict)
 
+    def asset_ids(self) -> set[int]:
+        """The assets with revenue this period: played, reported by a partner or sold."""
+        return ({asset_id for asset_id, n in self.plays.items() if n > 0}
+                | {line.asset_id for line in self.partner_lines} | {sale.asset_id for sale in self.direct_sales})
+
 
 @dataclass
 class AssetLine:
@@ -80,18 +86,13 @@ class AssetLine:
     direct_sales: int = 0
     partner_lines: list[tuple[str, int]] = field(default_factory=list)
     sale_references: list[str] = field(default_factory=list)
+    # Set by `compute` once the revenue above is complete: gross = pool share + partner revenue + direct sales.
+    gross: int = 0
     fee: int = 0
+    net: int = 0  # gross - fee
     held: str | None = None  # why the net is held: "frozen" or "no_split"
     split: SplitAtCut | None = None
     payouts: list[tuple[str, int, int]] = field(default_factory=list)  # (payee, allocation, amount)
-
-    @property
-    def gross(self) -> int:
-        return self.pool_share + self.partner_revenue + self.direct_sales
-
-    @property
-    def net(self) -> int:
-        return self.gross - self.fee
 
 
 @dataclass
@@ -210,39 +211,36 @@ def pool_shares(pool: int, plays: Mapping[int, int]) -> dict[int, int]:
 
 def compute(inputs: StatementInputs) -> Statement:
     """The statement of one period from its inputs (pure: no clock, no database, no chain)."""
-    lines: dict[int, AssetLine] = {}
-
-    def line(asset_id: int) -> AssetLine:
-        if asset_id not in lines:
-            lines[asset_id] = AssetLine(asset_id)
-        return lines[asset_id]
-
     counted = {asset_id: n for asset_id, n in inputs.plays.items() if n > 0}
-    for asset_id, share in pool_shares(inputs.subscription_pool, counted).items():
-        line(asset_id).pool_share = share
-    for asset_id, n in counted.items():
-        line(asset_id).plays = n
+    shares = pool_shares(inputs.subscription_pool, counted)
+    lines = {asset_id: AssetLine(asset_id, plays=n, pool_share=shares.get(asset_id, 0))
+             for asset_id, n in counted.items()}
     for usage in sorted(inputs.partner_lines, key=lambda u: (u.report_id, u.line_no)):
-        target = line(usage.asset_id)
+        target = lines.get(usage.asset_id) or lines.setdefault(usage.asset_id, AssetLine(usage.asset_id))
         target.partner_revenue += usage.net_revenue
         target.partner_lines.append((usage.report_id, usage.line_no))
     for sale in sorted(inputs.direct_sales, key=lambda s: s.reference):
-        target = line(sale.asset_id)
+        target = lines.get(sale.asset_id) or lines.setdefault(sale.asset_id, AssetLine(sale.asset_id))
         target.direct_sales += sale.amount
         target.sale_references.append(sale.reference)
 
+    # One pass of 100k assets at full size, so the loop keeps what it reads in local names.
+    fee_bps, splits, frozen = inputs.fee_bps, inputs.splits, inputs.frozen
     earned: dict[str, int] = defaultdict(int)
     for a in lines.values():
-        a.fee = a.gross * inputs.fee_bps // BPS
-        a.split = inputs.splits.get(a.asset_id)
-        if a.asset_id in inputs.frozen:
+        a.gross = gross = a.pool_share + a.partner_revenue + a.direct_sales
+        a.fee = fee = gross * fee_bps // BPS
+        a.net = net = gross - fee
+        a.split = split = splits.get(a.asset_id)
+        if a.asset_id in frozen:
             a.held = "frozen"
-        elif a.split is None:
+        elif split is None:
             a.held = "no_split"
         else:
-            parts = split_amount(a.net, list(a.split.allocations))
-            a.payouts = list(zip(a.split.recipients, a.split.allocations, parts, strict=True))
-            for payee, _, amount in a.payouts:
+            recipients, allocations = split.recipients, split.allocations
+            parts = split_amount(net, allocations)
+            a.payouts = list(zip(recipients, allocations, parts, strict=True))
+            for payee, amount in zip(recipients, parts, strict=True):
                 earned[payee] += amount
 
     earned = {payee: amount for payee, amount in earned.items() if amount}
