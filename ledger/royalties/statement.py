@@ -102,19 +102,12 @@ class Statement:
     unallocated: int
     earned: dict[str, int]      # payee -> this period
     cumulative: dict[str, int]  # payee -> since the first period
-
-    # Totals are computed once: closing a period reads each of them several times.
-    @cached_property
-    def gross(self) -> int:
-        return sum(a.gross for a in self.assets)
-
-    @cached_property
-    def platform_fee(self) -> int:
-        return sum(a.fee for a in self.assets)
-
-    @cached_property
-    def held(self) -> int:
-        return sum(a.net for a in self.assets if a.held)
+    # Sums over the assets, added up while `compute` visits them (closing reads each several times).
+    gross: int
+    platform_fee: int
+    held: int
+    partner_revenue: int
+    direct_sales: int
 
     @cached_property
     def allocated(self) -> int:
@@ -125,9 +118,8 @@ class Statement:
         return sum(self.cumulative.values())
 
     def revenue_by_source(self) -> dict[str, int]:
-        return {"subscriptions": self.inputs.subscription_pool,
-                "partner": sum(a.partner_revenue for a in self.assets),
-                "direct_sales": sum(a.direct_sales for a in self.assets)}
+        return {"subscriptions": self.inputs.subscription_pool, "partner": self.partner_revenue,
+                "direct_sales": self.direct_sales}
 
     def to_json(self) -> bytes:
         """The canonical document: sorted keys, no spaces, amounts as decimal strings.
@@ -227,15 +219,20 @@ def compute(inputs: StatementInputs) -> Statement:
     # One pass of 100k assets at full size, so the loop keeps what it reads in local names.
     fee_bps, splits, frozen = inputs.fee_bps, inputs.splits, inputs.frozen
     earned: dict[str, int] = defaultdict(int)
+    total_gross = total_fee = total_held = 0
     for a in lines.values():
         a.gross = gross = a.pool_share + a.partner_revenue + a.direct_sales
         a.fee = fee = gross * fee_bps // BPS
         a.net = net = gross - fee
+        total_gross += gross
+        total_fee += fee
         a.split = split = splits.get(a.asset_id)
         if a.asset_id in frozen:
             a.held = "frozen"
+            total_held += net
         elif split is None:
             a.held = "no_split"
+            total_held += net
         else:
             recipients, allocations = split.recipients, split.allocations
             parts = split_amount(net, allocations)
@@ -249,4 +246,6 @@ def compute(inputs: StatementInputs) -> Statement:
         cumulative[payee] = cumulative.get(payee, 0) + amount
     unallocated = inputs.subscription_pool if not counted else 0
     return Statement(inputs=inputs, assets=[lines[k] for k in sorted(lines)], unallocated=unallocated,
-                     earned=earned, cumulative=cumulative)
+                     earned=earned, cumulative=cumulative, gross=total_gross, platform_fee=total_fee,
+                     held=total_held, partner_revenue=sum(line.net_revenue for line in inputs.partner_lines),
+                     direct_sales=sum(sale.amount for sale in inputs.direct_sales))

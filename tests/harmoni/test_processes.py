@@ -240,6 +240,15 @@ def test_the_first_error_wins():
         in_forks(lambda: None, second_fails, third_fails)
 
 
+def _clean_up(pids_r: int, pids_w: int, seen: list[int]) -> None:
+    """Close the pid pipe and kill whatever child is still there (after a failed assertion)."""
+    os.close(pids_r)
+    os.close(pids_w)
+    for pid in seen:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_children_are_killed_and_reaped_when_the_first_task_raises():
     pids_r, pids_w = os.pipe()
     seen: list[int] = []
@@ -257,11 +266,7 @@ def test_children_are_killed_and_reaped_when_the_first_task_raises():
         for pid in seen:
             assert_reaped(pid)
     finally:
-        os.close(pids_r)
-        os.close(pids_w)
-        for pid in seen:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        _clean_up(pids_r, pids_w, seen)
 
 
 def test_other_children_are_killed_and_reaped_when_one_child_raises():
@@ -280,11 +285,7 @@ def test_other_children_are_killed_and_reaped_when_one_child_raises():
         assert time.monotonic() - started < 5
         assert_reaped(seen[0])
     finally:
-        os.close(pids_r)
-        os.close(pids_w)
-        for pid in seen:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        _clean_up(pids_r, pids_w, seen)
 
 
 # -- dying with the parent -----------------------------------------------------------------------------------------

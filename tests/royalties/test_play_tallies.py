@@ -15,23 +15,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from harmoni.db import session_factory
-from identity.models import User
 from ledger.royalties.inputs import counted_plays
 from ledger.royalties.models import PeriodPlayTally, RoyaltyPeriod
 from ledger.royalties.periods import get_period, open_period
 from ledger.usage import plays
 from ledger.usage.models import Play
-from tests.usage.factories import CHAIN_ID, SECRET, add_recording, age_plays, age_session
+from tests.usage.factories import CHAIN_ID, SECRET, add_listener, add_recording, age_plays, age_session
 
 OTHER_CHAIN = 137
 IP = "203.0.113.9"
-
-
-def _user(db) -> uuid.UUID:
-    user = User(id=uuid.uuid4(), email=f"listener-{uuid.uuid4().hex[:8]}@example.com", roles=["fan"])
-    db.add(user)
-    db.flush()
-    return user.id
 
 
 def _listen(db, listener: uuid.UUID, asset_id: int, played_ms: int) -> Play:
@@ -97,7 +89,7 @@ def test_service_plays_in_an_open_period_are_tallied_only_when_counted(db_sessio
     period = open_period(db_session, now + timedelta(hours=1), now - timedelta(hours=1))
     assert period.period_id == 1
     assert _tallies(db_session) == {}
-    first, second = _user(db_session), _user(db_session)
+    first, second = add_listener(db_session), add_listener(db_session)
 
     assert _listen(db_session, first, 1, 35_000).counted
     duplicate = _listen(db_session, first, 1, 35_000)
@@ -119,7 +111,7 @@ def test_service_plays_in_an_open_period_are_tallied_only_when_counted(db_sessio
 def test_plays_made_before_their_period_are_tallied_when_it_opens(db_session):
     for asset_id in (1, 2):
         add_recording(db_session, asset_id, f"USHRM260000{asset_id}")
-    early, late, long_ago = _user(db_session), _user(db_session), _user(db_session)
+    early, late, long_ago = add_listener(db_session), add_listener(db_session), add_listener(db_session)
     assert _listen(db_session, early, 1, 35_000).counted
     assert _listen(db_session, early, 2, 35_000).counted
     assert not _listen(db_session, early, 2, 1_000).counted  # too short
@@ -137,7 +129,7 @@ def test_plays_made_before_their_period_are_tallied_when_it_opens(db_session):
     assert tallied == raw == {1: 2, 2: 1}
     assert _tallies(db_session) == _raw(db_session) == {(1, CHAIN_ID, 1): 2, (1, CHAIN_ID, 2): 1}
 
-    assert _listen(db_session, _user(db_session), 1, 35_000).counted  # recorded after the period opened
+    assert _listen(db_session, add_listener(db_session), 1, 35_000).counted  # recorded after the period opened
     tallied, raw = _both(db_session, period)
     assert tallied == raw == {1: 3, 2: 1}
     rows = db_session.execute(select(PeriodPlayTally.period_id, PeriodPlayTally.plays)
@@ -149,7 +141,7 @@ def test_plays_made_before_their_period_are_tallied_when_it_opens(db_session):
 
 
 def test_a_play_is_tallied_in_the_one_period_whose_half_open_window_holds_it(db_session):
-    listener = _user(db_session)
+    listener = add_listener(db_session)
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     t1, t2 = t0 + timedelta(days=10), t0 + timedelta(days=20)
     micro = timedelta(microseconds=1)
@@ -173,7 +165,7 @@ def test_a_play_is_tallied_in_the_one_period_whose_half_open_window_holds_it(db_
 
 
 def test_moving_a_plays_time_moves_its_tally(db_session):
-    listener = _user(db_session)
+    listener = add_listener(db_session)
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     t1, t2 = t0 + timedelta(days=10), t0 + timedelta(days=20)
     open_period(db_session, t1, t0)
@@ -198,7 +190,7 @@ def test_moving_a_plays_time_moves_its_tally(db_session):
 
 
 def test_the_close_count_reads_the_tallies_and_the_audit_count_the_plays(db_session):
-    listener = _user(db_session)
+    listener = add_listener(db_session)
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     period = open_period(db_session, t0 + timedelta(days=10), t0)
     for asset_id in (1, 1, 2):
@@ -215,7 +207,7 @@ def test_the_close_count_reads_the_tallies_and_the_audit_count_the_plays(db_sess
 
 
 def test_updates_and_deletes_of_plays_follow_into_the_tallies(db_session):
-    listener = _user(db_session)
+    listener = add_listener(db_session)
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     period = open_period(db_session, t0 + timedelta(days=10), t0)
     at = t0 + timedelta(days=1)
@@ -246,7 +238,7 @@ def test_updates_and_deletes_of_plays_follow_into_the_tallies(db_session):
 
 
 def test_statements_writing_many_plays_are_tallied_whole(db_session):
-    listener = _user(db_session)
+    listener = add_listener(db_session)
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     t1, t2 = t0 + timedelta(days=14), t0 + timedelta(days=31)
     open_period(db_session, t1, t0)
@@ -296,7 +288,7 @@ _WINDOW = (datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
 def _committed_world(fresh_db):
     sessions = session_factory(fresh_db())
     with sessions.begin() as db:
-        listener = _user(db)
+        listener = add_listener(db)
     return sessions, listener
 
 
@@ -305,30 +297,41 @@ def _in_window(rng: random.Random) -> datetime:
     return starts + timedelta(microseconds=rng.randrange(int((ends - starts) / timedelta(microseconds=1))))
 
 
+def _waits_for(holder, work) -> tuple[bool, list]:
+    """Run `work` in a thread while `holder`, a session in an uncommitted transaction, keeps its locks; then commit
+    `holder`. Whether `work` was still waiting half a second in, and what it returned."""
+    results: list = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except Exception as err:  # surfaced below
+            failures.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(0.5)
+    waiting = thread.is_alive()
+    holder.commit()
+    holder.close()
+    thread.join(10)
+    assert failures == []
+    return waiting, results
+
+
 def test_opening_a_period_waits_for_a_play_being_written_and_tallies_it(fresh_db):
     sessions, listener = _committed_world(fresh_db)
     starts, ends = _WINDOW
     writer = sessions()
     writer.begin()
     _insert_play(writer, listener, 1, starts + timedelta(days=1))  # not committed yet
-    opened: list[dict[int, int]] = []
-    failures: list[BaseException] = []
 
-    def opener() -> None:
-        try:
-            with sessions.begin() as db:
-                opened.append(counted_plays(db, CHAIN_ID, open_period(db, ends, starts)))
-        except Exception as err:  # surfaced below
-            failures.append(err)
+    def open_and_count() -> dict[int, int]:
+        with sessions.begin() as db:
+            return counted_plays(db, CHAIN_ID, open_period(db, ends, starts))
 
-    thread = threading.Thread(target=opener)
-    thread.start()
-    thread.join(0.5)
-    waiting = thread.is_alive()
-    writer.commit()
-    writer.close()
-    thread.join(10)
-    assert failures == []
+    waiting, opened = _waits_for(writer, open_and_count)
     assert waiting  # it waited for the writer's transaction
     assert opened == [{1: 1}]
     with sessions() as db:
@@ -341,23 +344,12 @@ def test_a_play_written_while_a_period_opens_waits_and_is_tallied(fresh_db):
     opening = sessions()
     opening.begin()
     open_period(opening, ends, starts)  # not committed yet
-    failures: list[BaseException] = []
 
     def write() -> None:
-        try:
-            with sessions.begin() as db:
-                _insert_play(db, listener, 1, starts + timedelta(days=1))
-        except Exception as err:  # surfaced below
-            failures.append(err)
+        with sessions.begin() as db:
+            _insert_play(db, listener, 1, starts + timedelta(days=1))
 
-    thread = threading.Thread(target=write)
-    thread.start()
-    thread.join(0.5)
-    waiting = thread.is_alive()
-    opening.commit()
-    opening.close()
-    thread.join(10)
-    assert failures == []
+    waiting, _ = _waits_for(opening, write)
     assert waiting  # the play waited for the period to be opened
     with sessions() as db:
         assert _both(db, get_period(db, 1)) == ({1: 1}, {1: 1})

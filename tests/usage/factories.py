@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from content.storage import ObjectStore
+from identity.models import User
 from ledger import registration
 from ledger.models import Asset
 from ledger.royalties.models import RoyaltyPeriod
@@ -15,6 +17,14 @@ from ledger.royalties.models import RoyaltyPeriod
 CHAIN_ID = 31337
 CONTROLLER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 SECRET = "test-secret-key-of-at-least-32-characters"
+
+
+def add_listener(session: Session) -> uuid.UUID:
+    """A fan account (what a listener needs to start playback sessions)."""
+    user = User(id=uuid.uuid4(), email=f"listener-{uuid.uuid4().hex[:8]}@example.com", roles=["fan"])
+    session.add(user)
+    session.flush()
+    return user.id
 
 
 def add_recording(session: Session, asset_id: int, isrc: str, *, kind: str = "recording", frozen: bool = False,

@@ -11,7 +11,6 @@ from sqlalchemy import func, select, text
 
 from content.storage import FilesystemStore
 from harmoni.db import session_factory
-from identity.models import User
 from ledger.usage import plays
 from ledger.usage.errors import (
     InvalidPlaybackToken,
@@ -21,21 +20,22 @@ from ledger.usage.errors import (
     RecordingNotFound,
 )
 from ledger.usage.models import Play
-from tests.usage.factories import CHAIN_ID, SECRET, add_recording, age_plays, age_session, metadata_with_duration
+from tests.usage.factories import (
+    CHAIN_ID,
+    SECRET,
+    add_listener,
+    add_recording,
+    age_plays,
+    age_session,
+    metadata_with_duration,
+)
 
 IP = "203.0.113.7"
 
 
-def _user(db) -> uuid.UUID:
-    user = User(id=uuid.uuid4(), email=f"listener-{uuid.uuid4().hex[:8]}@example.com", roles=["fan"])
-    db.add(user)
-    db.flush()
-    return user.id
-
-
 @pytest.fixture
 def listener(db_session) -> uuid.UUID:
-    return _user(db_session)
+    return add_listener(db_session)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_second_counted_play_of_a_recording_within_30_minutes_is_flagged_and_k
     again = _listen(db_session, listener, 1, 200_000)
     assert (again.counted, again.flags) == (False, ["duplicate_window"])
     assert _listen(db_session, listener, 2, 200_000).counted  # another recording is another play
-    someone_else = _user(db_session)
+    someone_else = add_listener(db_session)
     assert _listen(db_session, someone_else, 1, 200_000).counted  # another listener too
     age_plays(db_session, listener, 31 * 60)
     assert _listen(db_session, listener, 1, 200_000).counted  # the window has passed
@@ -147,7 +147,7 @@ def test_a_token_is_signed_single_use_personal_and_expires(db_session, listener)
             _play(db_session, listener, bad, 35_000)
         assert refused.value.extra["field"] == "token"
     with pytest.raises(PlaybackSessionNotYours):
-        _play(db_session, _user(db_session), started.token, 35_000)
+        _play(db_session, add_listener(db_session), started.token, 35_000)
     assert _play(db_session, listener, started.token, 35_000).counted
     with pytest.raises(PlayAlreadyReported):
         _play(db_session, listener, started.token, 35_000)
@@ -177,7 +177,7 @@ def test_counted_plays_per_asset_cover_a_half_open_span(db_session, listener):
     _listen(db_session, listener, 1, 35_000)
     _listen(db_session, listener, 1, 35_000)  # duplicate: not counted
     _listen(db_session, listener, 2, 35_000)
-    _listen(db_session, _user(db_session), 1, 35_000)
+    _listen(db_session, add_listener(db_session), 1, 35_000)
     _listen(db_session, listener, 2, 1_000)  # too short
     now = datetime.now(UTC)
     assert plays.counted_plays_per_asset(db_session, CHAIN_ID, now - timedelta(hours=1), now + timedelta(hours=1)) \
@@ -190,7 +190,7 @@ def test_counted_plays_per_asset_cover_a_half_open_span(db_session, listener):
 def test_parallel_plays_of_one_listener_and_recording_count_once(fresh_db):
     sessions = session_factory(fresh_db())
     with sessions.begin() as db:
-        listener = _user(db)
+        listener = add_listener(db)
         add_recording(db, 1, "USHRM2600001")
         tokens = [_start(db, listener, age_s=60).token for _ in range(6)]
     barrier = threading.Barrier(len(tokens))
