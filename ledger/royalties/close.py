@@ -1,9 +1,10 @@
 """Closing a period: stop its intake, compute its statement and Merkle tree, store them, record the result.
 
-Exactly once by construction: the only writes before the last step are the status `closing` and
-content-addressed documents (writing them again writes the same bytes), and the last step stores the statement,
-the entitlements, the journal entries and the status `closed` in one transaction. A close killed anywhere is
-finished by running it again, which recomputes the same statement from the same inputs.
+Exactly once by construction: one transaction marks the period `closing`; the inputs are read in another, which
+writes nothing; the last one writes the tree, the entitlements, the journal entries, the statement and the status
+`closed` together, and stores the content-addressed documents on the way (writing them again writes the same
+bytes). A close killed anywhere is finished by running it again, which computes the same statement from the same
+inputs.
 """
 
 from __future__ import annotations
