@@ -15,6 +15,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,11 @@ def die_with_parent(sig: int = signal.SIGTERM) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
 
 
+def other_threads() -> bool:
+    """Whether this process runs threads besides the calling one (then `in_forks` does not fork)."""
+    return threading.active_count() > 1
+
+
 class ForkedTaskFailed(RuntimeError):
     """A forked task raised something that cannot travel back (its text is kept), or its process died."""
 
@@ -38,8 +44,10 @@ def in_forks(*tasks: Callable[[], Any]) -> list[Any]:
     """The results of `tasks`, computed at once: the first here, each other one in a forked child.
 
     An exception from a task is raised here (the first task's first). Tasks must not write anything shared: a
-    child's writes to memory are its own, and are lost with it."""
-    if len(tasks) < 2 or not CAN_FORK:
+    child's writes to memory are its own, and are lost with it. In a process with other threads (an API server,
+    a job run in-process) the tasks run here one after another: a fork copies only the calling thread, and a lock
+    another thread held at that moment would stay locked in the child for good."""
+    if len(tasks) < 2 or not CAN_FORK or other_threads():
         return [task() for task in tasks]
     children: list[_Child] = []
     try:
@@ -57,34 +65,45 @@ class _Child:
     def __init__(self, task: Callable[[], Any]) -> None:
         parent = os.getpid()
         read_end, write_end = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except BaseException:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if self.pid == 0:  # pragma: no cover - runs in the child, which ends in os._exit
             os.close(read_end)
             _run_child(task, write_end, parent)
         os.close(write_end)
         self._pipe = os.fdopen(read_end, "rb")
+        self._received = False
         self._status: int | None = None
 
     def result(self) -> Any:
-        with self._pipe:
-            payload = self._pipe.read()
+        try:
+            ok, value = pickle.load(self._pipe)  # noqa: S301 - from our own child, through a pipe only it writes
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError) as err:
+            self.reap()
+            raise ForkedTaskFailed(f"a forked task's process ended without a whole result (wait status "
+                                   f"{self._status}): {err}") from None
+        self._received = True
         self.reap()
-        if not payload:
-            raise ForkedTaskFailed(f"a forked task's process ended without a result (wait status {self._status})")
-        ok, value = pickle.loads(payload)  # noqa: S301 - bytes from our own child, through a pipe only it writes
         if not ok:
             raise value
         return value
 
     def reap(self) -> None:
-        """Wait for the child (killing it first if its result was never read)."""
+        """Wait for the child, killing it first if its result was never read whole."""
         if self._status is not None:
             return
-        if not self._pipe.closed:
-            self._pipe.close()
+        self._pipe.close()
+        if not self._received:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-        _, self._status = os.waitpid(self.pid, 0)
+        try:
+            _, self._status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped by someone else (a SIGCHLD handler)
+            self._status = -1
 
 
 def _run_child(task: Callable[[], Any], write_end: int, parent: int) -> None:  # pragma: no cover - child
@@ -98,7 +117,8 @@ def _run_child(task: Callable[[], Any], write_end: int, parent: int) -> None:  #
         except BaseException as err:
             try:
                 payload = pickle.dumps((False, err), protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.loads(payload)  # noqa: S301 - some exceptions pickle but do not unpickle (required keyword arguments)
+                # some exceptions pickle but do not unpickle (required keyword arguments)
+                pickle.loads(payload)  # noqa: S301 - our own bytes
             except Exception:
                 payload = pickle.dumps((False, ForkedTaskFailed(f"{type(err).__name__}: {err}")))
         with os.fdopen(write_end, "wb") as pipe:

@@ -75,9 +75,9 @@ def _fast_keccak() -> Callable[[bytes], bytes]:
             if type(data) is not bytes:  # cffi takes bytes for a uint8_t*, not a bytearray or memoryview
                 data = bytes(data)
             state = local.state
-            reset(state)
-            absorb(state, data, len(data))
-            squeeze(state, local.out, 32, 0x01)  # 0x01: Keccak's padding (SHA-3 would be 0x06)
+            # 0x01: Keccak's padding (SHA-3's would be 0x06); each call answers 0, or an error code
+            if reset(state) or absorb(state, data, len(data)) or squeeze(state, local.out, 32, 0x01):
+                raise ValueError("keccak failed in pycryptodome")
             return local.digest[:]
 
         samples = (b"", b"abc", bytes(range(256)) * 3)

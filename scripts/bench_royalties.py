@@ -11,7 +11,7 @@ are written, by the same triggers as in production (their cost is in `generate_s
 the period's end and times, warm and in the same run:
 
 - `baseline_s`: one SQL aggregate of the period's counted plays per asset (best of 2 after a warm-up run);
-- `close_s`: `close_period` end to end (inputs, statement, Merkle tree, documents, entitlements and tree nodes,
+- `close_s`: `close_period` end to end (inputs, statement, Merkle tree, documents, entitlements and the tree,
   journal); `peak_mb`: the process's peak resident memory during the close (VmHWM, reset just before it), and
   `fork_peak_mb` the largest of the processes it forked to render documents (their pages are shared with it
   copy-on-write, so the two do not add up).

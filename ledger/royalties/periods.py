@@ -38,12 +38,13 @@ def open_period(session: Session, ends_at: datetime, starts_at: datetime | None 
     """Open the next period; it starts where the latest ended (the first one needs `starts_at`)."""
     if ends_at.tzinfo is None or (starts_at is not None and starts_at.tzinfo is None):
         raise InvalidPeriod("period bounds need a time zone (e.g. 2026-12-01T00:00:00Z)", field="ends_at")
+    latest = session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id.desc())
+                             .limit(1).with_for_update(key_share=True)).one_or_none()
     # Plays made before their period existed are tallied below. No play is written meanwhile (SHARE mode waits for
     # the transactions writing plays, then holds new ones until this one ends), so each play is counted once:
-    # below, or by the tally trigger of a play written after this commits.
+    # below, or by the tally trigger of a play written after this commits. Taken after the latest period's row, so
+    # plays never wait on a close that holds that row; the count below scans the new window's plays (by index).
     session.execute(text("LOCK TABLE plays IN SHARE MODE"))
-    latest = session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id.desc())
-                             .limit(1).with_for_update()).one_or_none()
     if latest is not None:
         if starts_at is not None and starts_at != latest.ends_at:
             raise InvalidPeriod(f"periods are contiguous: the next one starts at {latest.ends_at.isoformat()}",

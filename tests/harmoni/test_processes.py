@@ -19,6 +19,13 @@ from harmoni.processes import ForkedTaskFailed, die_with_parent, in_forks
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forking and PR_SET_PDEATHSIG: Linux only")
 
+
+@pytest.fixture(autouse=True)
+def forking_allowed(monkeypatch):
+    """Earlier tests leave idle threads in this process (AnyIO workers, portals), so `in_forks` would not fork:
+    these tests are about forking, so it is told there are none (the last test checks the real answer)."""
+    monkeypatch.setattr(processes, "other_threads", lambda: False)
+
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -219,7 +226,7 @@ def test_a_result_that_cannot_be_pickled_is_an_error_here():
 ], ids=["exit", "sigkill"])
 def test_a_child_that_dies_without_a_result_is_forked_task_failed(die, status):
     fds_before = open_fds()
-    with pytest.raises(ForkedTaskFailed, match=f"ended without a result \\(wait status {status}\\)"):
+    with pytest.raises(ForkedTaskFailed, match=f"ended without a whole result \\(wait status {status}\\)"):
         in_forks(lambda: "fine", die)
     assert open_fds() == fds_before
 
@@ -374,3 +381,17 @@ def test_an_in_forks_child_dies_with_its_parent():
         in_forks(lambda: time.sleep(30), write_pid_then_sleep(pids_w))
 
     assert _as_subreaper(start_middle, watch=5) == f"signal {signal.SIGKILL}"
+
+
+def test_with_another_thread_alive_the_tasks_run_here_one_after_another(monkeypatch):
+    """A fork copies only the calling thread: a lock the other one held would never be released in the child."""
+    monkeypatch.undo()  # the real `other_threads`
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert processes.other_threads()
+        assert in_forks(os.getpid, os.getpid, os.getpid) == [os.getpid()] * 3
+    finally:
+        release.set()
+        other.join()

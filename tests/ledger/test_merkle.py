@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from chain import artifacts
 from chain.toolchain import NODE_MODULES, REPO_ROOT
+from harmoni import processes
 from harmoni.processes import in_forks
 from ledger.merkle import (
     InvalidMerkleTree,
@@ -261,7 +262,8 @@ def test_a_pickled_tree_of_other_leaf_types_comes_back_the_same():
     assert_same_tree(pickle.loads(pickle.dumps(tree)), tree, values)  # noqa: S301 - our own bytes
 
 
-def test_a_tree_built_in_a_forked_child_comes_back_whole():
+def test_a_tree_built_in_a_forked_child_comes_back_whole(monkeypatch):
+    monkeypatch.setattr(processes, "other_threads", lambda: False)  # idle threads of earlier tests: fork anyway
     values = random_payouts(300, seed=77)
     here, there = in_forks(lambda: StandardMerkleTree.of(values, PAYOUT_LEAF),
                            lambda: StandardMerkleTree.of(values, PAYOUT_LEAF))

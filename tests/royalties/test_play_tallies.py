@@ -282,6 +282,18 @@ def test_statements_writing_many_plays_are_tallied_whole(db_session):
 # -- concurrency, on committed data -----------------------------------------------------------------------------------
 
 
+def test_truncating_the_plays_empties_the_tallies(db_session):
+    listener = add_listener(db_session)
+    now = _now(db_session)
+    period = open_period(db_session, now + timedelta(hours=1), now - timedelta(hours=1))
+    for asset_id in (1, 2, 2):
+        _insert_play(db_session, listener, asset_id, now)
+    assert _both(db_session, period) == ({1: 1, 2: 2}, {1: 1, 2: 2})
+    db_session.execute(text("TRUNCATE plays CASCADE"))
+    assert _tallies(db_session) == {}
+    assert db_session.scalar(select(func.count()).select_from(PeriodPlayTally)) == 0
+
+
 _WINDOW = (datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
 
 

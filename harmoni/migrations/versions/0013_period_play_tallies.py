@@ -19,10 +19,11 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
+# In key order, so two statements adding plays of several assets lock their tallies in the same order.
 _COUNTS = """
 SELECT p.period_id, r.chain_id, r.asset_id, count(*) AS plays
 FROM {rows} r JOIN royalty_periods p ON r.played_at >= p.starts_at AND r.played_at < p.ends_at
-WHERE r.counted GROUP BY 1, 2, 3
+WHERE r.counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 """
 _ADD = f"""
 INSERT INTO period_play_tallies AS t (period_id, chain_id, asset_id, plays) {_COUNTS}
@@ -76,10 +77,17 @@ def upgrade() -> None:
     for event, referencing in _TRIGGERS.items():
         op.execute(f"CREATE TRIGGER tally_period_plays_{event.lower()} AFTER {event} ON plays {referencing} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION tally_period_plays()")
+    # TRUNCATE fires no row or statement trigger of the events above: it empties the tallies with the plays.
+    op.execute("CREATE FUNCTION forget_period_plays() RETURNS trigger LANGUAGE plpgsql AS $$ "
+               "BEGIN DELETE FROM period_play_tallies; RETURN NULL; END $$")
+    op.execute("CREATE TRIGGER tally_period_plays_truncate AFTER TRUNCATE ON plays "
+               "FOR EACH STATEMENT EXECUTE FUNCTION forget_period_plays()")
     op.execute(_ADD.format(rows="plays"))
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER tally_period_plays_truncate ON plays")
+    op.execute("DROP FUNCTION forget_period_plays()")
     for event in _TRIGGERS:
         op.execute(f"DROP TRIGGER tally_period_plays_{event.lower()} ON plays")
     op.execute("DROP FUNCTION tally_period_plays()")
