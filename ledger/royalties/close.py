@@ -132,7 +132,7 @@ def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = 
         period = get_period(session, period_id, lock=True)
         if period.status != PeriodStatus.closing:  # another run finished first
             return _stored(session, period_id)
-        # The documents are rendered in other processes while this one writes the tree and its entitlements.
+        # The documents are rendered in another process while this one writes the tree and its entitlements.
         closed = render(statement, partial(_record_payouts, session, period_id, statement))
         uris = store_documents(ctx, closed)
         failpoint("close:stored")  # killed here, the transaction is rolled back: only the documents stay
