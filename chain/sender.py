@@ -63,6 +63,7 @@ _CONSUMED_POLLS = 3
 class OperationStatus(StrEnum):
     pending = "pending"
     submitted = "submitted"
+    included = "included"
     confirmed = "confirmed"
     failed = "failed"
 

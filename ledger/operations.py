@@ -61,6 +61,8 @@ class ChainOperation(Base):
         Index("ix_chain_operations_account_nonce", "chain_id", "from_address", "nonce", unique=True,
               postgresql_where=text("nonce is not null")),
         Index("ix_chain_operations_account_status", "chain_id", "from_address", "status"),
+        Index("ix_chain_operations_chain_block", "chain_id", "block_number",
+              postgresql_where=text("block_number is not null")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -79,6 +81,7 @@ class ChainOperation(Base):
     signed_raw_tx: Mapped[bytes | None] = mapped_column(LargeBinary)
     mined_tx_hash: Mapped[str | None] = mapped_column(String(66))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(String(66))
     gas_used: Mapped[int | None] = mapped_column(BigInteger)
     error_name: Mapped[str | None] = mapped_column(String(128))
     error_args: Mapped[dict | None] = mapped_column(JSONB(none_as_null=True))
