@@ -28,6 +28,7 @@ from harmoni.db import session_factory
 from harmoni.jobs import configure as configure_jobs
 from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
+from indexer.status import BoundedReadiness
 
 
 @asynccontextmanager
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "and proof of every payout.",
     )
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
-                                   chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s))
+                                   chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),
+                                   readiness=BoundedReadiness(settings.readyz_timeout_s))
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -16,6 +16,7 @@ from harmoni.settings import Settings
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
 from identity.models import Role, User
+from indexer.status import BoundedReadiness
 
 
 @dataclass
@@ -26,6 +27,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     chain: ChainClient
     mirror_cache: MirrorCache = field(default_factory=MirrorCache)
+    readiness: BoundedReadiness = field(default_factory=lambda: BoundedReadiness(1.0))
 
 
 def get_context(request: Request) -> AppContext:

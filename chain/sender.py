@@ -21,8 +21,10 @@ Rules, for an operation found under its key:
   on several polls before deciding, so a lagging node behind a load balancer does not trigger it.
 
 A transaction not mined after `stuck_after_s` is replaced at the same nonce with fees raised by 12.5%
-(nodes require 10%), up to `max_bumps` times. "confirmed" means included in a block; finality is the
-indexer's business.
+(nodes require 10%), up to `max_bumps` times. A send ends when a transaction is mined: the operation is
+then `included` (with its block's hash). It becomes `confirmed` only once that block is final by the indexer's
+rule, and goes back to `submitted` (its recorded bytes sent again by the next resume) when the block leaves the
+canonical chain: see `ledger.operations.settle_inclusions`.
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ class OperationStatus(StrEnum):
     failed = "failed"
 
 
+# An operation in one of these states has a mined transaction: a send returns its result.
+MINED = frozenset({OperationStatus.included, OperationStatus.confirmed})
+
+
 @dataclass(frozen=True)
 class Operation:
     """One business operation on chain and every transaction sent for it."""
@@ -86,6 +92,7 @@ class Operation:
     signed_raw_tx: bytes | None = None
     mined_tx_hash: str | None = None
     block_number: int | None = None
+    block_hash: str | None = None
     gas_used: int | None = None
     error_name: str | None = None
     error_args: dict | None = None
@@ -118,8 +125,9 @@ class OperationStore(Protocol):
 
     def mark_submitted(self, idempotency_key: str) -> Operation: ...
 
-    def mark_confirmed(self, idempotency_key: str, *, tx_hash: str, block_number: int,
-                       gas_used: int) -> Operation: ...
+    def mark_included(self, idempotency_key: str, *, tx_hash: str, block_number: int, block_hash: str,
+                      gas_used: int) -> Operation:
+        """Mined in that block; not yet final."""
 
     def mark_failed(self, idempotency_key: str, *, error_name: str | None, error_args: dict | None,
                     detail: str, release_nonce: bool, tx_hash: str | None = None, block_number: int | None = None,
@@ -244,7 +252,7 @@ class TransactionSender:
         return operation
 
     def _drive(self, operation: Operation, tx: Mapping[str, Any] | None) -> TxResult:
-        if operation.status is OperationStatus.confirmed:
+        if operation.status in MINED:
             return self._result(operation)
         if operation.status is OperationStatus.failed and operation.nonce is None:
             # Failed before anything could be mined: nothing of it is on chain, so try again from scratch.
@@ -459,10 +467,12 @@ class TransactionSender:
     def _finish(self, operation: Operation, receipt: Mapping[str, Any]) -> TxResult:
         tx_hash = receipt["transactionHash"].to_0x_hex()
         if receipt["status"] == 1:
-            operation = self.store.mark_confirmed(operation.idempotency_key, tx_hash=tx_hash,
-                                                  block_number=receipt["blockNumber"], gas_used=receipt["gasUsed"])
-            log.info("transaction confirmed", extra={"key": operation.idempotency_key, "tx_hash": tx_hash,
-                                                     "block": receipt["blockNumber"]})
+            operation = self.store.mark_included(operation.idempotency_key, tx_hash=tx_hash,
+                                                 block_number=receipt["blockNumber"],
+                                                 block_hash=receipt["blockHash"].to_0x_hex(),
+                                                 gas_used=receipt["gasUsed"])
+            log.info("transaction included", extra={"key": operation.idempotency_key, "tx_hash": tx_hash,
+                                                    "block": receipt["blockNumber"]})
             return self._result(operation)
         sent = self._read(lambda: self.w3.eth.get_transaction(tx_hash), "transaction")
         reverted = replay_failed_tx(self.w3, sent, receipt["blockNumber"], gas_used=receipt["gasUsed"],
@@ -570,10 +580,11 @@ class MemoryOperationStore:
     def mark_submitted(self, idempotency_key: str) -> Operation:
         return self._update(idempotency_key, lambda op: replace(op, status=OperationStatus.submitted))
 
-    def mark_confirmed(self, idempotency_key: str, *, tx_hash: str, block_number: int, gas_used: int) -> Operation:
+    def mark_included(self, idempotency_key: str, *, tx_hash: str, block_number: int, block_hash: str,
+                      gas_used: int) -> Operation:
         return self._update(idempotency_key, lambda op: replace(
-            op, status=OperationStatus.confirmed, mined_tx_hash=tx_hash, block_number=block_number,
-            gas_used=gas_used))
+            op, status=OperationStatus.included, mined_tx_hash=tx_hash, block_number=block_number,
+            block_hash=block_hash, gas_used=gas_used))
 
     def mark_failed(self, idempotency_key: str, *, error_name: str | None, error_args: dict | None, detail: str,
                     release_nonce: bool, tx_hash: str | None = None, block_number: int | None = None,

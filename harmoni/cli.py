@@ -10,6 +10,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from harmoni import runtime
 from harmoni.errors import HarmoniError
 from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
@@ -309,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         reasons = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in err.errors())
         print(f"harmoni: error: {reasons}", file=sys.stderr)
         return 2
+    if args.command not in LONG_RUNNING | {"up"}:
+        settings = runtime.attach(settings)  # a `harmoni up` running on this data directory, wherever it listens
     # Interactive commands print their own lines; only warnings and errors go to the log there.
     configure_logging(settings.log_level if args.command in LONG_RUNNING else "WARNING")
     try:

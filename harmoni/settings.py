@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Blocks the indexer may trail the head before /readyz fails.
     indexer_max_lag_blocks: int = 12
     indexer_poll_interval_s: float = 0.5
+    # /readyz answers within this, naming a part that has not answered (a hanging database or chain).
+    readyz_timeout_s: float = Field(1.0, gt=0, le=30)
     # Empty: trust the node's `finalized` tag (Polygon: milestones), else this many blocks (Polygon: 256).
     finality_depth: int | None = None
     indexer_metrics_port: int = 9464

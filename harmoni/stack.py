@@ -23,10 +23,10 @@ from chain import artifacts, deployments
 from chain.client import ChainClient
 from chain.deploy import deploy_all, verify_on_chain
 from chain.errors import RpcError
-from chain.node import AnvilNode, port_in_use
+from chain.node import AnvilNode, ChainClock, port_in_use
 from chain.toolchain import native_tool
 from chain.wallets import deployer_account, relayer_account
-from harmoni import embedded_db, heartbeats, jobs, migrate
+from harmoni import embedded_db, heartbeats, jobs, migrate, runtime
 from harmoni.db import check_connection, session_scope
 from harmoni.errors import ConfigurationError
 from harmoni.processes import die_with_parent
@@ -36,6 +36,9 @@ from indexer.status import readiness
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 10.0
 WEBHOOKS_EVERY_S = 5.0
+# A child that crashes more often than this within the window is not restarted again: the supervisor stops.
+MAX_CRASHES = 5
+CRASH_WINDOW_S = 120.0
 
 
 def _wait_port_free(port: int, seconds: float = 5.0) -> bool:
@@ -49,11 +52,29 @@ def _wait_port_free(port: int, seconds: float = 5.0) -> bool:
 
 
 @dataclass
+class Restarts:
+    """When a crashed child may start again: backoff doubling from 1 s; too many crashes in a window is fatal."""
+
+    crashes: list[float] = field(default_factory=list)
+    due_at: float | None = None
+
+    def crashed(self, now: float, name: str, code: int | None, log_path: Path) -> None:
+        self.crashes = [t for t in self.crashes if now - t < CRASH_WINDOW_S] + [now]
+        if len(self.crashes) > MAX_CRASHES:
+            raise ConfigurationError(f"{name} exited {len(self.crashes)} times within {CRASH_WINDOW_S:.0f}s "
+                                     f"(last code {code}); giving up: see {log_path}")
+        self.due_at = now + min(2.0 ** (len(self.crashes) - 1), 30.0)
+
+
+@dataclass
 class Stack:
     settings: Settings
     database_url: str = ""
     anvil: AnvilNode | None = None
+    clock: ChainClock | None = None
     children: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    restarts: dict[str, Restarts] = field(default_factory=dict)
     stopping: bool = False
 
     @property
@@ -73,11 +94,16 @@ class Stack:
             if not _wait_port_free(self.settings.anvil_port):
                 raise ConfigurationError(
                     f"port {self.settings.anvil_port} is in use: cannot start anvil (set HARMONI_ANVIL_PORT)")
+            block_time = self.settings.anvil_block_time_s
             self.anvil = AnvilNode(self.settings.anvil_port, self.settings.chain_id,
                                    self.settings.data_dir / "anvil" / "state.json", self.logs_dir / "anvil.log",
-                                   block_time=self.settings.anvil_block_time_s or None,
-                                   extra_args=("--slots-in-an-epoch", "1"))
+                                   block_time=block_time or None, extra_args=("--slots-in-an-epoch", "1"),
+                                   mined_by_caller=bool(block_time))
             self.anvil.start()
+            if block_time:
+                # We mine, and write the state before the next block: nothing final is ever lost to a crash.
+                self.clock = ChainClock(self.anvil, block_time)
+                self.clock.start()
         client = ChainClient(self.settings.effective_rpc_url, self.settings.rpc_timeout_s)
         try:
             chain_id = client.chain_id()
@@ -103,10 +129,11 @@ class Stack:
     def spawn(self, name: str, args: list[str]) -> None:
         env = {**os.environ, "HARMONI_DATABASE_URL": self.database_url,
                "HARMONI_RPC_URL": self.settings.effective_rpc_url}
-        log_file = open(self.logs_dir / f"{name}.log", "ab")  # noqa: SIM115 -- owned by the child
-        self.children[name] = subprocess.Popen(
-            [sys.executable, "-m", "harmoni.cli", *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent)
+        self.commands[name] = args
+        with open(self.logs_dir / f"{name}.log", "ab") as log_file:  # the child keeps its own copy of the fd
+            self.children[name] = subprocess.Popen(
+                [sys.executable, "-m", "harmoni.cli", *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent)
 
     def wait_api(self, timeout: float = 60.0) -> None:
         url = f"http://{self.settings.api_host}:{self.settings.api_port}/healthz"
@@ -121,13 +148,36 @@ class Stack:
         raise ConfigurationError(f"the API did not answer on {url} within {timeout:.0f}s: see {self.logs_dir}")
 
     def check_children(self) -> None:
-        for name, proc in self.children.items():
-            if proc.poll() is not None and not self.stopping:
-                raise ConfigurationError(
-                    f"{name} exited with code {proc.returncode}: see {self.logs_dir / (name + '.log')}")
+        """Restart a crashed child after its backoff (the chain node too); give up loudly when one keeps crashing."""
+        if self.stopping:
+            return
+        now = time.monotonic()
+        if self.anvil is not None and self.anvil.process is not None and self.anvil.process.poll() is not None:
+            self._restart("anvil", self.anvil.process.returncode, now, self._restart_anvil)
+        for name, proc in list(self.children.items()):
+            if proc.poll() is not None:
+                self._restart(name, proc.returncode, now, lambda n=name: self.spawn(n, self.commands[n]))
+
+    def _restart(self, name: str, code: int | None, now: float, start) -> None:
+        restarts = self.restarts.setdefault(name, Restarts())
+        if restarts.due_at is None:
+            log_path = self.logs_dir / f"{name}.log"
+            restarts.crashed(now, name, code, log_path)
+            print(f"harmoni: {name} exited with code {code}; restarting in {restarts.due_at - now:.0f}s "
+                  f"(see {log_path})", file=sys.stderr, flush=True)
+        if now >= restarts.due_at:
+            restarts.due_at = None
+            start()
+
+    def _restart_anvil(self) -> None:
+        assert self.anvil is not None
+        if _wait_port_free(self.anvil.port):
+            self.anvil.start()
 
     def stop(self) -> None:
         self.stopping = True
+        if self.clock is not None:
+            self.clock.stop()
         for proc in self.children.values():
             if proc.poll() is None:
                 proc.terminate()
@@ -171,6 +221,7 @@ def up(settings: Settings) -> int:
         if settings.redis_url:
             stack.spawn("worker", ["worker"])
         stack.wait_api()
+        runtime.record(settings, stack.database_url)
         _print_banner(settings, deployment)
         last_beat = 0.0
         last_dispatch, dispatcher = 0.0, None
@@ -193,13 +244,16 @@ def up(settings: Settings) -> int:
         print("harmoni: stopping…", flush=True)
         return 0
     finally:
+        runtime.forget(settings.data_dir)
         stack.stop()
 
 
 def _periodic_jobs() -> None:
     from ledger.royalties.tasks import journal_claims_job
+    from ledger.tasks import resume_operations
     from partners.tasks import dispatch_chain_events
 
+    resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     dispatch_chain_events.delay()
     journal_claims_job.delay()
 

@@ -8,6 +8,7 @@ import time
 
 from prometheus_client import start_http_server
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain import deployments
@@ -55,10 +56,15 @@ def run(settings: Settings) -> int:
         sessions = session_factory(url)
         indexer = build_indexer(settings, sessions)
         with get_engine(url).connect() as guard:
-            # One indexer per chain: a second one is refused instead of racing the first.
+            # One indexer per chain: a second one is refused instead of racing the first. A session-level lock on an
+            # autocommit connection: no transaction stays open beside it, so vacuum is never held back.
+            guard.execution_options(isolation_level="AUTOCOMMIT")
             key = chain_lock_key(settings.chain_id) + (1 << 40)
             if not guard.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar():
                 raise ConfigurationError(f"another indexer is already running for chain {settings.chain_id}")
+            dropped = indexer.recheck_confirmed()
+            if dropped:
+                log.warning("confirmed operations missing from the chain", extra={"operations": dropped})
             if settings.indexer_metrics_port:
                 try:
                     start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
@@ -75,6 +81,7 @@ def run(settings: Settings) -> int:
                     applied = 0
                     time.sleep(settings.indexer_poll_interval_s * 4)
                 if time.monotonic() - last_beat > HEARTBEAT_EVERY_S:
+                    _check_lock_held(guard, key)
                     with sessions.begin() as session:
                         heartbeats.beat(session, "indexer", {"finalized": indexer.finalized_number})
                     last_beat = time.monotonic()
@@ -82,6 +89,19 @@ def run(settings: Settings) -> int:
                     time.sleep(settings.indexer_poll_interval_s)
     log.info("indexer stopped")
     return 0
+
+
+def _check_lock_held(guard, key: int) -> None:
+    """The lock lives as long as its connection: if the server dropped it, another indexer may start, so stop."""
+    try:
+        held = guard.execute(text("select count(*) from pg_locks where locktype = 'advisory' and granted "
+                                  "and pid = pg_backend_pid() and ((classid::bigint << 32) | objid::bigint) = :k"),
+                             {"k": key}).scalar()
+    except DBAPIError as err:
+        raise ConfigurationError("the indexer lost its database connection (and with it the single-indexer lock)"
+                                 ) from err
+    if not held:
+        raise ConfigurationError("the indexer no longer holds its single-indexer lock")
 
 
 def status(settings: Settings) -> int:

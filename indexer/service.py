@@ -20,6 +20,7 @@ from indexer import metrics, store
 from indexer.decoder import DecodedEvent, EventDecoder, RawLog
 from indexer.projector import Batch, Projector, asset_ids_touched, split_versions_needed
 from indexer.reorg import find_common_ancestor, rollback_to
+from indexer.settlement import Settled, recheck_confirmed, settle_inclusions
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,27 @@ class Indexer:
 
     # -- the loop ----------------------------------------------------------------------------------------
     def step(self) -> int:
-        """Do one unit of work (one backfill range or the blocks up to the head); returns events applied."""
+        """Do one unit of work (one backfill range or the blocks up to the head), then settle the platform's
+        included transactions against what is now indexed; returns events applied."""
+        applied = self._advance()
+        self.settle_operations()
+        return applied
+
+    def settle_operations(self) -> Settled:
+        with self.sessions.begin() as session:
+            checkpoint = store.load_checkpoint(session, self.config.chain_id)
+            if checkpoint is None:
+                return Settled()
+            return settle_inclusions(session, self.rpc, self.config.chain_id, indexed_block=checkpoint.block_number,
+                                     final_block=min(self.finalized_number, checkpoint.block_number))
+
+    def recheck_confirmed(self) -> int:
+        """At start: send back confirmed operations the node lost (`indexer.settlement.recheck_confirmed`)."""
+        head = self.header("latest")
+        with self.sessions.begin() as session:
+            return recheck_confirmed(session, self.rpc, self.config.chain_id, head.number)
+
+    def _advance(self) -> int:
         head = self.header("latest")
         self.finalized_number = self.finalized(head)
         with self.sessions() as session:
@@ -118,6 +139,8 @@ class Indexer:
             with self.sessions() as session:
                 checkpoint = store.load_checkpoint(session, self.config.chain_id)
             if checkpoint is not None and checkpoint.block_number == head.number and checkpoint.block_hash == head.hash:
+                self.finalized_number = self.finalized(head)
+                self.settle_operations()
                 return
             before = checkpoint
             try:

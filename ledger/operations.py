@@ -97,7 +97,8 @@ class ChainOperation(Base):
             value=int(self.value), status=OperationStatus(self.status), nonce=self.nonce,
             tx_hashes=tuple(self.tx_hashes or ()),
             signed_raw_tx=bytes(self.signed_raw_tx) if self.signed_raw_tx is not None else None,
-            mined_tx_hash=self.mined_tx_hash, block_number=self.block_number, gas_used=self.gas_used,
+            mined_tx_hash=self.mined_tx_hash, block_number=self.block_number, block_hash=self.block_hash,
+            gas_used=self.gas_used,
             error_name=self.error_name, error_args=self.error_args, error_detail=self.error_detail)
 
 
@@ -194,9 +195,13 @@ class PostgresOperationStore:
     def mark_submitted(self, idempotency_key: str) -> Operation:
         return self._update(idempotency_key, status=OperationStatus.submitted.value)
 
-    def mark_confirmed(self, idempotency_key: str, *, tx_hash: str, block_number: int, gas_used: int) -> Operation:
-        return self._update(idempotency_key, status=OperationStatus.confirmed.value, mined_tx_hash=tx_hash,
-                            block_number=block_number, gas_used=gas_used)
+    def mark_included(self, idempotency_key: str, *, tx_hash: str, block_number: int, block_hash: str,
+                      gas_used: int) -> Operation:
+        # Never moves a confirmed operation back: a late resume of one that was settled meanwhile leaves it.
+        return self._update(idempotency_key, status=case(
+            (ChainOperation.status == OperationStatus.confirmed.value, ChainOperation.status),
+            else_=literal(OperationStatus.included.value)), mined_tx_hash=tx_hash, block_number=block_number,
+            block_hash=block_hash, gas_used=gas_used)
 
     def mark_failed(self, idempotency_key: str, *, error_name: str | None, error_args: dict | None, detail: str,
                     release_nonce: bool, tx_hash: str | None = None, block_number: int | None = None,

@@ -1,5 +1,5 @@
 """Register works and recordings for a user: content-addressed metadata, a signed request, a relayed
-operation whose progress the user can follow (`pending → submitted → confirmed | failed`)."""
+operation whose progress the user can follow (`pending → submitted → included → confirmed | failed`)."""
 
 from __future__ import annotations
 

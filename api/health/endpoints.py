@@ -6,10 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep
 from api.errors import problem_response
 from harmoni.errors import ServiceUnavailable
-from indexer.status import readiness
 
 router = APIRouter(tags=["health"])
 
@@ -27,9 +26,12 @@ def healthz() -> dict:
                 "indexer": {"ok": True, "error": None, "indexed_block": 1209,
                             "indexed_hash": "0x20b53acf0daefc8c6ad68c861fb3b543ca541abd101abc1edfcbf6606b838ef4",
                             "lag": 1}}}}}},
-                       503: {"description": "A part is not ready; the problem body names it"}})
-def readyz(session: SessionDep, context: ContextDep) -> JSONResponse:
-    state = readiness(session, context.chain, context.settings.chain_id, context.settings.indexer_max_lag_blocks)
+                       503: {"description": "A part is not ready, or did not answer within HARMONI_READYZ_TIMEOUT_S; "
+                                             "the problem body names it"}})
+def readyz(context: ContextDep) -> JSONResponse:
+    # No request session: a hanging database must not hold the answer past the probe's deadline.
+    state = context.readiness.check(context.sessions, context.chain, context.settings.chain_id,
+                                    context.settings.indexer_max_lag_blocks)
     checks = {
         "database": {"ok": state.database is None, "error": state.database},
         "chain": {"ok": state.chain is None, "error": state.chain, "head_block": state.head_block},

@@ -9,7 +9,7 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from web3 import Web3
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
@@ -52,18 +52,29 @@ def _registry(context, client: ChainClient):
 
 
 def _relay(session, context, user: User, request: rights.SignedRequest, registry, signature: bytes,
-           key: str) -> OperationOut:
-    """Record the signed request (simulated first) and relay it after the request commits."""
+           key: str, response: Response) -> OperationOut:
+    """Record the signed request (simulated first) and relay it after the request commits. A repeated key answers
+    200 with the first operation as it stands now."""
     relayer = relayer_account(context.settings, context.settings.chain_id).address
     operation, created = registration.create_operation(session, user.id, request.kind, key, request, registry,
                                                        signature, relayer)
-    if created:
-        enqueue_after_commit(session, relay_rights_operation, str(operation.id))
+    if not created:
+        response.status_code = status.HTTP_200_OK
+        return _operation_out(session, context, user, operation.id)
+    enqueue_after_commit(session, relay_rights_operation, str(operation.id))
     return OperationOut(id=operation.id, kind=request.kind, status="pending", asset_id=request.message.get("assetId"),
                         metadata_uri=request.message.get("metadataURI"))
 
 
-def _submit(session, context, user: User, code: str, build, metadata: dict | None,
+def _operation_out(session, context, user: User, operation_id: uuid.UUID) -> OperationOut:
+    view = registration.operation_status(session, operation_id, user.id, Role.admin.value in user.roles,
+                                         context.settings.chain_id)
+    return OperationOut(id=view.operation.id, kind=view.operation.kind, status=view.status, tx_hash=view.tx_hash,
+                        block_number=view.block_number, error=view.error, error_args=view.error_args,
+                        asset_id=view.asset_id, metadata_uri=view.operation.request["message"].get("metadataURI"))
+
+
+def _submit(session, context, user: User, response: Response, code: str, build, metadata: dict | None,
             client_key: str | None, asset_id: int | None = None) -> OperationOut:
     """Build the request, sign it with the artist's custodial wallet and relay it."""
     registry = _registry(context, context.chain)
@@ -73,7 +84,7 @@ def _submit(session, context, user: User, code: str, build, metadata: dict | Non
     registration.check_controls(registry, asset_id, controller.address)
     request = build(registry, controller.address, metadata_uri)
     key = registration.derive_key(user.id, request.kind, client_key, code)
-    return _relay(session, context, user, request, registry, request.sign(controller), key)
+    return _relay(session, context, user, request, registry, request.sign(controller), key, response)
 
 
 def _prepare(session, context, user: User, controller: str, build, metadata: dict | None,
@@ -88,7 +99,9 @@ def _prepare(session, context, user: User, controller: str, build, metadata: dic
     return PreparedRequest(typed_data=registration.jsonable(build(registry, address, metadata_uri).typed_data))
 
 
-_WORK_RESPONSES = {409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
+_REPLAYED = {200: {"model": OperationOut,
+                   "description": "A repeated Idempotency-Key: the first operation, as it stands now"}}
+_WORK_RESPONSES = {**_REPLAYED, 409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
                    422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
                    503: {"description": "The contracts are not deployed on this chain yet"}}
 _RECORDING_RESPONSES = {**_WORK_RESPONSES,
@@ -129,10 +142,10 @@ def _recording(body: RecordingIn, chain_id: int, split_of):
 @router.post("/works", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Register a musical work with its split (signed by your custodial wallet)",
              responses=_WORK_RESPONSES)
-def register_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+def register_work(response: Response, body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                   idempotency_key: IdempotencyKey = None) -> OperationOut:
     code, build, metadata = _work(body, context.settings.chain_id, partial(_split, session, context, user))
-    return _submit(session, context, user, code, build, metadata, idempotency_key)
+    return _submit(session, context, user, response, code, build, metadata, idempotency_key)
 
 
 @router.post("/works/prepare", response_model=PreparedRequest, responses=_WORK_RESPONSES,
@@ -146,10 +159,10 @@ def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: A
 @router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Register a recording (master) with its split (signed by your custodial wallet)",
              responses=_RECORDING_RESPONSES)
-def register_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                       idempotency_key: IdempotencyKey = None) -> OperationOut:
+def register_recording(response: Response, body: RecordingIn, session: SessionDep, context: ContextDep,
+                       user: ArtistUser, idempotency_key: IdempotencyKey = None) -> OperationOut:
     code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user))
-    return _submit(session, context, user, code, build, metadata, idempotency_key)
+    return _submit(session, context, user, response, code, build, metadata, idempotency_key)
 
 
 @router.post("/recordings/prepare", response_model=PreparedRequest, responses=_RECORDING_RESPONSES,
@@ -162,11 +175,11 @@ def prepare_recording(body: RecordingIn, session: SessionDep, context: ContextDe
 
 @router.post("/signed-requests", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Relay a registry request you signed with your own wallet",
-             responses={403: {"description": "The signer is not one of your wallets"},
+             responses={**_REPLAYED, 403: {"description": "The signer is not one of your wallets"},
                         409: {"description": "The registry refuses it (decoded custom error)"},
                         422: {"description": "Not a registry request of this chain, or a bad signature"}})
-def relay_signed_request(body: SignedRequestIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                         idempotency_key: IdempotencyKey = None) -> OperationOut:
+def relay_signed_request(response: Response, body: SignedRequestIn, session: SessionDep, context: ContextDep,
+                         user: ArtistUser, idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
     request = rights.SignedRequest.from_typed_data(body.typed_data,
                                                    rights.domain(context.settings.chain_id, registry.address))
@@ -174,7 +187,7 @@ def relay_signed_request(body: SignedRequestIn, session: SessionDep, context: Co
     owned_wallet(session, user.id, request.signer(signature))
     key = registration.derive_key(user.id, request.kind, idempotency_key,
                                   hashlib.sha256(signature).hexdigest()[:32])
-    return _relay(session, context, user, request, registry, signature, key)
+    return _relay(session, context, user, request, registry, signature, key, response)
 
 
 @router.get("/operations/{operation_id}", response_model=OperationOut, summary="Follow a registry operation",
@@ -182,14 +195,10 @@ def relay_signed_request(body: SignedRequestIn, session: SessionDep, context: Co
 def get_operation(session: SessionDep, context: ContextDep, user: CurrentUser,
                   operation_id: Annotated[uuid.UUID, Path(description="The `id` a registry request answered with")],
                   ) -> OperationOut:
-    view = registration.operation_status(session, operation_id, user.id, Role.admin.value in user.roles,
-                                         context.settings.chain_id)
-    return OperationOut(id=view.operation.id, kind=view.operation.kind, status=view.status, tx_hash=view.tx_hash,
-                        block_number=view.block_number, error=view.error, error_args=view.error_args,
-                        asset_id=view.asset_id, metadata_uri=view.operation.request["message"].get("metadataURI"))
+    return _operation_out(session, context, user, operation_id)
 
 
-_CHANGE_RESPONSES = {403: {"description": "The artist's wallet does not control this asset"},
+_CHANGE_RESPONSES = {**_REPLAYED, 403: {"description": "The artist's wallet does not control this asset"},
                      404: {"description": "The artist has no custodial wallet"},
                      409: {"description": "The registry refuses it (not the controller, frozen, locked split)"},
                      422: {"description": "Invalid split or address; the problem names the field"},
@@ -198,11 +207,11 @@ _CHANGE_RESPONSES = {403: {"description": "The artist's wallet does not control 
 
 @router.post("/assets/{asset_id}/split", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Replace an asset's split (its controller)", responses=_CHANGE_RESPONSES)
-def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+def change_split(response: Response, body: SplitChangeIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                  asset_id: AssetId, idempotency_key: IdempotencyKey = None) -> OperationOut:
     split = _split(session, context, user, body.split)
     digest = hashlib.sha256(json.dumps([split.recipients, split.allocations]).encode()).hexdigest()[:16]
-    return _submit(session, context, user, f"{asset_id}:{digest}",
+    return _submit(session, context, user, response, f"{asset_id}:{digest}",
                    lambda registry, controller, _uri: rights.update_split(
                        registry, context.settings.chain_id, controller, asset_id, split),
                    None, idempotency_key, asset_id)
@@ -211,12 +220,12 @@ def change_split(body: SplitChangeIn, session: SessionDep, context: ContextDep, 
 @router.post("/assets/{asset_id}/controller", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Start handing control of an asset to another address (it must accept on chain)",
              responses=_CHANGE_RESPONSES)
-def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, context: ContextDep, user: ArtistUser,
-                              asset_id: AssetId,
+def start_controller_transfer(response: Response, body: ControllerTransferIn, session: SessionDep,
+                              context: ContextDep, user: ArtistUser, asset_id: AssetId,
                               idempotency_key: IdempotencyKey = None) -> OperationOut:
     if not Web3.is_address(body.new_controller) or int(body.new_controller, 16) == 0:
         raise ValidationFailed("new_controller is not a usable wallet address", field="new_controller")
-    return _submit(session, context, user, f"{asset_id}:{body.new_controller.lower()}",
+    return _submit(session, context, user, response, f"{asset_id}:{body.new_controller.lower()}",
                    lambda registry, controller, _uri: rights.transfer_controller(
                        registry, context.settings.chain_id, controller, asset_id, body.new_controller),
                    None, idempotency_key, asset_id)
@@ -225,11 +234,11 @@ def start_controller_transfer(body: ControllerTransferIn, session: SessionDep, c
 @router.post("/assets/{asset_id}/split/lock", status_code=status.HTTP_202_ACCEPTED, response_model=OperationOut,
              summary="Lock an asset's split for good (its controller; signed by your custodial wallet)",
              responses=_CHANGE_RESPONSES)
-def lock_split(session: SessionDep, context: ContextDep, user: ArtistUser, asset_id: AssetId,
+def lock_split(response: Response, session: SessionDep, context: ContextDep, user: ArtistUser, asset_id: AssetId,
                idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
     split_hash = registration.split_hash_in_force(registry, asset_id)  # the lock names the split it locks
-    return _submit(session, context, user, f"{asset_id}:{split_hash.hex()}",
+    return _submit(session, context, user, response, f"{asset_id}:{split_hash.hex()}",
                    lambda registry, controller, _uri: rights.lock_split(
                        registry, context.settings.chain_id, controller, asset_id, split_hash),
                    None, idempotency_key, asset_id)
@@ -254,14 +263,14 @@ _ACCEPT_RESPONSES = {**_CHANGE_RESPONSES,
 @router.post("/assets/{asset_id}/controller/accept", status_code=status.HTTP_202_ACCEPTED,
              response_model=OperationOut, responses=_ACCEPT_RESPONSES,
              summary="Take control of an asset handed to your custodial wallet (second step of a transfer)")
-def accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
+def accept_controller(response: Response, session: SessionDep, context: ContextDep, user: ArtistUser,
                       asset_id: AssetId, idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
     nominee = signer_for(session, user.id)  # the pending controller signs, never the current one
     registration.check_pending_controller(registry, asset_id, nominee.address)
     request = rights.accept_controller(registry, context.settings.chain_id, nominee.address, asset_id)
     key = registration.derive_key(user.id, request.kind, idempotency_key, f"{asset_id}:{request.message['nonce']}")
-    return _relay(session, context, user, request, registry, request.sign(nominee), key)
+    return _relay(session, context, user, request, registry, request.sign(nominee), key, response)
 
 
 @router.post("/assets/{asset_id}/controller/accept/prepare", response_model=PreparedRequest,

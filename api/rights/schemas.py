@@ -105,7 +105,8 @@ class SignedRequestIn(BaseModel):
 class OperationOut(BaseModel):
     id: uuid.UUID
     kind: str
-    status: Literal["pending", "submitted", "confirmed", "failed"]
+    status: Literal["pending", "submitted", "included", "confirmed", "failed"] = Field(
+        description="`included`: mined, not yet final; `confirmed`: final and mirrored (its effects are readable)")
     tx_hash: str | None = None
     block_number: int | None = None
     error: str | None = Field(None, description="Decoded custom error of a failed operation")

@@ -26,7 +26,7 @@ def _transfer(value: int = 1) -> dict:
 def _assert_gap_free(w3, operations, start: int) -> None:
     nonces = sorted(op.nonce for op in operations)
     assert nonces == list(range(start, start + len(operations)))
-    assert all(op.status is OperationStatus.confirmed for op in operations)
+    assert all(op.status is OperationStatus.included for op in operations)
     assert w3.eth.get_transaction_count(anvil_dev_account(SENDER_INDEX).address) == start + len(operations)
     for op in operations:
         assert w3.eth.get_transaction(op.mined_tx_hash)["nonce"] == op.nonce
@@ -41,7 +41,7 @@ def test_same_key_twice_sends_once(chain, make_sender, operation_store):
     assert again == first
     assert w3.eth.get_transaction_count(sender.address) == start + 1
     operation = operation_store.get("payout:1")
-    assert operation.status is OperationStatus.confirmed
+    assert operation.status is OperationStatus.included
     assert operation.tx_hashes == (first.tx_hash,) and operation.nonce == start
     assert (operation.block_number, operation.gas_used) == (first.block_number, 21_000)
 
@@ -117,7 +117,7 @@ def test_node_rejection_releases_the_nonce_and_a_retry_starts_over(chain, make_s
     rpc_call(chain.client.rpc_url, "anvil_setBalance", [broke.address, hex(2 * 10**18)])
     result = sender.send("broke", tx)
     assert result.nonce == 0 and result.tx_hash in operation_store.get("broke").tx_hashes
-    assert operation_store.get("broke").status is OperationStatus.confirmed
+    assert operation_store.get("broke").status is OperationStatus.included
 
 
 def test_nonce_taken_by_a_foreign_transaction_is_signed_again(chain, make_sender, operation_store):
@@ -199,7 +199,7 @@ def test_a_stuck_transaction_is_replaced_with_higher_fees(manual_client, make_se
     result = outcome["result"]
 
     operation = operation_store.get("bump")
-    assert operation.status is OperationStatus.confirmed and result.tx_hash in operation.tx_hashes
+    assert operation.status is OperationStatus.included and result.tx_hash in operation.tx_hashes
     mined = []
     for tx_hash in operation.tx_hashes:
         with contextlib.suppress(TransactionNotFound):
@@ -222,4 +222,4 @@ def test_timeout_then_the_same_key_keeps_watching(manual_client, make_sender, op
     rpc_call(manual_client.rpc_url, "evm_mine")
     result = make_sender(w3).send("slow", _transfer(9))
     assert result.tx_hash == submitted.tx_hashes[0]
-    assert operation_store.get("slow").status is OperationStatus.confirmed
+    assert operation_store.get("slow").status is OperationStatus.included

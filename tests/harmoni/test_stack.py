@@ -72,7 +72,6 @@ def test_up_survives_kill_9_with_the_same_contracts_and_data(tmp_path):
         listed = json.load(response)
         assert response.headers["x-harmoni-block"] == str(listed["block"]["number"])
     assert [a["industry_code"] for a in listed["data"]] == ["T0000000011"]
-    time.sleep(6)  # let anvil's periodic state dump run at least once
 
     first.send_signal(signal.SIGKILL)
     first.wait()

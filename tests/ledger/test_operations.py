@@ -87,7 +87,7 @@ def test_unfinished_lists_open_operations_by_nonce(store):
         if nonce is not None:
             store.record_signed(key, nonce=nonce, tx_hash=f"0x{key}", signed_raw_tx=b"r")
     store.mark_submitted("c")
-    store.mark_confirmed("d", tx_hash="0xd", block_number=1, gas_used=21_000)
+    store.mark_included("d", tx_hash="0xd", block_number=1, block_hash="0x" + "d" * 64, gas_used=21_000)
     assert [op.idempotency_key for op in store.unfinished(31337, ACCOUNT)] == ["c", "a", "b"]
 
 
