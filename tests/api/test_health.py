@@ -1,3 +1,12 @@
+import contextlib
+import socket
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
 from chain.client import ChainClient
 from chain.node import rpc_call
 from indexer.store import save_checkpoint
@@ -61,3 +70,47 @@ def test_oversized_bodies_are_refused_before_parsing(api):
 
     streamed = api.post("/v1/auth/login", content=chunks(), headers={"content-type": "application/json"})
     assert streamed.status_code == 413
+
+
+class _Silent:
+    """A TCP server that accepts connections and never answers: a hung PostgreSQL or RPC node."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.held.append(self.server.accept()[0])
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.server.close()
+
+
+@pytest.fixture
+def silent():
+    server = _Silent()
+    yield server
+    server.close()
+
+
+def test_readyz_answers_in_bounded_time_while_the_chain_and_the_database_hang(api, silent):
+    context = api.app.state.context
+    context.chain = ChainClient(f"http://127.0.0.1:{silent.port}", timeout=30)
+    hung = create_engine(f"postgresql+psycopg://harmoni@127.0.0.1:{silent.port}/harmoni?connect_timeout=30")
+    context.sessions = sessionmaker(bind=hung)
+    for _ in range(3):  # later probes wait on the hung questions instead of piling up more
+        started = time.monotonic()
+        response = api.get("/readyz")
+        assert response.status_code == 503 and response.headers["content-type"] == PROBLEM
+        body = response.json()
+        assert body["failing"] == ["database", "chain"], body
+        assert "no answer within 1 s" in body["checks"]["chain"]["error"]
+        assert time.monotonic() - started < 10  # far below the parts' own 30 s timeouts
+    assert threading.active_count() < 100
+    hung.dispose()

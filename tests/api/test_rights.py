@@ -43,6 +43,8 @@ def test_register_a_work_and_read_it_back(live_api, chain):
     done = live_api.get(f"/v1/operations/{operation['id']}", headers=headers).json()
     assert done["status"] == "confirmed" and done["asset_id"] is not None, done
     assert done["metadata_uri"] == operation["metadata_uri"]
+    replayed = live_api.post("/v1/works", json=body, headers={**headers, "Idempotency-Key": "blue-hour-1"})
+    assert replayed.status_code == 200 and replayed.json() == done  # the operation as it stands, not "pending"
     detail = live_api.get(f"/v1/assets/{done['asset_id']}")
     asset = detail.json()["data"]
     assert asset["controller"] == wallet and asset["industry_code"] == "T0345246801"

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 from sqlalchemy import create_engine, text
 
@@ -46,3 +47,36 @@ def test_status_and_replay(private_chain, private_workload, fresh_db):
         stats = conn.execute(text("select events_indexed from indexer_stats")).scalar()
     engine.dispose()
     assert stats == len(before["chain_events"])
+
+
+def test_run_holds_its_lock_without_an_open_transaction_and_stops_when_it_loses_it(private_chain, fresh_db):
+    url = fresh_db()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONI_")}
+    env.update(HARMONI_DATABASE_URL=url, HARMONI_RPC_URL=private_chain.client.rpc_url,
+               HARMONI_DATA_DIR=str(private_chain.data_dir), HARMONI_INDEXER_METRICS_PORT="0")
+    proc = subprocess.Popen([sys.executable, "-m", "harmoni.cli", "indexer", "run"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            deadline = time.monotonic() + 60
+            while conn.execute(text("select count(*) from indexer_checkpoints")).scalar() == 0:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+                time.sleep(0.2)
+                conn.rollback()
+            time.sleep(1.0)  # several idle polls
+            states = conn.execute(text(
+                "select state from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+            )).scalars().all()
+            assert states and "idle in transaction" not in states, states
+            holder = conn.execute(text("select pid from pg_locks where locktype = 'advisory' and granted "
+                                       "and classid = 256 and objid = :low"), {"low": 0x4A524D00 + 31337}).scalar()
+            assert holder is not None
+            conn.execute(text("select pg_terminate_backend(:p)"), {"p": holder})
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        engine.dispose()
+    assert proc.returncode == 2
+    assert err.strip().splitlines()[-1].startswith("harmoni: error: the indexer lost its database connection"), err
