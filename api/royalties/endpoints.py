@@ -31,6 +31,7 @@ from identity.errors import Forbidden, InvalidToken, Unauthenticated, WalletNotY
 from identity.models import Role, User
 from ledger.royalties import audit, exports, periods
 from ledger.royalties.errors import (
+    ChainNotCaughtUp,
     InvalidPeriod,
     InvalidRevenue,
     NoClaimableAmount,
@@ -86,9 +87,9 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
 
 @router.post("/periods/{period_id}/close", status_code=status.HTTP_202_ACCEPTED,
              summary="Close a period: statement, tree and journal, in the background (admins); safe to repeat",
-             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder))
+             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder, ChainNotCaughtUp))
 def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser) -> PeriodOut:
-    period = views.closable(session, period_id, context.settings)
+    period = views.closable(session, period_id, context)
     if period.status != PeriodStatus.published:
         enqueue_after_commit(session, close_period_job, period_id)
     return views.period_out(session, period)

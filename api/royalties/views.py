@@ -27,6 +27,7 @@ from identity.models import User
 from identity.service import owned_wallet
 from ledger import registration
 from ledger.royalties import claims as claim_reads
+from ledger.royalties import inputs
 from ledger.royalties.audit import Check
 from ledger.royalties.close import check_closable
 from ledger.royalties.context import RoyaltyContext
@@ -58,11 +59,14 @@ def period_out(session: Session, period: RoyaltyPeriod) -> PeriodOut:
                      status=period.status, statement=summary)
 
 
-def closable(session: Session, period_id: int, settings) -> RoyaltyPeriod:
-    """The period, if a close job could finish it now (refusals the job would meet are answered at once)."""
+def closable(session: Session, period_id: int, context: AppContext) -> RoyaltyPeriod:
+    """The period, if a close job could finish it now (refusals the job would meet are answered at once: too
+    early, out of order, or a chain whose block after the end is not final and mirrored yet)."""
     period = get_period(session, period_id)
     if period.status == PeriodStatus.open:
+        settings = context.settings
         check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s))
+        inputs.check_mirrored(session, settings.chain_id, inputs.find_cut(context.chain, period.ends_at))
     return period
 
 

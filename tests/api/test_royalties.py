@@ -87,6 +87,9 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     relayed = api.post("/v1/me/claims", headers=artist_headers, json={"account": wallet})
     assert relayed.status_code == 202, relayed.json()
     operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
+    assert operation["status"] == "included", operation  # mined; confirmed once the mirror has it final
+    index_chain(api, chain)
+    operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
     assert operation["status"] == "confirmed", operation
     token = chain.client.w3.eth.contract(address=chain.deployment.payout_token, abi=[{
         "type": "function", "name": "balanceOf", "stateMutability": "view",
