@@ -51,7 +51,7 @@ def test_the_walkthroughs_run_as_written(user_checkout):
                              capture_output=True, text=True, timeout=420)
         out = run.stdout
         assert run.returncode == 0, f"exit {run.returncode}\n{out[-4000:]}\n{run.stderr[-4000:]}"
-        assert '"industry_code":"US-HRM-26-00001"' in out.replace(" ", ""), out[-4000:]
+        assert '"industry_code":"USHRM2600001"' in out.replace(" ", ""), out[-4000:]
         assert '"counted":true' in out.replace(" ", ""), out[-4000:]
         assert '"published"' in out, out[-4000:]
         assert "49000000" in out, out[-4000:]

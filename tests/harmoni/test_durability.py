@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -109,12 +110,21 @@ def test_kill_9_right_after_confirmed_loses_nothing(tmp_path):
         proc.wait(60)
 
 
-def test_a_crashed_child_is_restarted_and_its_operation_resumed(tmp_path):
+@contextmanager
+def _running(tmp_path):
+    """`harmoni up` on free ports, ready; stopped with SIGTERM afterwards. Yields (process, API port, anvil port)."""
     api_port, anvil_port = free_port(), free_port()
-    env = _env(tmp_path, api_port, anvil_port)
-    proc = _start(tmp_path, env, "up")
+    proc = _start(tmp_path, _env(tmp_path, api_port, anvil_port), "up")
     try:
         _wait_ready(proc, api_port, tmp_path, "up")
+        yield proc, api_port, anvil_port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+
+
+def test_a_crashed_child_is_restarted_and_its_operation_resumed(tmp_path):
+    with _running(tmp_path) as (proc, api_port, _anvil_port):
         token = _artist(api_port, "crash")
         me = _call(api_port, "GET", "/v1/me/wallets", token=token)[1][0]["address"]
         api_pid = _child_pid(proc.pid, "api")
@@ -133,17 +143,10 @@ def test_a_crashed_child_is_restarted_and_its_operation_resumed(tmp_path):
         code, listed = _call(api_port, "GET", "/v1/assets?kind=work")
         assert code == 200 and [a["industry_code"] for a in listed["data"]] == ["T0000000043"], listed
         assert "api exited with code -9; restarting" in (tmp_path / "up.log").read_text()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
 
 
 def test_the_cli_finds_the_running_stack_without_its_variables(tmp_path):
-    api_port, anvil_port = free_port(), free_port()
-    env = _env(tmp_path, api_port, anvil_port)
-    proc = _start(tmp_path, env, "up")
-    try:
-        _wait_ready(proc, api_port, tmp_path, "up")
+    with _running(tmp_path) as (proc, api_port, anvil_port):
         bare = {k: v for k, v in os.environ.items() if not k.startswith("HARMONI_")}  # a second terminal
         status = subprocess.run([sys.executable, "-m", "harmoni.cli", "status"], env=bare, cwd=tmp_path,
                                 capture_output=True, text=True, timeout=60)
@@ -151,9 +154,6 @@ def test_the_cli_finds_the_running_stack_without_its_variables(tmp_path):
         assert f"127.0.0.1:{api_port}" in status.stdout and f"127.0.0.1:{anvil_port}" in status.stdout
         record = json.loads((tmp_path / "var" / "stack.json").read_text())
         assert record["pid"] == proc.pid and oct((tmp_path / "var" / "stack.json").stat().st_mode)[-3:] == "600"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
     assert not (tmp_path / "var" / "stack.json").exists()
 
 
