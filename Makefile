@@ -8,12 +8,12 @@ SLITHER_VENV := .venv-slither
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: run test deps lint contracts-test gas-snapshot slither pytest bench-gas clean
+.PHONY: run test test-tools deps lint contracts-test gas-snapshot slither pytest bench-gas clean
 
 run: deps
 	$(BIN)/harmoni up
 
-test: deps $(SLITHER_VENV)/.installed
+test: deps test-tools $(SLITHER_VENV)/.installed
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory contracts-test
 	$(MAKE) --no-print-directory slither
@@ -31,6 +31,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v node >/dev/null || { echo "HARMONI needs Node.js 20+ (node not found)"; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# The README walk-throughs (tests/test_walkthroughs.py) run in a plain shell with curl and jq, as a user's would.
+test-tools:
+	@command -v jq >/dev/null && command -v curl >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq jq curl; } >/dev/null 2>&1 || \
+		{ echo "make test needs jq and curl: install them (apt-get install jq curl)"; exit 1; }
 
 # slither pins web3<8, so it lives in a virtualenv of its own, never in the app's.
 $(SLITHER_VENV)/.installed:
