@@ -38,8 +38,11 @@ def install(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": _field_name(tuple(e["loc"])), "in": e["loc"][0], "message": e["msg"]}
                   for e in exc.errors()]
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        problem = ValidationFailed(f"invalid {fields}", errors=errors)
+        names = sorted({e["field"] for e in errors})
+        if len(names) == 1:  # one field at fault: named on top, like the service's own refusals, with the reason
+            problem = ValidationFailed(f"invalid {names[0]}: {errors[0]['message']}", field=names[0], errors=errors)
+        else:
+            problem = ValidationFailed(f"invalid {', '.join(names)}", errors=errors)
         return problem_response(problem.problem(instance=request.url.path))
 
     @app.exception_handler(StarletteHTTPException)

@@ -48,11 +48,14 @@ class Split:
 def _ppm(share: str, field: str) -> int:
     try:
         value = Decimal(share)
+        if not value.is_finite():
+            raise InvalidOperation(share)
     except InvalidOperation as err:
-        raise SplitInvalid(f"{field} must be a number of percent, e.g. \"33.3333\"", field=field) from err
+        raise SplitInvalid(f"{field} must be a number of percent, e.g. 70 or \"33.3333\"", field=field) from err
     ppm = value * (SCALE // 100)
     if ppm != ppm.to_integral_value():
-        raise SplitInvalid(f"{field} has more than 4 decimals", field=field)
+        raise SplitInvalid(f"{field} has more than 4 decimals ({share}): give it as a string with at most 4, "
+                           "e.g. \"33.3333\"", field=field)
     if ppm <= 0:
         raise SplitInvalid(f"{field} must be more than 0%", field=field)
     return int(ppm)

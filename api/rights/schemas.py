@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from identity.schemas import Email
 
@@ -36,13 +36,29 @@ class Contributor(BaseModel):
     role: str = Field(min_length=1, max_length=60, examples=["composer", "lyricist", "performer", "producer"])
 
 
+def _percent_text(value: Any) -> Any:
+    """Numbers are read as the decimal they were written as (a float by its shortest repr), strings as they are."""
+    if isinstance(value, bool):
+        raise ValueError('must be a number of percent or a numeric string, e.g. 70 or "33.3333"')
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # 33.3333 → "33.3333"; a float that lost digits shows them, and is refused for it
+    return value
+
+
+SharePercent = Annotated[str, BeforeValidator(_percent_text), WithJsonSchema(
+    {"anyOf": [{"type": "string"}, {"type": "number"}]})]
+
+
 class PayeeIn(BaseModel):
     address: str | None = Field(None, description="Payee wallet address (give this or `email`)")
     email: Email | None = Field(
         None, description="Payee e-mail address, instead of `address`: paid at that account's wallet, or at a "
                           "custodial wallet held for them until they accept the e-mailed invitation")
-    share_percent: str = Field(description="Share in percent, at most 4 decimals; all shares sum to 100",
-                               examples=["33.3333"])
+    share_percent: SharePercent = Field(
+        description="Share in percent, a number or a numeric string, at most 4 decimals; all shares sum to 100",
+        examples=["33.3333", 70])
 
     model_config = {"json_schema_extra": {"examples": [
         {"address": _ARTIST, "share_percent": "70"}, {"email": "lee@example.org", "share_percent": "30"}]}}

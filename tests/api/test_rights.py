@@ -63,6 +63,11 @@ def test_bad_registrations_are_refused_and_write_nothing(live_api, chain):
         ({"split": [{"address": wallet, "share_percent": "50"}, {"address": wallet.lower(),
                                                                  "share_percent": "50"}]}, 422, "split[1].address"),
         ({"split": [{"address": "0xnope", "share_percent": "100"}]}, 422, "split[0].address"),
+        # a JSON number with more digits than a float keeps, or than 4 decimals: refused, never rounded
+        ({"split": [{"address": wallet, "share_percent": 33.33333333333333333},
+                    {"address": B, "share_percent": 66.66666666666666667}]}, 422, "split[0].share_percent"),
+        ({"split": [{"address": wallet, "share_percent": True}]}, 422, "split[0].share_percent"),
+        ({"split": [{"address": wallet, "share_percent": "Infinity"}]}, 422, "split[0].share_percent"),
     ]
     base = {"title": "x", "iswc": "T-034.524.680-1", "split": [{"address": wallet, "share_percent": "100"}]}
     engine = create_engine(normalize_url(live_api.database_url))
@@ -72,6 +77,9 @@ def test_bad_registrations_are_refused_and_write_nothing(live_api, chain):
         assert response.json()["field"] == field
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(RightsOperation.__table__)).scalar() == 0
+    numbers = live_api.post("/v1/works", headers=headers, json={
+        **base, "split": [{"address": wallet, "share_percent": 66.5}, {"address": B, "share_percent": 33.5}]})
+    assert numbers.status_code == 202, numbers.json()  # numbers are percent as written, like strings
     fan = live_api.post("/v1/auth/signup", json={"email": "fan@example.org", "password": "correct horse 42!"})
     fan_headers = {"Authorization": f"Bearer {fan.json()['access_token']}"}
     assert live_api.post("/v1/works", json=base, headers=fan_headers).status_code == 403
