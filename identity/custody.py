@@ -114,7 +114,10 @@ def signer_for(session: Session, user_id: uuid.UUID, keyring: Keyring | None = N
         Wallet.user_id == user_id, Wallet.kind == WalletKind.custodial.value,
     ).order_by(Wallet.invitation_id.is_not(None), Wallet.created_at).limit(1)).one_or_none()
     if wallet is None:
-        raise CustodialWalletNotFound(f"user {user_id} has no custodial wallet")
+        raise CustodialWalletNotFound(
+            "you have no custodial wallet to sign with: create one with POST /v1/me/wallets/custodial, or link "
+            "your own with Sign-In With Ethereum (POST /v1/auth/siwe/nonce, then /v1/auth/siwe/verify with "
+            "purpose \"link\") and use the .../prepare endpoints", how_to_fix="POST /v1/me/wallets/custodial")
     return unseal(wallet, keyring)
 
 

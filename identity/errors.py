@@ -81,9 +81,11 @@ class ArtistProfileNotFound(NotFound):
     title = "Artist profile not found"
 
 
-class CustodialWalletNotFound(NotFound):
-    slug = "custodial-wallet-not-found"
-    title = "No custodial wallet"
+class CustodialWalletNotFound(Conflict):
+    """The caller has no wallet to sign with yet: a state they can change, so 409 with how to change it."""
+
+    slug = "custodial-wallet-required"
+    title = "A custodial wallet is needed first"
 
 
 class NonceInvalid(ValidationFailed):

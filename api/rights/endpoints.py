@@ -101,7 +101,8 @@ def _prepare(session, context, user: User, controller: str, build, metadata: dic
 
 _REPLAYED = {200: {"model": OperationOut,
                    "description": "A repeated Idempotency-Key: the first operation, as it stands now"}}
-_WORK_RESPONSES = {**_REPLAYED, 409: {"description": "The registry refuses it (e.g. ISWC already registered)"},
+_WORK_RESPONSES = {**_REPLAYED, 409: {"description": "The registry refuses it (e.g. ISWC already registered), or "
+                                                    "the artist has no custodial wallet yet"},
                    422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
                    503: {"description": "The contracts are not deployed on this chain yet"}}
 _RECORDING_RESPONSES = {**_WORK_RESPONSES,
@@ -199,8 +200,8 @@ def get_operation(session: SessionDep, context: ContextDep, user: CurrentUser,
 
 
 _CHANGE_RESPONSES = {**_REPLAYED, 403: {"description": "The artist's wallet does not control this asset"},
-                     404: {"description": "The artist has no custodial wallet"},
-                     409: {"description": "The registry refuses it (not the controller, frozen, locked split)"},
+                     409: {"description": "The registry refuses it (not the controller, frozen, locked split), or "
+                                          "the artist has no custodial wallet yet (`custodial-wallet-required`)"},
                      422: {"description": "Invalid split or address; the problem names the field"},
                      503: {"description": "The contracts are not deployed on this chain yet"}}
 

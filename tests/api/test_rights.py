@@ -198,3 +198,17 @@ def test_a_payee_invited_by_email_is_paid_at_a_held_wallet_until_they_accept(liv
         assert (session.scalar(select(func.count()).select_from(PayeeInvitation)),
                 session.scalar(select(func.count()).select_from(OutboxEmail))) == (1, 1)
     engine.dispose()
+
+
+def test_an_artist_without_a_wallet_is_told_how_to_get_one(live_api, chain):
+    signed_up = live_api.post("/v1/auth/signup", json={"email": "new@example.org", "password": "correct horse 42!",
+                                                        "role": "artist"})
+    headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    body = {"title": "x", "iswc": "T-034.524.680-1", "split": [{"address": B, "share_percent": 100}]}
+    refused = live_api.post("/v1/works", json=body, headers=headers)
+    assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["type"].endswith("/custodial-wallet-required"), problem
+    assert "POST /v1/me/wallets/custodial" in problem["detail"] and "Sign-In With Ethereum" in problem["detail"]
+    assert live_api.post("/v1/me/wallets/custodial", headers=headers).status_code == 201
+    assert live_api.post("/v1/works", json=body, headers=headers).status_code == 202
