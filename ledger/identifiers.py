@@ -50,3 +50,14 @@ def normalize_isrc(code: str, field: str = "isrc") -> str:
 def onchain_code(code: str) -> bytes:
     """The registry's bytes12: 12 ASCII characters, an 11-character ISWC right-padded with a zero byte."""
     return code.encode("ascii").ljust(12, b"\0")
+
+
+def readable_code(onchain: bytes | str) -> str:
+    """The registry's bytes12 (or its 0x hex) as people write it: `US-RC1-76-07839`, `T-034.524.680-1`."""
+    raw = bytes.fromhex(onchain[2:]) if isinstance(onchain, str) else onchain
+    text = raw.rstrip(b"\0").decode("ascii", errors="replace")
+    if _ISWC.match(text):
+        return f"T-{text[1:4]}.{text[4:7]}.{text[7:10]}-{text[10]}"
+    if _ISRC.match(text):
+        return f"{text[:2]}-{text[2:5]}-{text[5:7]}-{text[7:]}"
+    return text

@@ -23,6 +23,7 @@ from harmoni.errors import HarmoniError, NotFound
 from indexer.models import ChainEvent
 from ledger import catalog
 from ledger.operations import ChainOperation
+from ledger.reverts import explain_args, explained
 from ledger.rights import SignedRequest
 
 
@@ -126,7 +127,7 @@ def _record(session: Session, user_id: uuid.UUID, kind: str, idempotency_key: st
         reverted = as_revert(err, context=kind)
         if reverted is None:
             raise
-        raise reverted from err
+        raise explained(reverted) from err
     operation = RightsOperation(user_id=user_id, kind=kind, idempotency_key=idempotency_key, to_address=to_address,
                                 calldata=calldata, request=request)
     session.add(operation)
@@ -187,8 +188,9 @@ def operation_status(session: Session, operation_id: uuid.UUID, user_id: uuid.UU
             select(ChainEvent.args["assetId"].as_integer()).where(
                 ChainEvent.chain_id == chain_id, ChainEvent.tx_hash == bytes.fromhex(sent.mined_tx_hash[2:]),
                 ChainEvent.event == "AssetRegistered"))
+    error_args = explain_args(sent.error_name, sent.error_args)[0] if sent.error_name else sent.error_args
     return OperationView(operation, sent.status, sent.mined_tx_hash or (sent.tx_hashes or [None])[-1],
-                           sent.block_number, sent.error_name, sent.error_args, asset_id)
+                         sent.block_number, sent.error_name, error_args, asset_id)
 
 
 __all__ = ["ContractReverted", "OperationView", "RightsOperation", "create_operation", "derive_key",

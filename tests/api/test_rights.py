@@ -212,3 +212,25 @@ def test_an_artist_without_a_wallet_is_told_how_to_get_one(live_api, chain):
     assert "POST /v1/me/wallets/custodial" in problem["detail"] and "Sign-In With Ethereum" in problem["detail"]
     assert live_api.post("/v1/me/wallets/custodial", headers=headers).status_code == 201
     assert live_api.post("/v1/works", json=body, headers=headers).status_code == 202
+
+
+def test_a_duplicate_isrc_names_the_code_and_links_the_asset(live_api, chain):
+    headers = _artist(live_api)
+    wallet = live_api.get("/v1/me/wallets", headers=headers).json()[0]["address"]
+    body = {"title": "Blue Hour", "isrc": "US-HRM-26-00001", "content_hash": "0x" + "ab" * 32,
+            "split": [{"address": wallet, "share_percent": 100}]}
+    assert live_api.post("/v1/recordings", json=body, headers=headers).status_code == 202
+    _index(live_api, chain)
+    again = live_api.post("/v1/recordings", json={**body, "content_hash": "0x" + "cd" * 32},
+                          headers={**headers, "Idempotency-Key": "second-try"})
+    assert again.status_code == 409, again.json()
+    problem = again.json()
+    assert problem["error"] == "IndustryCodeTaken"
+    assert problem["detail"] == "ISRC US-HRM-26-00001 is already registered as asset 1 (/v1/assets/1)", problem
+    assert problem["args"]["code_text"] == "US-HRM-26-00001" and problem["args"]["existingAssetId_url"] == \
+        "/v1/assets/1"
+    assert problem["args"]["code"].startswith("0x5553")  # the raw argument stays beside the readable one
+    same_audio = live_api.post("/v1/recordings", json={**body, "isrc": "US-HRM-26-00002"},
+                               headers={**headers, "Idempotency-Key": "third-try"})
+    assert same_audio.status_code == 409 and same_audio.json()["error"] == "ContentHashTaken"
+    assert "already registered as asset 1 (/v1/assets/1)" in same_audio.json()["detail"]
