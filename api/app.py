@@ -14,6 +14,7 @@ from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
 from api.deps import AppContext
 from api.disputes.endpoints import router as disputes_router
+from api.docs.endpoints import install as install_docs
 from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
@@ -55,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Rights and royalty ledger for music: who owns a song, how its money splits, "
                     "and proof of every payout.",
+        docs_url=None, redoc_url=None,  # served by api.docs with local assets
     )
+    install_docs(app)
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),
                                    readiness=BoundedReadiness(settings.readyz_timeout_s))

@@ -1,4 +1,5 @@
 import contextlib
+import re
 import socket
 import threading
 import time
@@ -114,3 +115,18 @@ def test_readyz_answers_in_bounded_time_while_the_chain_and_the_database_hang(ap
         assert time.monotonic() - started < 10  # far below the parts' own 30 s timeouts
     assert threading.active_count() < 100
     hung.dispose()
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_load_everything_from_the_api_itself(api, page):
+    html = api.get(page)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html.text) + re.findall(r"url: '([^']+)'", html.text)
+    assert urls and all(u.startswith("/") for u in urls), urls  # nothing from a CDN or any other host
+    assets = [u for u in urls if u.endswith((".js", ".css"))]
+    assert assets
+    for url in assets:
+        asset = api.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 10_000, url
+        kind = "javascript" if url.endswith(".js") else "css"
+        assert kind in asset.headers["content-type"], (url, asset.headers["content-type"])
