@@ -12,17 +12,26 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
+
+from harmoni.errors import NotFound
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 PREFIX = "/docs-assets"
+FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+         "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
 
 
 def install(app: FastAPI) -> None:
     """Serve the docs pages and their assets; the app must be created with docs_url=None, redoc_url=None."""
-    app.mount(PREFIX, StaticFiles(directory=ASSETS), name="docs-assets")
     title = app.title
+
+    @app.get(PREFIX + "/{asset}", include_in_schema=False)
+    def docs_asset(asset: str) -> FileResponse:
+        if asset not in FILES:
+            raise NotFound(f"no docs asset {asset!r}")
+        return FileResponse(ASSETS / asset, media_type=FILES[asset],
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

@@ -21,6 +21,7 @@ from api.royalties.schemas import (
     ClaimsOut,
     EarningsOut,
     PeriodIn,
+    PeriodJob,
     PeriodOut,
     RevenueIn,
     RevenueOut,
@@ -87,22 +88,37 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
 
 @router.post("/periods/{period_id}/close", status_code=status.HTTP_202_ACCEPTED,
              summary="Close a period: statement, tree and journal, in the background (admins); safe to repeat",
-             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder, ChainNotCaughtUp))
-def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser) -> PeriodOut:
+             responses={200: {"model": PeriodOut, "description": "Closed already: the period as it is"},
+                        **problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder,
+                                            ChainNotCaughtUp)})
+def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser,
+                 response: Response) -> PeriodOut:
     period = views.closable(session, period_id, context)
-    if period.status != PeriodStatus.published:
-        enqueue_after_commit(session, close_period_job, period_id)
-    return views.period_out(session, period)
+    if period.status in (PeriodStatus.closed, PeriodStatus.published):
+        response.status_code = status.HTTP_200_OK  # done already: nothing to follow
+        return views.period_out(session, period)
+    enqueue_after_commit(session, close_period_job, period_id)
+    return _following(session, period, response, PeriodJob(action="close", until="closed", url=""))
 
 
 @router.post("/periods/{period_id}/publish", status_code=status.HTTP_202_ACCEPTED,
              summary="Publish a closed period's root with its funding on chain, in the background (admins)",
-             responses=problem_responses(*_ADMIN, PeriodNotFound, PeriodNotClosed, PeriodOutOfOrder))
-def publish_period(period_id: PeriodId, session: SessionDep, user: AdminUser) -> PeriodOut:
+             responses={200: {"model": PeriodOut, "description": "Published already: the period as it is"},
+                        **problem_responses(*_ADMIN, PeriodNotFound, PeriodNotClosed, PeriodOutOfOrder)})
+def publish_period(period_id: PeriodId, session: SessionDep, user: AdminUser, response: Response) -> PeriodOut:
     period = views.publishable(session, period_id)
-    if period.status == PeriodStatus.closed:
-        enqueue_after_commit(session, publish_period_job, period_id)
-    return views.period_out(session, period)
+    if period.status != PeriodStatus.closed:
+        response.status_code = status.HTTP_200_OK  # published already
+        return views.period_out(session, period)
+    enqueue_after_commit(session, publish_period_job, period_id)
+    return _following(session, period, response, PeriodJob(action="publish", until="published", url=""))
+
+
+def _following(session, period, response: Response, job: PeriodJob) -> PeriodOut:
+    """The period as the job finds it, with the job to follow: its URL in the body and the Location header."""
+    url = f"/v1/periods/{period.period_id}"
+    response.headers["Location"] = url
+    return views.period_out(session, period).model_copy(update={"job": job.model_copy(update={"url": url})})
 
 
 @router.get("/periods/{period_id}/statement.{extension}", summary="A closed period's statement (public)",

@@ -77,12 +77,21 @@ class StatementSummary(BaseModel):
     published_block: int | None
 
 
+class PeriodJob(BaseModel):
+    """A close or publish running in the background: follow `url` until the period's status is `until`."""
+
+    action: Literal["close", "publish"]
+    until: Literal["closed", "published"] = Field(description="The status the period has once the job is done")
+    url: str = Field(description="The period to follow (also the answer's Location header)")
+
+
 class PeriodOut(BaseModel):
     period_id: int
     starts_at: datetime
     ends_at: datetime
     status: Literal["open", "closing", "closed", "published"]
     statement: StatementSummary | None = None
+    job: PeriodJob | None = Field(None, description="Set on the 202 of a close or publish: the job to follow")
 
     model_config = {"json_schema_extra": {"examples": [{
         "period_id": 1, "starts_at": "2026-11-01T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z",

@@ -73,9 +73,15 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     index_chain(api, chain)
     closed = api.post(f"/v1/periods/{period}/close", headers=_bearer(admin))
     assert closed.status_code == 202, closed.json()
-    summary = api.get(f"/v1/periods/{period}").json()
+    job = closed.json()["job"]  # what to follow, not the state before the job
+    assert job == {"action": "close", "until": "closed", "url": f"/v1/periods/{period}"}
+    assert closed.headers["location"] == job["url"]
+    summary = api.get(job["url"]).json()
     assert summary["status"] == "closed" and summary["statement"]["allocated"] == "70000000", summary
-    assert api.post(f"/v1/periods/{period}/publish", headers=_bearer(admin)).status_code == 202
+    again = api.post(f"/v1/periods/{period}/close", headers=_bearer(admin))
+    assert again.status_code == 200 and again.json()["job"] is None and again.json()["status"] == "closed"
+    published = api.post(f"/v1/periods/{period}/publish", headers=_bearer(admin))
+    assert published.status_code == 202 and published.json()["job"]["until"] == "published"
     assert api.get(f"/v1/periods/{period}").json()["status"] == "published"
     index_chain(api, chain)
 
