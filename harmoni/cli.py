@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from harmoni import runtime
 from harmoni.errors import HarmoniError
@@ -34,7 +35,7 @@ def _cmd_db_upgrade(settings: Settings, _args) -> int:
     from harmoni import embedded_db, migrate
     from harmoni.db import check_connection
 
-    with embedded_db.database_url(settings) as url:
+    with embedded_db.database_url(settings, create=True) as url:  # asked for: may create the embedded one
         check_connection(url)
         migrate.upgrade(url)
         print(f"database at revision {migrate.current_revision(url)}")
@@ -318,6 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(settings, args)
     except HarmoniError as err:
         print(f"harmoni: error: {err.detail}", file=sys.stderr)
+        return 2
+    except ProgrammingError as err:  # e.g. a table that is not there: a database never migrated, or an old one
+        print(f"harmoni: error: the database lacks HARMONI's schema ({type(err.orig).__name__}): run "
+              "`harmoni db upgrade`", file=sys.stderr)
+        return 2
+    except OperationalError as err:
+        print(f"harmoni: error: the database did not answer: {str(err.orig).splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

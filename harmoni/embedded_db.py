@@ -79,12 +79,26 @@ def _ensure_database(admin_url: str, database: str) -> None:
             log.info("created embedded database", extra={"database": database})
 
 
+def require_data(settings: Settings) -> None:
+    """Refuse, in one line, to work on a data directory that has no embedded database."""
+    if not settings.database_url and not (pgdata_path(settings.data_dir) / "PG_VERSION").exists():
+        raise ConfigurationError(
+            f"no HARMONI data in {settings.data_dir.resolve()}: run this from the directory where you ran "
+            "`make run` (or `harmoni up`), or set HARMONI_DATA_DIR (or HARMONI_DATABASE_URL)")
+
+
 @contextmanager
-def database_url(settings: Settings) -> Iterator[str]:
-    """The configured database URL, or the embedded server's (stopped again if started here)."""
+def database_url(settings: Settings, create: bool = False) -> Iterator[str]:
+    """The configured database URL, or the embedded server's (stopped again if started here).
+
+    Only with `create` is an embedded database made where there is none: a command run in the wrong directory
+    says so instead of leaving an empty data directory behind.
+    """
     if settings.database_url:
         yield settings.database_url
         return
+    if not create:
+        require_data(settings)
     url, started = start(settings.data_dir)
     try:
         yield url

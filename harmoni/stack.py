@@ -272,6 +272,7 @@ def _print_banner(settings: Settings, deployment: deployments.Deployment) -> Non
 
 def status(settings: Settings) -> int:
     """Print each component's state; exit 1 when any is down."""
+    embedded_db.require_data(settings)  # the wrong directory is one line, not a table of DOWNs
     rows: list[tuple[str, bool, str]] = []
     client = ChainClient(settings.effective_rpc_url, 3.0)
     deployment = deployments.load(settings.chain_id, settings.data_dir)
