@@ -61,8 +61,10 @@ class ChainOperation(Base):
         Index("ix_chain_operations_account_nonce", "chain_id", "from_address", "nonce", unique=True,
               postgresql_where=text("nonce is not null")),
         Index("ix_chain_operations_account_status", "chain_id", "from_address", "status"),
-        Index("ix_chain_operations_chain_block", "chain_id", "block_number",
-              postgresql_where=text("block_number is not null")),
+        Index("ix_chain_operations_included", "chain_id", "block_number",
+              postgresql_where=text("status = 'included'")),
+        Index("ix_chain_operations_confirmed", "chain_id", "block_number",
+              postgresql_where=text("status = 'confirmed'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

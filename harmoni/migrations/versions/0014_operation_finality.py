@@ -25,13 +25,16 @@ def upgrade() -> None:
     op.add_column("chain_operations", sa.Column("block_hash", sa.String(66), nullable=True))
     op.drop_constraint(op.f("ck_chain_operations_status"), "chain_operations", type_="check")
     op.create_check_constraint(op.f("ck_chain_operations_status"), "chain_operations", _NEW)
-    # Operations that may not be final yet are found by block, newest first, at every reconciliation.
-    op.create_index(op.f("ix_chain_operations_chain_block"), "chain_operations", ["chain_id", "block_number"],
-                    postgresql_where=sa.text("block_number is not null"))
+    # The indexer looks for included operations at every step, and for the newest confirmed ones at start.
+    op.create_index(op.f("ix_chain_operations_included"), "chain_operations", ["chain_id", "block_number"],
+                    postgresql_where=sa.text("status = 'included'"))
+    op.create_index(op.f("ix_chain_operations_confirmed"), "chain_operations", ["chain_id", "block_number"],
+                    postgresql_where=sa.text("status = 'confirmed'"))
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_chain_operations_chain_block"), table_name="chain_operations")
+    op.drop_index(op.f("ix_chain_operations_confirmed"), table_name="chain_operations")
+    op.drop_index(op.f("ix_chain_operations_included"), table_name="chain_operations")
     op.execute("update chain_operations set status = 'confirmed' where status = 'included'")
     op.drop_constraint(op.f("ck_chain_operations_status"), "chain_operations", type_="check")
     op.create_check_constraint(op.f("ck_chain_operations_status"), "chain_operations", _OLD)
