@@ -251,18 +251,19 @@ def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Lo
     layout = _layout(probe.channels)
     preview_start_ms = max(0, min(preview_start_ms, max(0, probe.duration_ms - PREVIEW_MS)))
     preview_ms = min(PREVIEW_MS, probe.duration_ms - preview_start_ms)
+    # Longest encodes first, so the pool's last task is a short one (weights: measured relative cost).
     specs = [
-        _Spec("hls_256", "hls", "aac", 256_000, "application/vnd.apple.mpegurl", "", 3.0),
-        _Spec("hls_128", "hls", "aac", 128_000, "application/vnd.apple.mpegurl", "", 2.5),
-        _Spec("aac_256", "ipod", "aac", 256_000, "audio/mp4", ".m4a", 3.0),
-        _Spec("mp3_320", "mp3", "libmp3lame", 320_000, "audio/mpeg", ".mp3", 2.5),
-        _Spec("opus_160", "ogg", "libopus", 160_000, "audio/ogg; codecs=opus", ".opus", 2.0),
-        _Spec("opus_96", "ogg", "libopus", 96_000, "audio/ogg; codecs=opus", ".opus", 2.0),
+        _Spec("mp3_320", "mp3", "libmp3lame", 320_000, "audio/mpeg", ".mp3", 3.0),
+        _Spec("aac_256", "ipod", "aac", 256_000, "audio/mp4", ".m4a", 1.5),
+        _Spec("hls_256", "hls", "aac", 256_000, "application/vnd.apple.mpegurl", "", 1.2),
+        _Spec("hls_128", "hls", "aac", 128_000, "application/vnd.apple.mpegurl", "", 1.0),
+        _Spec("opus_160", "ogg", "libopus", 160_000, "audio/ogg; codecs=opus", ".opus", 0.6),
+        _Spec("opus_96", "ogg", "libopus", 96_000, "audio/ogg; codecs=opus", ".opus", 0.5),
     ]
     if probe.lossless:
-        specs.append(_Spec("flac", "flac", "flac", None, "audio/flac", ".flac", 1.0))
-    specs.append(_Spec("preview", "mp3", "libmp3lame", 192_000, "audio/mpeg", ".mp3",
-                       0.3 * preview_ms / max(1, probe.duration_ms)))
+        specs.append(_Spec("flac", "flac", "flac", None, "audio/flac", ".flac", 0.2))
+    specs.insert(1, _Spec("preview", "mp3", "libmp3lame", 192_000, "audio/mpeg", ".mp3",
+                          3.0 * preview_ms / max(1, probe.duration_ms)))
     specs.append(_Spec("waveform", "json", "", None, "application/json", ".json", 0.3))
     tracker = _Progress({s.name: s.weight for s in specs})
 

@@ -1,0 +1,129 @@
+"""Acoustic fingerprints (Chromaprint, Debian's `fpcalc -raw`) and how near-duplicates are found.
+
+A fingerprint is Chromaprint's list of 32-bit sub-fingerprints, about 8 per second of audio, over the
+first 120 s. Two fingerprints are compared by the share of equal bits at the best alignment within
+±40 items (about ±5 s): re-encodes, level changes, trims and fades of one recording score ≥ 0.9,
+different recordings about 0.5 (chance).
+
+Candidate lookup in PostgreSQL (`index_terms`): exact 32-bit values rarely survive a lossy re-encode
+(a few bits flip), but the top 16 bits of a sub-fingerprint (the bits from Chromaprint's most robust
+filters and quantisers come first) survive much more often. `index_terms(fp)` is the set of distinct
+`item >> 16` values (skipping silence's constant items). Store it in an `int[]` column with a GIN index
+(`CREATE INDEX ... USING gin (terms)`) and find candidates with the overlap operator, ranked by how many
+terms they share, then confirm each candidate with `similarity()` / `same_recording()`:
+
+    SELECT recording_id FROM fingerprints
+    WHERE terms && :terms
+    ORDER BY cardinality(ARRAY(SELECT unnest(terms) INTERSECT SELECT unnest(CAST(:terms AS int[])))) DESC
+    LIMIT 20;
+
+(or a side table `(term int, recording_id)` with a b-tree on `term`:
+`SELECT recording_id FROM fingerprint_terms WHERE term = ANY(:terms) GROUP BY 1
+ HAVING count(*) >= :min_shared ORDER BY count(*) DESC LIMIT 20`). `candidates()` below is that same
+logic in Python; `MIN_SHARED_TERMS` is the minimum overlap.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from content.media.errors import MediaRejected
+
+MAX_OFFSET = 40  # items, about 5 s
+MIN_OVERLAP = 40  # items compared at least, about 5 s
+SAME_THRESHOLD = 0.75  # AcoustID: 0.95 same fingerprint, 0.7 same track; different pieces score ~0.5
+TERM_SHIFT = 16
+MIN_SHARED_TERMS = 3
+FPCALC_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    items: tuple[int, ...]  # unsigned 32-bit sub-fingerprints
+    duration_s: float  # of the whole file, as fpcalc reports it
+
+    def as_array(self) -> np.ndarray:
+        return np.asarray(self.items, dtype=np.uint32)
+
+
+def fpcalc_path() -> str:
+    path = shutil.which("fpcalc")
+    if path is None:
+        raise RuntimeError("fpcalc not found: install Debian's libchromaprint-tools (make deps does)")
+    return path
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Chromaprint's raw fingerprint of the first 120 s, and the file's duration."""
+    try:
+        result = subprocess.run([fpcalc_path(), "-raw", "-ignore-errors", "-length", str(FPCALC_SECONDS), str(path)],
+                                capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired as err:
+        raise MediaRejected("corrupt-audio", "fingerprinting timed out") from err
+    fields = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    if result.returncode != 0 or "FINGERPRINT" not in fields:
+        raise MediaRejected("corrupt-audio", f"cannot fingerprint the audio: {result.stderr.strip()[:200]}")
+    items = tuple(int(v) & 0xFFFFFFFF for v in fields["FINGERPRINT"].split(",") if v)
+    return Fingerprint(items=items, duration_s=float(fields.get("DURATION", 0)))
+
+
+def similarity(a: Fingerprint, b: Fingerprint, max_offset: int = MAX_OFFSET) -> float:
+    """Share of equal bits between the two at the best offset within ±max_offset items (0.0 .. 1.0).
+
+    All offsets at once: x[j] is compared with y[j - offset], over the items both have.
+    """
+    x, y = a.as_array(), b.as_array()
+    m = len(x)
+    if m == 0 or len(y) == 0:
+        return 0.0
+    width = max(m, len(y)) + 2 * max_offset
+    padded = np.zeros(width, np.uint32)
+    present = np.zeros(width, bool)
+    padded[max_offset: max_offset + len(y)] = y
+    present[max_offset: max_offset + len(y)] = True
+    windows = np.lib.stride_tricks.sliding_window_view(padded, m)[: 2 * max_offset + 1]
+    valid = np.lib.stride_tricks.sliding_window_view(present, m)[: 2 * max_offset + 1]
+    differing = (np.bitwise_count(windows ^ x) * valid).sum(axis=1)
+    overlap = valid.sum(axis=1)
+    usable = overlap >= min(MIN_OVERLAP, m, len(y))
+    if not usable.any():
+        return 0.0
+    scores = 1.0 - differing[usable] / (32.0 * overlap[usable])
+    return float(scores.max())
+
+
+def durations_match(a: Fingerprint, b: Fingerprint) -> bool:
+    """Trims and fades change a length a little; a different edit (radio edit, extended mix) changes it a lot."""
+    longer = max(a.duration_s, b.duration_s)
+    return abs(a.duration_s - b.duration_s) <= max(7.0, 0.1 * longer)
+
+
+def same_recording(a: Fingerprint, b: Fingerprint) -> bool:
+    return durations_match(a, b) and similarity(a, b) >= SAME_THRESHOLD
+
+
+def index_terms(fp: Fingerprint) -> list[int]:
+    """Distinct top-16-bit values of the sub-fingerprints, as int4-safe ints, sorted (for an int[] column)."""
+    items = fp.as_array()
+    if not len(items):
+        return []
+    values, counts = np.unique(items >> TERM_SHIFT, return_counts=True)
+    # A value repeated over a fifth of the clip is silence or a drone: it would match everything.
+    common = counts > max(8, len(items) // 5)
+    return sorted(int(v) for v in values[~common])
+
+
+def candidates(query_terms: Iterable[int], index: dict[object, set[int]], limit: int = 20,
+               min_shared: int = MIN_SHARED_TERMS) -> list[object]:
+    """Keys of the indexed fingerprints sharing the most terms with the query (the SQL's logic, in Python)."""
+    wanted = set(query_terms)
+    scored = [(len(wanted & terms), key) for key, terms in index.items()]
+    scored = [(n, key) for n, key in scored if n >= min_shared]
+    scored.sort(key=lambda item: -item[0])
+    return [key for _, key in scored[:limit]]
