@@ -125,6 +125,35 @@ def _describe(container, path: Path, size: int) -> tuple[AudioProbe, object]:
     return probe, stream
 
 
+def _chunks_truncated(path: Path, fmt: str) -> bool:
+    """A WAV/AIFF whose audio chunk claims more bytes than the file has, or an Ogg without its end page."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if fmt in ("wav", "aiff"):
+            order, audio_id = ("little", b"data") if fmt == "wav" else ("big", b"SSND")
+            at = 12
+            while at + 8 <= size:
+                handle.seek(at)
+                header = handle.read(8)
+                length = int.from_bytes(header[4:8], order)
+                if header[:4] == audio_id:
+                    # 0xFFFFFFFF / 0: streamed or RF64 files that never had their size filled in
+                    return length not in (0, 0xFFFFFFFF) and at + 8 + length > size
+                at += 8 + length + (length & 1)
+            return True  # no audio chunk at all
+        if fmt == "ogg":
+            handle.seek(max(0, size - 65_536))
+            tail = handle.read()
+            last = tail.rfind(b"OggS")
+            if last < 0 or last + 27 > len(tail):
+                return True
+            segments = tail[last + 26]
+            body = sum(tail[last + 27: last + 27 + segments])
+            complete = last + 27 + segments + body <= len(tail)
+            return not complete or not tail[last + 5] & 0x04  # the final page carries end-of-stream
+    return False
+
+
 def probe(path: Path) -> AudioProbe:
     """What the file is, from its content and headers (no full decode); raises MediaRejected."""
     path = Path(path)
@@ -154,6 +183,8 @@ def validate(path: Path, max_duration_ms: int, max_bytes: int | None = None) -> 
         except av.error.FFmpegError as err:
             raise MediaRejected("corrupt-audio", f"the audio does not decode: {err}") from err
     decoded_ms = round(samples * 1000 / declared.sample_rate)
+    if _chunks_truncated(path, declared.format):
+        raise MediaRejected("corrupt-audio", "the file is truncated: its audio ends before its header says")
     if decoded_ms == 0:
         raise MediaRejected("corrupt-audio", "no audio could be decoded")
     # A cut-off file decodes without error but shorter than its header says.
