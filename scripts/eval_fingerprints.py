@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from content.media.fingerprint import candidates, fingerprint, index_terms, same_recording  # noqa: E402
+from content.media.fingerprint import candidates, fingerprints, index_terms, same_recording  # noqa: E402
 
 RATE = 22050
 VARIANTS = ("mp3_48k", "minus_6db", "trim_2s", "fade_5s")
@@ -107,8 +107,9 @@ def _write(path: Path, samples: np.ndarray, codec: str = "pcm_s16le", fmt: str =
         if bitrate:
             stream.codec_context.bit_rate = bitrate
             stream.codec_context.options = {"compression_level": "7"}  # LAME's fast mode: the test needs no polish
-        for start in range(0, samples.shape[1], 1152):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, start:start + 1152]), format="fltp",
+        block = 1152 if bitrate else samples.shape[1]  # PCM in one frame; LAME in its own frame size
+        for start in range(0, samples.shape[1], block):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, start:start + block]), format="fltp",
                                                layout="mono")
             frame.sample_rate, frame.pts, frame.time_base = RATE, start, Fraction(1, RATE)
             for packet in stream.encode(frame):
@@ -138,8 +139,12 @@ def make_set(workdir: Path, clips: int, seconds: float) -> list[tuple[int, str, 
 
 def evaluate(files: list[tuple[int, str, Path]]) -> dict[str, object]:
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        prints = list(pool.map(lambda item: fingerprint(item[2]), files))
+    paths = [path for _, _, path in files]
+    workers = os.cpu_count() or 2
+    share = -(-len(paths) // workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = pool.map(fingerprints, [paths[i:i + share] for i in range(0, len(paths), share)])
+        prints = [fp for part in parts for fp in part]
     fingerprint_s = time.monotonic() - started
     originals = {clip: fp for (clip, kind, _), fp in zip(files, prints, strict=True) if kind == "original"}
     index = {clip: set(index_terms(fp)) for clip, fp in originals.items()}

@@ -10,6 +10,7 @@ from content.media.fingerprint import (
     Fingerprint,
     candidates,
     fingerprint,
+    fingerprints,
     index_terms,
     same_recording,
     similarity,
@@ -21,6 +22,6 @@ from content.media.tags import Tags, read_tags
 
 __all__ = [
     "Artwork", "AudioProbe", "Fingerprint", "ImageProbe", "Loudness", "MediaRejected", "Rendition", "RenditionFile",
-    "Tags", "candidates", "check_rendition", "fingerprint", "index_terms", "make_artwork", "make_renditions",
+    "Tags", "candidates", "check_rendition", "fingerprint", "fingerprints", "index_terms", "make_artwork", "make_renditions",
     "measure_loudness", "probe", "probe_image", "read_tags", "same_recording", "similarity", "validate",
 ]

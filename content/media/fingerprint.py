@@ -59,18 +59,52 @@ def fpcalc_path() -> str:
     return path
 
 
-def fingerprint(path: Path) -> Fingerprint:
-    """Chromaprint's raw fingerprint of the first 120 s, and the file's duration."""
+def _fpcalc(paths: list[Path]) -> tuple[int, str, str]:
     try:
-        result = subprocess.run([fpcalc_path(), "-raw", "-ignore-errors", "-length", str(FPCALC_SECONDS), str(path)],
-                                capture_output=True, text=True, timeout=300, check=False)
+        result = subprocess.run([fpcalc_path(), "-raw", "-ignore-errors", "-length", str(FPCALC_SECONDS),
+                                 *map(str, paths)], capture_output=True, text=True, timeout=60 + 30 * len(paths),
+                                check=False)
     except subprocess.TimeoutExpired as err:
         raise MediaRejected("corrupt-audio", "fingerprinting timed out") from err
-    fields = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    if result.returncode != 0 or "FINGERPRINT" not in fields:
-        raise MediaRejected("corrupt-audio", f"cannot fingerprint the audio: {result.stderr.strip()[:200]}")
-    items = tuple(int(v) & 0xFFFFFFFF for v in fields["FINGERPRINT"].split(",") if v)
-    return Fingerprint(items=items, duration_s=float(fields.get("DURATION", 0)))
+    return result.returncode, result.stdout, result.stderr
+
+
+def _parse(stdout: str) -> list[Fingerprint]:
+    prints, duration = [], 0.0
+    for line in stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key == "DURATION":
+            duration = float(value)
+        elif key == "FINGERPRINT":
+            items = tuple(int(v) & 0xFFFFFFFF for v in value.split(",") if v)
+            prints.append(Fingerprint(items=items, duration_s=duration))
+    return prints
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Chromaprint's raw fingerprint of the first 120 s, and the file's duration."""
+    code, stdout, stderr = _fpcalc([Path(path)])
+    prints = _parse(stdout)
+    if code != 0 or len(prints) != 1 or not prints[0].items:
+        raise MediaRejected("corrupt-audio", f"cannot fingerprint the audio: {stderr.strip()[:200]}")
+    return prints[0]
+
+
+def fingerprints(paths: list[Path], batch: int = 64) -> list[Fingerprint]:
+    """Many files, one fpcalc process per batch (its start-up costs more than a short clip's analysis).
+
+    fpcalc's output does not name the files, so a batch where any file fails is redone file by file.
+    """
+    out: list[Fingerprint] = []
+    for start in range(0, len(paths), batch):
+        group = [Path(p) for p in paths[start:start + batch]]
+        code, stdout, _ = _fpcalc(group)
+        prints = _parse(stdout)
+        if code == 0 and len(prints) == len(group) and all(fp.items for fp in prints):
+            out.extend(prints)
+        else:
+            out.extend(fingerprint(p) for p in group)
+    return out
 
 
 def similarity(a: Fingerprint, b: Fingerprint, max_offset: int = MAX_OFFSET) -> float:
