@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from content.media.fingerprint import candidates, fingerprints, index_terms, same_recording  # noqa: E402
+from content.media.fingerprint import candidates, fingerprints, index_terms, same_recording
 
 RATE = 22050
 VARIANTS = ("mp3_48k", "minus_6db", "trim_2s", "fade_5s")

@@ -21,7 +21,8 @@ from content.media.renditions import Rendition, RenditionFile, check_rendition, 
 from content.media.tags import Tags, read_tags
 
 __all__ = [
-    "Artwork", "AudioProbe", "Fingerprint", "ImageProbe", "Loudness", "MediaRejected", "Rendition", "RenditionFile",
-    "Tags", "candidates", "check_rendition", "fingerprint", "fingerprints", "index_terms", "make_artwork", "make_renditions",
-    "measure_loudness", "probe", "probe_image", "read_tags", "same_recording", "similarity", "validate",
+    "Artwork", "AudioProbe", "Fingerprint", "ImageProbe", "Loudness", "MediaRejected", "Rendition",
+    "RenditionFile", "Tags", "candidates", "check_rendition", "fingerprint", "fingerprints", "index_terms",
+    "make_artwork", "make_renditions", "measure_loudness", "probe", "probe_image", "read_tags",
+    "same_recording", "similarity", "validate",
 ]

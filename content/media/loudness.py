@@ -133,10 +133,8 @@ def loudness_of(samples: np.ndarray, rate: int) -> Loudness:
     integrated, lra = integrated_and_range(samples, rate)
     peak = true_peak(samples)
     peak_db = _db(peak)
-    if integrated <= SILENCE_LUFS:
-        gain = 0.0  # nothing to normalise: never boost silence
-    else:
-        gain = min(TARGET_LUFS - integrated, PEAK_CEILING_DBTP - peak_db)
+    # Never boost silence; otherwise the gain to -14 LUFS, lowered until the true peak stays at -1 dBTP.
+    gain = 0.0 if integrated <= SILENCE_LUFS else min(TARGET_LUFS - integrated, PEAK_CEILING_DBTP - peak_db)
     rg_gain = REPLAYGAIN_REF_LUFS - integrated if integrated > SILENCE_LUFS else 0.0
     r128 = round((R128_REF_LUFS - integrated) * 256) if integrated > SILENCE_LUFS else 0
     return Loudness(

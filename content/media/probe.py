@@ -192,6 +192,7 @@ def validate(path: Path, max_duration_ms: int, max_bytes: int | None = None) -> 
         raise MediaRejected("corrupt-audio", f"the file is truncated: {decoded_ms} ms decoded of "
                                              f"{declared.duration_ms} ms declared")
     if decoded_ms > max_duration_ms:
-        raise MediaRejected("too-long", f"{decoded_ms / 1000:.1f} s is over the limit of {max_duration_ms / 1000:.0f} s")
+        raise MediaRejected("too-long",
+                            f"{decoded_ms / 1000:.1f} s is over the limit of {max_duration_ms / 1000:.0f} s")
     bitrate = declared.bitrate if not declared.lossless else round(size * 8000 / decoded_ms)
     return AudioProbe(**{**declared.__dict__, "duration_ms": decoded_ms, "bitrate": bitrate, "decoded": True})

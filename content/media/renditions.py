@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -384,7 +383,7 @@ def hls_segments(playlist: Path) -> tuple[Path | None, list[tuple[Path, float]]]
 
 
 def _variant_peak_bps(directory: Path) -> int:
-    init, segments = hls_segments(directory / "playlist.m3u8")
+    _, segments = hls_segments(directory / "playlist.m3u8")
     return max((round(p.stat().st_size * 8 / d) for p, d in segments if d > 0), default=0)
 
 
@@ -420,7 +419,8 @@ def check_rendition(r: Rendition, source_duration_ms: int) -> None:
     try:
         if r.name == "waveform":
             document = json.loads(Path(r.path).read_text())
-            if document.get("version") != 2 or len(document["data"]) != 2 * document["length"] or not document["length"]:
+            length = document.get("length")
+            if document.get("version") != 2 or not length or len(document["data"]) != 2 * length:
                 raise MediaRejected("transcode-failed", "waveform: malformed peaks")
             return
         for f in r.files:

@@ -100,7 +100,7 @@ def test_m4a_keeps_encoder_delay_and_padding(rendered):
 
 
 def test_gain_is_tagged_never_applied(rendered):
-    source, _, loudness, renditions, _ = rendered
+    _, _, loudness, renditions, _ = rendered
     assert loudness.gain_db != 0
     opus = OggOpus(renditions["opus_160"].path)
     assert opus["R128_TRACK_GAIN"] == [str(loudness.r128_track_gain)]
