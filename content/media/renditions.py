@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -124,17 +125,37 @@ def _source_frames(source: Path, rate: int, layout: str, fmt: str, frame_size: i
 
 def _encode(source: Path, target: Path, container_format: str, codec: str, bitrate: int | None, rate: int,
             layout: str, probe: AudioProbe, report: Callable[[float], None], *, sample_fmt: str | None = None,
-            container_options: dict[str, str] | None = None, window: tuple[int, int] | None = None) -> dict[str, int]:
-    """Encode the source (or a faded window of it, in samples at `rate`) into one container; returns counts."""
+            container_options: dict[str, str] | None = None, window: tuple[int, int] | None = None,
+            tee: tuple[Path, str, dict[str, str]] | None = None) -> dict[str, int]:
+    """Encode the source (or a faded window of it, in samples at `rate`) into one container; returns counts.
+
+    `tee` (target, format, options) is a second container fed copies of the same packets: one encode
+    serves both the M4A and the HLS variant at the same bitrate.
+    """
     total = round(probe.duration_ms * rate / 1000)
-    with av.open(str(target), "w", format=container_format, options=container_options or {}) as out:
+    with ExitStack() as stack:
+        out = stack.enter_context(av.open(str(target), "w", format=container_format, options=container_options or {}))
         stream = out.add_stream(codec, rate=rate, layout=layout)
         if sample_fmt:
             stream.codec_context.format = sample_fmt
         if bitrate:
             stream.codec_context.bit_rate = bitrate
         ctx = stream.codec_context
-        ctx.open()  # so frame_size and format are known
+        ctx.open()  # so frame_size, format and extradata are known
+        copy = None
+        if tee is not None:
+            second = stack.enter_context(av.open(str(tee[0]), "w", format=tee[1], options=tee[2]))
+            copy = second.add_stream_from_template(stream)
+
+        def mux(packet) -> None:
+            if copy is not None:
+                twin = av.Packet(bytes(packet))
+                twin.pts, twin.dts, twin.duration, twin.time_base = packet.pts, packet.dts, packet.duration, \
+                    packet.time_base
+                twin.stream = copy
+                second.mux(twin)
+            out.mux(packet)
+
         frame_size = None if ctx.frame_size == 0 else ctx.frame_size
         fmt = ctx.format.name
         packets = encoded = 0
@@ -146,10 +167,10 @@ def _encode(source: Path, target: Path, container_format: str, codec: str, bitra
             encoded += frame.samples
             for packet in stream.encode(frame):
                 packets += 1
-                out.mux(packet)
+                mux(packet)
         for packet in stream.encode(None):
             packets += 1
-            out.mux(packet)
+            mux(packet)
     return {"samples": encoded, "packets": packets, "frame_size": frame_size or 0}
 
 
@@ -231,14 +252,17 @@ def _waveform(source: Path, target: Path, probe: AudioProbe, report: Callable[[f
     return {"samples": total}
 
 
+def _hls_options(directory: Path) -> dict[str, str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    return {"hls_time": str(HLS_SEGMENT_S), "hls_segment_type": "fmp4", "hls_playlist_type": "vod",
+            "hls_fmp4_init_filename": "init.mp4", "hls_segment_filename": str(directory / "seg_%04d.m4s"),
+            "hls_flags": "independent_segments"}
+
+
 def _hls_variant(source: Path, directory: Path, bitrate: int, rate: int, layout: str, probe: AudioProbe,
                  report: Callable[[float], None]) -> dict[str, int]:
-    directory.mkdir(parents=True, exist_ok=True)
-    options = {"hls_time": str(HLS_SEGMENT_S), "hls_segment_type": "fmp4", "hls_playlist_type": "vod",
-               "hls_fmp4_init_filename": "init.mp4", "hls_segment_filename": str(directory / "seg_%04d.m4s"),
-               "hls_flags": "independent_segments"}
     return _encode(source, directory / "playlist.m3u8", "hls", "aac", bitrate, rate, layout, probe, report,
-                   container_options=options)
+                   container_options=_hls_options(directory))
 
 
 def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Loudness, preview_start_ms: int,
@@ -253,9 +277,8 @@ def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Lo
     # Longest encodes first, so the pool's last task is a short one (weights: measured relative cost).
     specs = [
         _Spec("mp3_320", "mp3", "libmp3lame", 320_000, "audio/mpeg", ".mp3", 3.0),
-        _Spec("aac_256", "ipod", "aac", 256_000, "audio/mp4", ".m4a", 1.5),
-        _Spec("hls_256", "hls", "aac", 256_000, "application/vnd.apple.mpegurl", "", 1.2),
-        _Spec("hls_128", "hls", "aac", 128_000, "application/vnd.apple.mpegurl", "", 1.0),
+        _Spec("aac_256", "ipod", "aac", 256_000, "audio/mp4", ".m4a", 3.0),  # also feeds the 256 kb/s HLS variant
+        _Spec("hls_128", "hls", "aac", 128_000, "application/vnd.apple.mpegurl", "", 1.5),
         _Spec("opus_160", "ogg", "libopus", 160_000, "audio/ogg; codecs=opus", ".opus", 0.6),
         _Spec("opus_96", "ogg", "libopus", 96_000, "audio/ogg; codecs=opus", ".opus", 0.5),
     ]
@@ -285,9 +308,13 @@ def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Lo
                                  probe, report, window=(start, round(preview_ms * rate / 1000)))
             else:
                 options = {"movflags": "+faststart"} if spec.format == "ipod" else None
+                tee = None
+                if spec.name == "aac_256":
+                    variant = out_dir / "hls" / "256"
+                    tee = (variant / "playlist.m3u8", "hls", _hls_options(variant))
                 out_rate = 48000 if spec.codec == "libopus" else rate  # Opus runs at 48 kHz only
                 result = _encode(source, out_dir / f"{spec.name}{spec.suffix}", spec.format, spec.codec, spec.bitrate,
-                                 out_rate, layout, probe, report, container_options=options)
+                                 out_rate, layout, probe, report, container_options=options, tee=tee)
         except av.error.FFmpegError as err:
             raise MediaRejected("transcode-failed", f"{spec.name}: {err}") from err
         report(1.0)
@@ -343,11 +370,15 @@ def _describe(out_dir: Path, specs: list[_Spec], results: dict[str, dict[str, in
             duration = round(counts["samples"] * 1000 / out_rate)
         renditions.append(_file_rendition(spec.name, path, spec.mime, codec_names[spec.codec], spec.bitrate,
                                           duration, out_rate, channels, gapless))
-    renditions.append(_hls_rendition(out_dir / "hls", probe, rate, [s for s in specs if s.format == "hls"]))
+    renditions.append(_hls_rendition(out_dir / "hls", probe, rate, HLS_VARIANTS))
     waveform = out_dir / "waveform.json"
     renditions.append(_file_rendition("waveform", waveform, "application/json", None, None, probe.duration_ms,
                                       None, None))
     return renditions
+
+
+HLS_VARIANTS = [_Spec("hls_256", "hls", "aac", 256_000, "application/vnd.apple.mpegurl", "", 0.0),
+                _Spec("hls_128", "hls", "aac", 128_000, "application/vnd.apple.mpegurl", "", 0.0)]
 
 
 def _hls_rendition(directory: Path, probe: AudioProbe, rate: int, specs: list[_Spec]) -> Rendition:
