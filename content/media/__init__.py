@@ -17,12 +17,19 @@ from content.media.fingerprint import (
 )
 from content.media.loudness import Loudness, measure_loudness
 from content.media.probe import AudioProbe, probe, validate
-from content.media.renditions import Rendition, RenditionFile, check_rendition, make_renditions
+from content.media.renditions import (
+    Rendition,
+    RenditionFile,
+    analyse_and_render,
+    check_rendition,
+    make_renditions,
+)
 from content.media.tags import Tags, read_tags
 
 __all__ = [
     "Artwork", "AudioProbe", "Fingerprint", "ImageProbe", "Loudness", "MediaRejected", "Rendition",
-    "RenditionFile", "Tags", "candidates", "check_rendition", "fingerprint", "fingerprints", "index_terms",
+    "RenditionFile", "Tags", "analyse_and_render", "candidates", "check_rendition", "fingerprint",
+    "fingerprints", "index_terms",
     "make_artwork", "make_renditions", "measure_loudness", "probe", "probe_image", "read_tags",
     "same_recording", "similarity", "validate",
 ]

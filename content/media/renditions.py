@@ -28,7 +28,7 @@ import av
 import numpy as np
 
 from content.media.errors import MediaRejected
-from content.media.loudness import Loudness
+from content.media.loudness import Loudness, measure_loudness
 from content.media.probe import AudioProbe
 from content.media.tags import write_gain_tags
 
@@ -268,6 +268,19 @@ def _hls_variant(source: Path, directory: Path, bitrate: int, rate: int, layout:
 def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Loudness, preview_start_ms: int,
                     progress: Callable[[float], None] | None = None, workers: int | None = None) -> list[Rendition]:
     """Every rendition of `source` into `out_dir`; `progress(0..1)` is called from the caller's thread."""
+    return _render(source, out_dir, probe, loudness, preview_start_ms, progress, workers)[1]
+
+
+def analyse_and_render(source: Path, out_dir: Path, probe: AudioProbe, preview_start_ms: int,
+                       progress: Callable[[float], None] | None = None,
+                       workers: int | None = None) -> tuple[Loudness, list[Rendition]]:
+    """measure_loudness and make_renditions in one pool: the gain tags are written after the encodes, so the
+    loudness measurement runs beside them instead of before them."""
+    return _render(source, out_dir, probe, None, preview_start_ms, progress, workers)
+
+
+def _render(source: Path, out_dir: Path, probe: AudioProbe, loudness: Loudness | None, preview_start_ms: int,
+            progress: Callable[[float], None] | None, workers: int | None) -> tuple[Loudness, list[Rendition]]:
     source, out_dir = Path(source), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rate = _lossy_rate(probe.sample_rate)
@@ -322,18 +335,22 @@ def make_renditions(source: Path, out_dir: Path, probe: AudioProbe, loudness: Lo
 
     pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2, thread_name_prefix="rendition")
     futures = [pool.submit(run, spec) for spec in specs]
+    measured = pool.submit(measure_loudness, source) if loudness is None else None
     try:
-        while not all(f.done() for f in futures):
+        while not all(f.done() for f in [*futures, *([measured] if measured else [])]):
             if progress:
                 progress(tracker.total() * 0.99)
             time.sleep(0.1)
         results = {spec.name: counts for spec, counts in (f.result() for f in futures)}
+        if measured is not None:
+            loudness = measured.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    assert loudness is not None
     renditions = _describe(out_dir, specs, results, probe, loudness, rate, preview_ms)
     if progress:
         progress(1.0)
-    return renditions
+    return loudness, renditions
 
 
 def _file_rendition(name: str, path: Path, mime: str, codec: str | None, bitrate: int | None, duration_ms: int,

@@ -10,7 +10,14 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
-from content.media import MediaRejected, check_rendition, make_renditions, measure_loudness, validate
+from content.media import (
+    MediaRejected,
+    analyse_and_render,
+    check_rendition,
+    make_renditions,
+    measure_loudness,
+    validate,
+)
 from content.media.decode import decode_float
 from content.media.loudness import loudness_of
 from content.media.renditions import Rendition, RenditionFile, hls_segments
@@ -197,3 +204,12 @@ def test_check_rendition_refuses_a_damaged_or_short_rendition(rendered, tmp_path
     tampered = Rendition(**{**original.__dict__, "files": [changed]})
     with pytest.raises(MediaRejected, match="transcode-failed"):
         check_rendition(tampered, probe.duration_ms)
+
+
+def test_analyse_and_render_measures_loudness_beside_the_encodes(rendered, tmp_path):
+    source, probe, loudness, _, _ = rendered
+    measured, renditions = analyse_and_render(source, tmp_path / "both", probe, preview_start_ms=0)
+    assert measured == loudness
+    opus = next(r for r in renditions if r.name == "opus_96")
+    assert OggOpus(opus.path)["R128_TRACK_GAIN"] == [str(loudness.r128_track_gain)]
+    check_rendition(opus, probe.duration_ms)
