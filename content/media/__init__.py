@@ -1,7 +1,17 @@
 """The audio processing library: pure functions on local files (no database, HTTP or storage).
 
-probe/validate -> measure_loudness -> make_renditions -> check_rendition, plus tags, artwork and
-fingerprints. Every refusal is a `MediaRejected` with a stable `code`.
+A transcode job runs: `validate(path, max_duration_ms, max_bytes)` -> `analyse_and_render(...)` (or
+`measure_loudness` then `make_renditions`) -> `check_rendition` on each -> `fingerprint` + `index_terms`.
+Every refusal is a `MediaRejected` whose `code` is the upload's error code.
+
+- Threads: `make_renditions` runs its encoders in a thread pool (PyAV releases the GIL in FFmpeg);
+  `progress` is called from the caller's thread, about every 100 ms.
+- Renditions land in `out_dir` as `opus_160.opus`, `opus_96.opus`, `aac_256.m4a`, `mp3_320.mp3`,
+  `original.flac` (lossless sources only), `preview.mp3`, `hls/master.m3u8` (+ `hls/256/`, `hls/128/`:
+  `playlist.m3u8`, `init.mp4`, `seg_NNNN.m4s`; playlists use relative names) and `waveform.json`;
+  every `Rendition.files` entry has its size and sha256, to key the stored objects by CID.
+- Fingerprint index: see `content.media.fingerprint` (terms in an `int[]` column with a GIN index, or a
+  `(term, recording)` side table; candidates by shared terms, confirmed by `same_recording`).
 """
 
 from content.media.artwork import Artwork, ImageProbe, make_artwork, probe_image
