@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from content.media.fingerprint import candidates, fingerprints, index_terms, same_recording
+from content.media.fingerprint import candidates, fingerprints, index_terms, same_recording, similarity
 
 RATE = 22050
 VARIANTS = ("mp3_48k", "minus_6db", "trim_2s", "fade_5s")
@@ -165,7 +165,15 @@ def evaluate(files: list[tuple[int, str, Path]]) -> dict[str, object]:
         fp_count += len(matches - {clip})
         per_variant[kind][0] += clip in matches
         per_variant[kind][1] += 1
+    # Without the index: the best score between any two different pieces (the first 50), and the worst
+    # score of a variant against its own original, to show the margin around SAME_THRESHOLD.
+    keys = sorted(originals)[:50]
+    different = max((similarity(originals[a], originals[b]) for i, a in enumerate(keys) for b in keys[i + 1:]),
+                    default=0.0)
+    same = min((similarity(query, originals[clip]) for (clip, kind, _), query in zip(files, prints, strict=True)
+                if kind != "original"), default=1.0)
     return {
+        "max_similarity_different": round(different, 4), "min_similarity_same": round(same, 4),
         "precision": round(tp / max(1, tp + fp_count), 4), "recall": round(tp / max(1, tp + fn), 4),
         "true_positives": tp, "false_positives": fp_count, "false_negatives": fn,
         "missed_by_index": missed_by_index, "originals": len(originals), "queries": len(candidate_counts),

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from content.media import Fingerprint, fingerprint, index_terms, same_recording, similarity
-from content.media.fingerprint import candidates
+from content.media.fingerprint import SAME_THRESHOLD, candidates
 from scripts.eval_fingerprints import evaluate, make_set, synth_clip
 from tests.content.media.audiogen import write
 
@@ -19,6 +19,7 @@ def test_precision_and_recall_over_the_generated_set(tmp_path):
     assert result["precision"] >= 0.99
     assert result["recall"] >= 0.95
     assert all(recall >= 0.9 for recall in result["recall_by_variant"].values())
+    assert result["max_similarity_different"] < SAME_THRESHOLD < result["min_similarity_same"]
     assert result["mean_candidates"] < 0.2 * CLIPS  # the index narrows the search; it does not return everything
 
 
