@@ -8,7 +8,7 @@ SLITHER_VENV := .venv-slither
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: run test test-tools deps lint contracts-test gas-snapshot slither pytest bench-gas clean
+.PHONY: run test test-tools deps fpcalc lint contracts-test gas-snapshot slither pytest bench-gas clean
 
 run: deps
 	$(BIN)/harmoni up
@@ -19,7 +19,12 @@ test: deps test-tools $(SLITHER_VENV)/.installed
 	$(MAKE) --no-print-directory slither
 	$(BIN)/pytest
 
-deps: $(VENV)/.installed node_modules/.package-lock.json
+deps: $(VENV)/.installed node_modules/.package-lock.json fpcalc
+
+# Chromaprint's fpcalc (acoustic fingerprints) is a Debian package, not a PyPI wheel.
+fpcalc:
+	@command -v fpcalc >/dev/null || { apt-get update -qq && apt-get install -y -qq libchromaprint-tools >/dev/null; } \
+		|| echo "HARMONI needs fpcalc for fingerprints: install Debian's libchromaprint-tools (apt-get install libchromaprint-tools)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "HARMONI needs Python 3.11+")'
