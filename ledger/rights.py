@@ -58,6 +58,8 @@ def _ppm(share: str, field: str) -> int:
                            "e.g. \"33.3333\"", field=field)
     if ppm <= 0:
         raise SplitInvalid(f"{field} must be more than 0%", field=field)
+    if ppm > SCALE:
+        raise SplitInvalid(f"{field} must be at most 100%", field=field)
     return int(ppm)
 
 

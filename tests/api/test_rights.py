@@ -68,6 +68,7 @@ def test_bad_registrations_are_refused_and_write_nothing(live_api, chain):
                     {"address": B, "share_percent": 66.66666666666666667}]}, 422, "split[0].share_percent"),
         ({"split": [{"address": wallet, "share_percent": True}]}, 422, "split[0].share_percent"),
         ({"split": [{"address": wallet, "share_percent": "Infinity"}]}, 422, "split[0].share_percent"),
+        ({"split": [{"address": wallet, "share_percent": 1e300}]}, 422, "split[0].share_percent"),
     ]
     base = {"title": "x", "iswc": "T-034.524.680-1", "split": [{"address": wallet, "share_percent": "100"}]}
     engine = create_engine(normalize_url(live_api.database_url))
