@@ -7,6 +7,7 @@ set explicitly still win. A record whose supervisor is no longer alive is ignore
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -35,11 +36,9 @@ def record(settings: Settings, database_url: str) -> Path:
 
 def forget(data_dir: Path) -> None:
     path = record_path(data_dir)
-    try:
+    with contextlib.suppress(OSError, ValueError):  # no record, or one another supervisor wrote: leave it
         if json.loads(path.read_text()).get("pid") == os.getpid():
             path.unlink()
-    except (OSError, ValueError):
-        pass
 
 
 def running(data_dir: Path) -> dict | None:
