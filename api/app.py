@@ -22,6 +22,8 @@ from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
+from api.streams.endpoints import router as streams_router
+from api.uploads.endpoints import router as uploads_router
 from api.usage.endpoints import router as usage_router
 from chain.client import ChainClient
 from harmoni import embedded_db
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),
                                    readiness=BoundedReadiness(settings.readyz_timeout_s))
     errors.install(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt=("/v1/uploads",))
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)
@@ -75,4 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(partners_router)
     app.include_router(usage_router)
     app.include_router(royalties_router)
+    app.include_router(uploads_router)
+    app.include_router(streams_router)
     return app

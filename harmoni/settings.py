@@ -115,6 +115,19 @@ class Settings(BaseSettings):
     s3_access_key_id: SecretStr = SecretStr("")
     s3_secret_access_key: SecretStr = SecretStr("")
 
+    # Content: uploads, transcoding, streaming.
+    upload_max_bytes: int = Field(1 << 30, ge=1)  # one file
+    upload_max_duration_s: int = Field(2 * 3600, ge=1)
+    upload_quota_bytes: int = Field(50 << 30, ge=0)  # the masters an account keeps
+    # A worker holds an upload this long without a heartbeat; then another worker takes it over.
+    content_lease_s: float = Field(60.0, gt=0)
+    content_max_attempts: int = Field(3, ge=1)  # worker deaths or failures before an upload is `failed`
+    transcode_concurrency: int = Field(1, ge=1, le=64)  # uploads one worker process transcodes at once
+    stream_url_ttl_s: int = Field(900, ge=10)
+    # Stream URL keys, `kid:secret` comma-separated, the first signs (rotation: add the new first, drop the old
+    # after the TTL). Empty: one key derived from HARMONI_SECRET_KEY.
+    stream_signing_keys: SecretStr = SecretStr("")
+
     # Secrets
     secret_key: SecretStr = SecretStr("change-me")
     wallet_encryption_key: SecretStr = SecretStr("change-me")

@@ -32,7 +32,7 @@ class Artwork:
     sha256: str
 
 
-def _sniff(head: bytes) -> str | None:
+def sniff_image(head: bytes) -> str | None:
     if head[:3] == b"\xff\xd8\xff":
         return "JPEG"
     if head[:8] == b"\x89PNG\r\n\x1a\n":
@@ -46,7 +46,7 @@ def probe_image(path: Path) -> ImageProbe:
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(16)
-    kind = _sniff(head)
+    kind = sniff_image(head)
     if kind is None:
         raise MediaRejected("unsupported-format", "cover art must be a JPEG, PNG or WebP image")
     try:

@@ -123,6 +123,9 @@ def _source_frames(source: Path, rate: int, layout: str, fmt: str, frame_size: i
             yield out
 
 
+BITEXACT = {"fflags": "+bitexact"}
+
+
 def _encode(source: Path, target: Path, container_format: str, codec: str, bitrate: int | None, rate: int,
             layout: str, probe: AudioProbe, report: Callable[[float], None], *, sample_fmt: str | None = None,
             container_options: dict[str, str] | None = None, window: tuple[int, int] | None = None,
@@ -134,7 +137,9 @@ def _encode(source: Path, target: Path, container_format: str, codec: str, bitra
     """
     total = round(probe.duration_ms * rate / 1000)
     with ExitStack() as stack:
-        out = stack.enter_context(av.open(str(target), "w", format=container_format, options=container_options or {}))
+        # bitexact: no random Ogg serials or timestamps, so the same source always renders to the same bytes (CIDs)
+        out = stack.enter_context(av.open(str(target), "w", format=container_format,
+                                          options={**BITEXACT, **(container_options or {})}))
         stream = out.add_stream(codec, rate=rate, layout=layout)
         if sample_fmt:
             stream.codec_context.format = sample_fmt
@@ -144,7 +149,7 @@ def _encode(source: Path, target: Path, container_format: str, codec: str, bitra
         ctx.open()  # so frame_size, format and extradata are known
         copy = None
         if tee is not None:
-            second = stack.enter_context(av.open(str(tee[0]), "w", format=tee[1], options=tee[2]))
+            second = stack.enter_context(av.open(str(tee[0]), "w", format=tee[1], options={**BITEXACT, **tee[2]}))
             copy = second.add_stream_from_template(stream)
 
         def mux(packet) -> None:

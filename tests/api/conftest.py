@@ -53,3 +53,39 @@ def index_chain(client, chain) -> None:
             config).run_until_caught_up()
     # Answers may trail a new block by the checkpoint's time to live (0.25 s); the next request sees this one.
     client.app.state.context.mirror_cache.expire()
+
+
+class ContentClient:
+    """The live app with an artist signed in, and a content worker to run by hand."""
+
+    def __init__(self, client, artist_headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = artist_headers
+        self.sessions = sessionmaker(bind=get_engine(client.database_url), expire_on_commit=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.client.app.state.context.settings
+
+    def configure(self, **overrides) -> None:
+        self.client.app.state.context.settings = self.settings.model_copy(update=overrides)
+
+    def upload(self, data: bytes, headers: dict | None = None, **params):
+        return self.client.post("/v1/uploads", content=data, params=params, headers={**self.headers, **(headers or {})})
+
+    def work(self, upload_id=None) -> str | None:
+        """Process the next claimable upload (or this one) as a worker would."""
+        from content import processing
+        from content.storage import object_store
+
+        return processing.run_next(self.sessions, self.settings, object_store(self.settings), "test-worker",
+                                   upload_id)
+
+
+@pytest.fixture
+def content_api(live_api) -> ContentClient:
+    from tests.identity.factories import make_user
+
+    sessions = sessionmaker(bind=get_engine(live_api.database_url), expire_on_commit=False)
+    artist = make_user(sessions, live_api.app.state.context.settings, "artist")
+    return ContentClient(live_api, artist.headers)

@@ -1,0 +1,143 @@
+"""Streams out: which upload plays a recording, signed stream URLs, and HLS playlists that carry the signature.
+
+A stream URL is `/v1/streams/{recording}/{rendition}?l=<listener>&exp=<unix>&kid=<key id>&sig=<hmac>`: the HMAC
+(SHA-256, under the key `kid` names) covers the recording, the rendition, the listener and the expiry, so an URL
+works for the listener it was made for until it expires, and for nothing else. Key rotation: sign with the first
+of `HARMONI_STREAM_SIGNING_KEYS`, accept every listed key. HLS: the one signature covers the whole rendition; the
+playlists served carry it on every line they name, so a player follows them without knowing about it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from content.errors import NotStreamable, RenditionNotFound, StreamUrlInvalid
+from content.models import Upload, UploadObject, UploadState
+from harmoni.settings import Settings
+from ledger.models import Asset
+
+PUBLIC_RENDITIONS = frozenset({"preview", "waveform"})  # no signature needed: anyone may hear a preview
+STREAM_RENDITIONS = ("opus_160", "opus_96", "aac_256", "mp3_320", "flac", "hls", "preview", "waveform")
+_DERIVED_CONTEXT = b"harmoni/stream-url/v1"
+
+
+def signing_keys(settings: Settings) -> dict[str, bytes]:
+    """Key id -> key, the signing key first."""
+    configured = settings.stream_signing_keys.get_secret_value().strip()
+    if not configured:
+        return {"k0": hmac.new(settings.secret_key.get_secret_value().encode(), _DERIVED_CONTEXT,
+                               hashlib.sha256).digest()}
+    keys = {}
+    for item in configured.split(","):
+        kid, _, secret = item.strip().partition(":")
+        if kid and secret:
+            keys[kid] = secret.encode()
+    return keys
+
+
+def _mac(key: bytes, recording: int, rendition: str, listener: str, expires: int) -> str:
+    message = f"{recording}\n{rendition}\n{listener}\n{expires}".encode()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+def sign(settings: Settings, recording: int, rendition: str, listener: uuid.UUID, now: float | None = None) -> str:
+    """The query string of a stream URL for `listener`, valid `stream_url_ttl_s`."""
+    kid, key = next(iter(signing_keys(settings).items()))
+    expires = int((now or time.time()) + settings.stream_url_ttl_s)
+    return urlencode({"l": str(listener), "exp": expires, "kid": kid,
+                      "sig": _mac(key, recording, rendition, str(listener), expires)})
+
+
+def verify(settings: Settings, recording: int, rendition: str, *, listener: str | None, expires: int | None,
+           kid: str | None, sig: str | None, caller: uuid.UUID | None, now: float | None = None) -> uuid.UUID:
+    """The listener a valid signature names; StreamUrlInvalid when it is missing, expired, forged or not theirs."""
+    if not (listener and expires and kid and sig):
+        raise StreamUrlInvalid("this stream needs a signed URL: get one from POST /v1/playback-sessions")
+    key = signing_keys(settings).get(kid)
+    if key is None or not hmac.compare_digest(_mac(key, recording, rendition, listener, expires), sig):
+        raise StreamUrlInvalid("the stream URL's signature does not match: get a new one from "
+                               "POST /v1/playback-sessions")
+    if expires < (now or time.time()):
+        raise StreamUrlInvalid("the stream URL has expired: get a new one from POST /v1/playback-sessions")
+    if caller is not None and str(caller) != listener:
+        raise StreamUrlInvalid("this stream URL was made for another listener")
+    return uuid.UUID(listener)
+
+
+def playing_upload(db: Session, chain_id: int, recording: int) -> Upload:
+    """The ready upload whose master is the recording's registered content; NotStreamable with the reason."""
+    asset = db.get(Asset, (chain_id, recording))
+    if asset is None or asset.kind != "recording":
+        raise NotStreamable(f"no recording {recording} is registered", reason="not-registered")
+    if asset.frozen:
+        raise NotStreamable(f"recording {recording} is frozen by an arbiter: it cannot be streamed now",
+                            reason="frozen")
+    sha256 = (asset.content_hash or "").removeprefix("0x").lower()
+    uploads = list(db.scalars(select(Upload).where(Upload.sha256 == sha256, Upload.kind == "audio")
+                              .order_by(Upload.created_at)))
+    ready = next((u for u in uploads if u.state == UploadState.ready), None)
+    if ready is None:
+        state = uploads[0].state if uploads else None
+        raise NotStreamable(f"recording {recording} has no playable audio yet"
+                            + (f" (its upload is {state})" if state else ": no upload matches its content hash"),
+                            reason=f"upload-{state}" if state else "no-upload")
+    return ready
+
+
+@dataclass(frozen=True)
+class StreamFile:
+    key: str
+    mime: str
+    cid: str
+    size: int
+
+
+def file_of(db: Session, upload: Upload, path: str) -> StreamFile:
+    row = db.get(UploadObject, (upload.id, path))
+    if row is None:
+        raise RenditionNotFound(f"the recording has no {path}")
+    return StreamFile(row.key, row.mime, row.cid, row.size)
+
+
+def rendition_file(db: Session, upload: Upload, rendition: str, sub_path: str | None = None) -> StreamFile:
+    """The stored file of a rendition (for HLS: a playlist, init segment or segment under `hls/`)."""
+    described = (upload.renditions or {}).get(rendition)
+    if described is None:
+        raise RenditionNotFound(f"the recording has no rendition {rendition!r}: it has "
+                                f"{', '.join(sorted(upload.renditions or {}))}", field="rendition")
+    return file_of(db, upload, f"hls/{sub_path}" if sub_path else described["main"])
+
+
+def signed_playlist(text: str, query: str) -> str:
+    """An m3u8 with the signature appended to every URI line (and to `URI="..."` attributes)."""
+    out = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            line = f"{line}?{query}"
+        elif 'URI="' in line:
+            head, _, rest = line.partition('URI="')
+            uri, _, tail = rest.partition('"')
+            line = f'{head}URI="{uri}?{query}"{tail}'
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def urls(settings: Settings, upload: Upload, recording: int, listener: uuid.UUID, base: str) -> dict[str, str]:
+    """Every rendition's stream URL for the listener (previews and waveform unsigned)."""
+    found = {}
+    for name in STREAM_RENDITIONS:
+        if name not in (upload.renditions or {}):
+            continue
+        path = "hls/master.m3u8" if name == "hls" else name
+        url = f"{base}/v1/streams/{recording}/{path}"
+        found[name] = url if name in PUBLIC_RENDITIONS else f"{url}?{sign(settings, recording, name, listener)}"
+    return found

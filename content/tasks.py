@@ -1,0 +1,90 @@
+"""Content background jobs: processing uploads, with Celery over Redis or a polling worker of its own.
+
+With Redis, `content.process_upload` runs on the `content` queue, consumed by `harmoni content worker` at
+`HARMONI_TRANSCODE_CONCURRENCY` (one Celery worker per machine shares the queue with every other); a sweep
+re-sends the uploads whose task was lost or whose worker died (their lease ran out). Without Redis the same
+command polls PostgreSQL for claimable uploads: jobs are never run inside an API request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from content import processing
+from content.models import Upload, UploadState
+from content.storage import object_store
+from harmoni import jobs
+from harmoni.db import session_factory
+from harmoni.jobs import celery_app
+from harmoni.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+QUEUE = "content"
+POLL_INTERVAL_S = 1.0
+# A received upload no worker took this long after it was queued: its task was lost (a broker restart).
+LOST_TASK_AFTER_S = 30
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def enqueue(session: Session, upload_id: uuid.UUID) -> None:
+    """Have a worker process the upload once `session` commits (without Redis the polling worker finds it)."""
+    if not jobs.is_eager():
+        jobs.enqueue_after_commit(session, process_upload, str(upload_id))
+
+
+def _run(settings: Settings, upload_id: uuid.UUID | None) -> str | None:
+    return processing.run_next(session_factory(settings.database_url), settings, object_store(settings),
+                               worker_name(), upload_id)
+
+
+@celery_app.task(name="content.process_upload", acks_late=True, queue=QUEUE)
+def process_upload(upload_id: str) -> str | None:
+    """Process one upload if it is still claimable (a duplicate task finds nothing to claim)."""
+    return _run(get_settings(), uuid.UUID(upload_id))
+
+
+@celery_app.task(name="content.sweep_uploads")
+def sweep_uploads() -> int:
+    """Re-send uploads whose task was lost or whose worker stopped heart-beating; how many."""
+    settings = get_settings()
+    stale = func.clock_timestamp() - func.make_interval(0, 0, 0, 0, 0, 0, LOST_TASK_AFTER_S)
+    with session_factory(settings.database_url)() as db:
+        ids = list(db.scalars(select(Upload.id).where(or_(
+            (Upload.state == UploadState.received) & (Upload.updated_at < stale),
+            (Upload.state == UploadState.processing) & (Upload.lease_expires_at < func.clock_timestamp())))
+            .limit(1000)))
+    for upload_id in ids:
+        process_upload.delay(str(upload_id))
+    return len(ids)
+
+
+def poll_forever(settings: Settings, stop: threading.Event | None = None) -> None:
+    """The worker without Redis: `transcode_concurrency` threads, each claiming the next upload in turn."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                if _run(settings, None) is None:
+                    stop.wait(POLL_INTERVAL_S)
+            except Exception:  # the database went away: wait, then claim again (leases keep the work safe)
+                log.exception("content worker: claiming failed")
+                stop.wait(5 * POLL_INTERVAL_S)
+
+    threads = [threading.Thread(target=loop, name=f"transcode-{n}", daemon=True)
+               for n in range(settings.transcode_concurrency)]
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        time.sleep(0.5)
