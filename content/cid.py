@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
 RAW_CODEC = 0x55
 SHA2_256 = 0x12
+CHUNK = 1 << 20  # 1 MiB reads: audio masters are hashed without ever being whole in memory
 
 
 def _varint(value: int) -> bytes:
@@ -25,10 +27,28 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def cid_v1_raw(data: bytes) -> str:
-    digest = hashlib.sha256(data).digest()
+def cid_of_sha256(digest: bytes) -> str:
+    """The raw-codec CIDv1 (base32) naming content whose sha2-256 digest is `digest`."""
+    if len(digest) != 32:
+        raise ValueError("a sha2-256 digest is 32 bytes")
     binary = _varint(1) + _varint(RAW_CODEC) + _varint(SHA2_256) + _varint(len(digest)) + digest
     return "b" + base64.b32encode(binary).decode("ascii").lower().rstrip("=")
+
+
+def cid_v1_raw(data: bytes) -> str:
+    """The raw-codec CIDv1 of `data`."""
+    return cid_of_sha256(hashlib.sha256(data).digest())
+
+
+def file_digest(path: Path) -> tuple[bytes, int]:
+    """The sha2-256 digest and size of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.digest(), size
 
 
 def sha256_of_cid(cid: str) -> bytes:
