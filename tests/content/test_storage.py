@@ -75,7 +75,7 @@ def test_filesystem_store_round_trip(tmp_path):
         store.get("metadata/bafy123.json")
 
 
-@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a/../../b", "", "a b"])
+@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a/../../b", "", "a b", "audio/.tmp-x", "a/.tmp-b/c"])
 def test_unsafe_keys_are_refused(key):
     with pytest.raises(ValueError, match="invalid object key"):
         check_key(key)
