@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Literal, Protocol
-
-from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from typing import IO, TYPE_CHECKING, Literal, Protocol
 
 from content.cid import CHUNK, cid_of_sha256, cid_v1_raw, file_digest, sha256_of_cid
 from harmoni.errors import ConfigurationError, NotFound
 from harmoni.settings import Settings, StorageBackend
+
+if TYPE_CHECKING:  # boto3 is imported only when S3 is used: it costs a tenth of a second
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,1023}$")
 TMP_PREFIX = ".tmp-"
@@ -31,8 +32,9 @@ OCTET_STREAM = "application/octet-stream"
 
 
 def check_key(key: str) -> str:
-    """Keys are relative paths of safe characters: no `..`, no leading slash."""
-    if not _SAFE_KEY.match(key) or ".." in key.split("/"):
+    """Keys are relative paths of safe characters: no `..`, no leading slash, no temp-file names."""
+    parts = key.split("/")
+    if not _SAFE_KEY.match(key) or ".." in parts or any(part.startswith(TMP_PREFIX) for part in parts):
         raise ValueError(f"invalid object key {key!r}")
     return key
 
@@ -241,7 +243,7 @@ class S3Store:
         """The object's size in bytes, None when absent."""
         try:
             return self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"]
-        except ClientError as err:
+        except self.client.exceptions.ClientError as err:
             if _missing(err):
                 return None
             raise
@@ -254,7 +256,7 @@ class S3Store:
         """Stream the object to the local file `path` (in parallel ranges when it is large)."""
         try:
             self.client.download_file(self.bucket, check_key(key), str(path))
-        except ClientError as err:
+        except self.client.exceptions.ClientError as err:
             if _missing(err):
                 raise NotFound(f"object {key} not found") from err
             raise
@@ -284,7 +286,7 @@ class S3Store:
             request["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
         try:
             body = self.client.get_object(**request)["Body"]
-        except ClientError as err:
+        except self.client.exceptions.ClientError as err:
             if _missing(err):
                 raise NotFound(f"object {key} not found") from err
             if err.response.get("Error", {}).get("Code") == "InvalidRange":
