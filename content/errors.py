@@ -54,6 +54,13 @@ class UploadNotReady(Conflict):
     title = "Upload is not ready"
 
 
+class UploadUnderReview(Conflict):
+    """Another account uploaded the same recording first: held until an admin clears the match."""
+
+    slug = "upload-under-review"
+    title = "Upload held for rights review"
+
+
 class NotStreamable(Conflict):
     """A recording without a ready upload, or a frozen one: the detail says which."""
 

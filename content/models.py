@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from harmoni.db import Base
+from identity import models as _identity_models  # noqa: F401 -- the `users` table an upload's owner names
 
 
 class UploadKind(StrEnum):

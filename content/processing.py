@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -227,7 +228,9 @@ def _artwork(db: Session, store: ObjectStore, job: Job, source: Path, out_dir: P
 
 def process(sessions: sessionmaker[Session], settings: Settings, store: ObjectStore, job: Job, worker: str) -> str:
     """Run a claimed job to its end; the upload's state afterwards (or `lost` when another worker took it)."""
-    work = Path(tempfile.mkdtemp(prefix=f"upload-{job.upload_id}-", dir=_work_root(settings)))
+    root = _work_root(settings)
+    clean_work_dirs(root)
+    work = Path(tempfile.mkdtemp(prefix=f"upload-{os.getpid()}-{job.upload_id}-", dir=root))
     try:
         with Heartbeat(sessions, job, worker, settings.content_lease_s) as beat:
             try:
@@ -245,6 +248,21 @@ def process(sessions: sessionmaker[Session], settings: Settings, store: ObjectSt
                 return _record_failure(sessions, job, worker, f"{type(err).__name__}: {err}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_work_dirs(root: Path) -> None:
+    """Remove the scratch folders of workers on this machine that died mid-job (SIGKILL leaves them)."""
+    for path in root.glob("upload-*"):
+        try:
+            pid = int(path.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:  # alive, someone else's
+            pass
 
 
 def _work_root(settings: Settings) -> Path:

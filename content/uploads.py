@@ -27,10 +27,12 @@ from content.errors import (
     QuotaExceeded,
     UnsupportedFormat,
     UploadNotFound,
+    UploadNotReady,
     UploadNotResumable,
     UploadNotRetryable,
     UploadOffsetMismatch,
     UploadTooLarge,
+    UploadUnderReview,
 )
 from content.media.artwork import sniff_image
 from content.media.probe import sniff
@@ -300,3 +302,24 @@ def delete(db: Session, settings: Settings, store: ObjectStore, owner_id: uuid.U
     db.flush()
     release(db, store, keys)
     partial_path(settings, upload_id).unlink(missing_ok=True)
+
+
+def master_for_registration(db: Session, owner_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
+    """The account's ready audio upload a recording registers (its SHA-256 is the content hash).
+
+    Refused while another account's earlier upload of the same recording is flagged against it: who uploaded it
+    first is the rights question an admin settles.
+    """
+    upload = upload_of(db, owner_id, upload_id)
+    if upload.kind != UploadKind.audio or upload.state != UploadState.ready:
+        raise UploadNotReady(f"upload {upload_id} is {upload.state}" + ("" if upload.kind == UploadKind.audio
+                                                                        else " cover art")
+                             + ": a recording registers a ready audio upload", field="upload_id",
+                             state=upload.state)
+    earlier = db.scalar(select(UploadMatch.matched_upload_id).join(Upload, Upload.id == UploadMatch.matched_upload_id)
+                        .where(UploadMatch.upload_id == upload.id, UploadMatch.status == "flagged",
+                               Upload.created_at < upload.created_at).limit(1))
+    if earlier is not None:
+        raise UploadUnderReview(f"another account uploaded this recording first (upload {earlier}): it is held "
+                                "for rights review", field="upload_id")
+    return upload

@@ -297,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     grant.set_defaults(func=_cmd_users_grant_role)
 
     _add_royalty_commands(commands)
+    from content.cli import add_commands as add_content_commands
+
+    add_content_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     commands.add_parser("worker", help="run a Celery worker").set_defaults(func=_cmd_worker)
@@ -311,10 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         reasons = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in err.errors())
         print(f"harmoni: error: {reasons}", file=sys.stderr)
         return 2
-    if args.command not in LONG_RUNNING | {"up"}:
+    long_running = args.command in LONG_RUNNING or getattr(args, "long_running", False)
+    if not long_running and args.command != "up":
         settings = runtime.attach(settings)  # a `harmoni up` running on this data directory, wherever it listens
     # Interactive commands print their own lines; only warnings and errors go to the log there.
-    configure_logging(settings.log_level if args.command in LONG_RUNNING else "WARNING")
+    configure_logging(settings.log_level if long_running else "WARNING")
     try:
         return args.func(settings, args)
     except HarmoniError as err:

@@ -218,6 +218,7 @@ def up(settings: Settings) -> int:
         jobs.configure(get_settings())
         stack.spawn("indexer", ["indexer", "run"])
         stack.spawn("api", ["api"])
+        stack.spawn("content", ["content", "worker"])  # transcodes uploads (Celery's content queue with Redis)
         if settings.redis_url:
             stack.spawn("worker", ["worker"])
         stack.wait_api()
@@ -249,10 +250,14 @@ def up(settings: Settings) -> int:
 
 
 def _periodic_jobs() -> None:
+    from content.tasks import sweep_uploads
+    from harmoni import jobs
     from ledger.royalties.tasks import journal_claims_job
     from ledger.tasks import resume_operations
     from partners.tasks import dispatch_chain_events
 
+    if not jobs.is_eager():  # without Redis the content worker polls for its uploads itself
+        sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     dispatch_chain_events.delay()
     journal_claims_job.delay()

@@ -26,6 +26,7 @@ from api.rights.schemas import (
 from chain.client import ChainClient
 from chain.deployments import load as load_deployment
 from chain.wallets import relayer_account
+from content import uploads
 from content.storage import object_store
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
@@ -106,7 +107,10 @@ _WORK_RESPONSES = {**_REPLAYED, 409: {"description": "The registry refuses it (e
                    422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
                    503: {"description": "The contracts are not deployed on this chain yet"}}
 _RECORDING_RESPONSES = {**_WORK_RESPONSES,
-                        409: {"description": "The registry refuses it (e.g. ISRC or audio already registered)"},
+                        404: {"description": "`upload-not-found`: no such upload of yours"},
+                        409: {"description": "The registry refuses it (e.g. ISRC or audio already registered); "
+                                             "`upload-not-ready`; `upload-under-review` (another account uploaded "
+                                             "it first)"},
                         422: {"description": "Invalid ISRC, content hash, split or payee"}}
 
 
@@ -129,14 +133,20 @@ def _work(body: WorkIn, chain_id: int, split_of):
         registry, chain_id, controller, iswc, uri, split), metadata
 
 
-def _recording(body: RecordingIn, chain_id: int, split_of):
+def _recording(body: RecordingIn, chain_id: int, split_of, session, user: User):
     isrc = normalize_isrc(body.isrc)
+    master = {}
+    content_hash = body.content_hash
+    if body.upload_id is not None:  # the upload's SHA-256 is the content hash: the recording streams from it
+        upload = uploads.master_for_registration(session, user.id, body.upload_id)
+        content_hash = f"0x{upload.sha256}"
+        master = {"duration_ms": upload.probe["duration_ms"], "audio_cid": upload.cid}
     split = split_of(body.split)
-    metadata = {"kind": "recording", "title": body.title, "isrc": isrc, "content_hash": body.content_hash.lower(),
+    metadata = {"kind": "recording", "title": body.title, "isrc": isrc, "content_hash": content_hash.lower(),
                 "work_ids": sorted(set(body.work_ids)),
-                "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
+                "contributors": [c.model_dump() for c in body.contributors], **master, **body.metadata}
     return isrc, lambda registry, controller, uri: rights.register_recording(
-        registry, chain_id, controller, isrc, bytes.fromhex(body.content_hash[2:]), body.work_ids, uri,
+        registry, chain_id, controller, isrc, bytes.fromhex(content_hash[2:]), body.work_ids, uri,
         split), metadata
 
 
@@ -162,7 +172,8 @@ def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: A
              responses=_RECORDING_RESPONSES)
 def register_recording(response: Response, body: RecordingIn, session: SessionDep, context: ContextDep,
                        user: ArtistUser, idempotency_key: IdempotencyKey = None) -> OperationOut:
-    code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user))
+    code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user),
+                                       session, user)
     return _submit(session, context, user, response, code, build, metadata, idempotency_key)
 
 
@@ -170,7 +181,8 @@ def register_recording(response: Response, body: RecordingIn, session: SessionDe
              summary="The EIP-712 request registering a recording, for your own wallet to sign")
 def prepare_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                       controller: ControllerQuery) -> PreparedRequest:
-    _code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user))
+    _code, build, metadata = _recording(body, context.settings.chain_id, partial(_split, session, context, user),
+                                       session, user)
     return _prepare(session, context, user, controller, build, metadata)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from identity.schemas import Email
 
@@ -79,7 +79,10 @@ class WorkIn(BaseModel):
 class RecordingIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     isrc: str = Field(max_length=20, description="ISRC, separators allowed (US-RC1-76-07839)")
-    content_hash: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="SHA-256 of the master audio")
+    content_hash: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{64}$",
+                                     description="SHA-256 of the master audio (or give `upload_id`)")
+    upload_id: uuid.UUID | None = Field(None, description="A ready audio upload of yours: its SHA-256 becomes the "
+                                                          "content hash, and the recording streams from it")
     work_ids: list[int] = Field(default_factory=list, max_length=64, description="Registered works it embodies")
     contributors: list[Contributor] = Field(default_factory=list, max_length=100)
     split: list[PayeeIn] = Field(max_length=250)
@@ -90,6 +93,13 @@ class RecordingIn(BaseModel):
         "work_ids": [1], "contributors": [{"name": "Ada Moreau", "role": "performer"}],
         "split": [{"address": _ARTIST, "share_percent": "70"}, {"email": "lee@example.org", "share_percent": "30"}],
         "metadata": {}}]}}
+
+
+    @model_validator(mode="after")
+    def _one_master(self) -> RecordingIn:
+        if (self.content_hash is None) == (self.upload_id is None):
+            raise ValueError("give exactly one of content_hash and upload_id")
+        return self
 
 
 class SplitChangeIn(BaseModel):

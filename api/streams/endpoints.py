@@ -16,7 +16,13 @@ from identity.errors import InvalidToken
 
 router = APIRouter(prefix="/v1/streams", tags=["streams"])
 HLS_PLAYLIST = "application/vnd.apple.mpegurl"
-_RANGE_HEADERS = {"206": {"description": "The byte range asked for (`Range`), or several as multipart/byteranges"},
+_PLAYLIST_EXAMPLE = ("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=262144,CODECS=\"mp4a.40.2\"\n"
+                     "256/playlist.m3u8?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1w\n")
+_RANGE_HEADERS = {"200": {"description": "The whole file (or an HLS playlist whose every URI carries the signature)",
+                          "content": {"audio/ogg": {"example": "(the Opus file's bytes)"},
+                                      HLS_PLAYLIST: {"example": _PLAYLIST_EXAMPLE}}},
+                  "206": {"description": "The byte range asked for (`Range`), or several as multipart/byteranges",
+                          "content": {"audio/mpeg": {"example": "(bytes 0-1023 of the MP3)"}}},
                   "307": {"description": "With S3 storage: the object's presigned URL"},
                   "416": {"description": "A range outside the file"}}
 
@@ -24,8 +30,9 @@ _RANGE_HEADERS = {"206": {"description": "The byte range asked for (`Range`), or
 def _split(rendition: str) -> tuple[str, str | None]:
     if rendition == "hls" or rendition.startswith("hls/"):
         return "hls", rendition.removeprefix("hls").lstrip("/") or "master.m3u8"
-    if "/" in rendition:
-        raise RenditionNotFound(f"no rendition {rendition!r}", field="rendition")
+    if "/" in rendition or rendition not in streaming.STREAM_RENDITIONS:
+        raise RenditionNotFound(f"no rendition {rendition!r}: one of {', '.join(streaming.STREAM_RENDITIONS)}",
+                                field="rendition")
     return rendition, None
 
 
@@ -33,12 +40,13 @@ def _query(request: Request) -> str:
     return "&".join(f"{k}={request.query_params[k]}" for k in ("l", "exp", "kid", "sig") if k in request.query_params)
 
 
-@router.api_route("/{recording}/{rendition:path}", methods=["GET", "HEAD"],
-                  summary="Stream a rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, waveform, "
-                          "hls/master.m3u8): byte ranges, ETag = CID; signed URLs from POST /v1/playback-sessions "
-                          "(previews need none)",
-                  responses={**_RANGE_HEADERS,
-                             **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken)})
+_SUMMARY = ("rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, waveform, hls/master.m3u8): byte "
+            "ranges, ETag = CID; signed URLs from POST /v1/playback-sessions (previews need none)")
+_RESPONSES = {**_RANGE_HEADERS, **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken)}
+
+
+@router.get("/{recording}/{rendition:path}", response_class=Response, summary=f"Stream a {_SUMMARY}",
+            responses=_RESPONSES)
 def stream(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")],
            rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")],
            request: Request, session: SessionDep, context: ContextDep, user: OptionalUser,
@@ -64,5 +72,17 @@ def stream(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The r
                                 status_code=307, headers={"Cache-Control": "private, no-store"})
     return FileResponse(local, media_type=found.mime,
                         headers={"ETag": f'"{found.cid}"', "Cache-Control": cache, "Accept-Ranges": "bytes"})
+
+
+@router.head("/{recording}/{rendition:path}", response_class=Response, responses=_RESPONSES,
+             summary=f"Headers of a {_SUMMARY}")
+def stream_head(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")],
+                rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")],
+                request: Request, session: SessionDep, context: ContextDep, user: OptionalUser,
+                l: Annotated[str | None, Query(description="Listener the URL was signed for")] = None,  # noqa: E741
+                exp: Annotated[int | None, Query(description="Expiry (Unix seconds)")] = None,
+                kid: Annotated[str | None, Query(description="Signing key id")] = None,
+                sig: Annotated[str | None, Query(description="Signature")] = None) -> Response:
+    return stream(recording, rendition, request, session, context, user, l, exp, kid, sig)
 
 

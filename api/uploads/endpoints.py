@@ -36,8 +36,9 @@ TUS_VERSION = "1.0.0"
 _AUTH = (Unauthenticated, InvalidToken, Forbidden)
 _FILE_BODY = {"requestBody": {"required": False, "description": "The file itself (any Content-Type). Empty with "
                                                                 "`Tus-Resumable` + `Upload-Length`: a resumable upload",
-                              "content": {"application/octet-stream": {"schema": {"type": "string",
-                                                                                  "format": "binary"}}}}}
+                              "content": {"application/octet-stream": {
+                                  "schema": {"type": "string", "format": "binary"},
+                                  "example": "(the file's bytes: RIFF....WAVEfmt ...)"}}}}
 
 
 def upload_out(upload: Upload, matches=()) -> UploadOut:
@@ -149,7 +150,8 @@ def tus_offset(upload_id: UploadId, session: SessionDep, user: ArtistUser) -> Re
 @router.patch("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT,
               summary="tus: append bytes at Upload-Offset (Content-Type: application/offset+octet-stream)",
               openapi_extra={"requestBody": {"required": True, "content": {
-                  "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+                  "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"},
+                                                      "example": "(the next bytes of the file)"}}}},
               responses=problem_responses(*_AUTH, UploadNotFound, UploadOffsetMismatch, UploadNotResumable,
                                           UploadTooLarge, ValidationFailed))
 async def tus_append(upload_id: UploadId, request: Request, session: SessionDep, context: ContextDep,

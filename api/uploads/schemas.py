@@ -71,3 +71,6 @@ class UploadOut(BaseModel):
 class UploadPage(BaseModel):
     items: list[UploadOut]
     next: str | None = Field(description="Pass as `before` for the next page; null on the last")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "items": UploadOut.model_config["json_schema_extra"]["examples"], "next": None}]}}

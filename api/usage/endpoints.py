@@ -12,6 +12,8 @@ from api.deps import ContextDep, SessionDep
 from api.errors import problem_responses
 from api.usage.deps import ListenerDep, UsageReporter, client_ip, ip_over_hourly_plays
 from api.usage.schemas import EXAMPLE_CSV, PlaybackSessionIn, PlaybackSessionOut, PlayIn, PlayOut, UsageReportOut
+from content import streaming
+from content.errors import NotStreamable
 from content.storage import object_store
 from harmoni.errors import ValidationFailed
 from identity.errors import Forbidden, InvalidToken, Unauthenticated
@@ -57,9 +59,19 @@ def start_playback(body: PlaybackSessionIn, request: Request, session: SessionDe
                                   ip=client_ip(request), secret=settings.secret_key.get_secret_value(),
                                   ttl=timedelta(seconds=settings.playback_session_ttl_s),
                                   store=object_store(settings))
-    return PlaybackSessionOut(session_id=started.session.id, token=started.token,
-                              expires_at=started.session.expires_at, counts_after_ms=started.counts_after_ms,
-                              duration_ms=started.session.duration_ms)
+    out = PlaybackSessionOut(session_id=started.session.id, token=started.token,
+                             expires_at=started.session.expires_at, counts_after_ms=started.counts_after_ms,
+                             duration_ms=started.session.duration_ms)
+    try:
+        upload = streaming.playing_upload(session, settings.chain_id, body.asset_id)
+    except NotStreamable as err:
+        out.not_streamable = err.detail
+        return out
+    out.streams = streaming.urls(settings, upload, body.asset_id, user.id, str(request.base_url).rstrip("/"))
+    out.loudness_gain_db = (upload.loudness or {}).get("gain_db")
+    if out.duration_ms is None and upload.probe:
+        out.duration_ms = upload.probe["duration_ms"]
+    return out
 
 
 @router.post("/plays", status_code=status.HTTP_201_CREATED,

@@ -27,10 +27,20 @@ class PlaybackSessionOut(BaseModel):
     counts_after_ms: int = Field(description="Play time after which the play counts: 30 s, or half a shorter "
                                              "track")
     duration_ms: int | None = Field(description="The track's length, when its metadata says")
+    streams: dict[str, str] = Field(default_factory=dict, description=(
+        "Signed URL of each rendition (opus_160, opus_96, aac_256, mp3_320, flac, hls, preview, waveform), "
+        "valid 15 minutes for this listener; empty when the recording has no playable audio"))
+    loudness_gain_db: float | None = Field(None, description="Gain to play at for -14 LUFS (true peak <= -1 dBTP); "
+                                                             "never applied to the audio itself")
+    not_streamable: str | None = Field(None, description="Why `streams` is empty")
 
     model_config = {"json_schema_extra": {"examples": [{
         "session_id": _SESSION_ID, "token": _TOKEN, "expires_at": "2026-11-25T14:00:00Z",
-        "counts_after_ms": 30000, "duration_ms": 215000}]}}
+        "counts_after_ms": 30000, "duration_ms": 215000,
+        "streams": {"opus_160": "http://127.0.0.1:8000/v1/streams/7/opus_160?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10"
+                                "&exp=1796083199&kid=k0&sig=QmV4YW1wbGVzaWduYXR1cmU",
+                    "preview": "http://127.0.0.1:8000/v1/streams/7/preview"},
+        "loudness_gain_db": -3.2, "not_streamable": None}]}}
 
 
 class PlayIn(BaseModel):

@@ -89,6 +89,9 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "report_id": lambda world: uuid.uuid4(),
     "extension": lambda world: "json",
     "name": lambda world: "plays.csv",
+    "upload_id": lambda world: uuid.uuid4(),
+    "recording": lambda world: 1,
+    "rendition": lambda world: "preview",
 }
 
 
@@ -201,6 +204,18 @@ MATRIX = [
     Row("POST", "/v1/me/claims", SIGNED_IN, lambda w: {"account": "not-an-address"}),  # whose wallet: a later 403
     Row("GET", "/v1/audit/periods/{period_id}", AUDITORS),
     Row("GET", "/v1/audit/periods/{period_id}/inputs/{name}", AUDITORS),
+    # Uploads are artists' own (another artist's upload is a 404); tus discovery is public.
+    Row("OPTIONS", "/v1/uploads", EVERYONE),
+    Row("POST", "/v1/uploads", ARTISTS),
+    Row("GET", "/v1/uploads", ARTISTS),
+    Row("HEAD", "/v1/uploads/{upload_id}", ARTISTS),
+    Row("PATCH", "/v1/uploads/{upload_id}", ARTISTS),
+    Row("GET", "/v1/uploads/{upload_id}", ARTISTS),
+    Row("DELETE", "/v1/uploads/{upload_id}", ARTISTS),
+    Row("POST", "/v1/uploads/{upload_id}/retry", ARTISTS),
+    # Streams: the signed URL is the credential (previews need none); a bearer token sent along must be valid.
+    Row("GET", "/v1/streams/{recording}/{rendition:path}", EVERYONE - {"key"}),
+    Row("HEAD", "/v1/streams/{recording}/{rendition:path}", EVERYONE - {"key"}),
 ]
 
 
@@ -276,6 +291,8 @@ def _mismatch(row: Row, caller: str, world: World) -> str | None:
         return f"{caller:<10} expected refused with {expected} {slug}, got {status}: {excerpt}"
     if response.headers.get("content-type") != PROBLEM:
         return f"{caller:<10} refused with {status} but not as problem+json: {response.headers.get('content-type')}"
+    if row.method == "HEAD":  # no body to read the problem's type from
+        return None
     problem = response.json()
     if problem.get("status") != status or not problem.get("type", "").endswith("/" + slug):
         return f"{caller:<10} expected refused with {expected} {slug}, got the problem {excerpt}"

@@ -21,6 +21,8 @@ BODYLESS = {
     ("post", "/v1/auth/logout"): "204 No Content: the login is revoked, nothing is returned",
     ("delete", "/v1/partner/keys/{key_id}"): "204 No Content: the key is revoked, nothing is returned",
     ("delete", "/v1/partner/webhooks/{endpoint_id}"): "204 No Content: the endpoint is deleted, nothing is returned",
+    ("patch", "/v1/uploads/{upload_id}"): "204 No Content (tus): the new offset is the Upload-Offset header",
+    ("delete", "/v1/uploads/{upload_id}"): "204 No Content: the upload and its unshared files are deleted",
 }
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

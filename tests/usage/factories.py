@@ -28,9 +28,9 @@ def add_listener(session: Session) -> uuid.UUID:
 
 
 def add_recording(session: Session, asset_id: int, isrc: str, *, kind: str = "recording", frozen: bool = False,
-                  metadata_uri: str | None = None) -> Asset:
+                  metadata_uri: str | None = None, content_hash: str = "0x" + "ab" * 32) -> Asset:
     row = Asset(chain_id=CHAIN_ID, asset_id=asset_id, kind=kind, controller=CONTROLLER, pending_controller=None,
-                industry_code=isrc, content_hash="0x" + "ab" * 32, work_ids=[],
+                industry_code=isrc, content_hash=content_hash, work_ids=[],
                 metadata_uri=metadata_uri or f"ipfs://recording-{asset_id}", split_version=1,
                 split_hash="0x" + "11" * 32, split_recipients=[CONTROLLER], split_allocations=[1_000_000],
                 split_locked=False, frozen=frozen, registered_block=1, registered_tx="0x" + "22" * 32,
