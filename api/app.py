@@ -15,6 +15,7 @@ from api.auth.endpoints import router as auth_router
 from api.deps import AppContext
 from api.disputes.endpoints import router as disputes_router
 from api.docs.endpoints import install as install_docs
+from api.gates.endpoints import router as gates_router
 from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
@@ -79,4 +80,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(royalties_router)
     app.include_router(uploads_router)
     app.include_router(streams_router)
+    app.include_router(gates_router)
     return app

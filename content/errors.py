@@ -79,3 +79,15 @@ class StreamUrlInvalid(HarmoniError):
     status = 403
     slug = "stream-url-invalid"
     title = "Stream URL not valid"
+
+
+class NotEditionHolder(HarmoniError):
+    status = 403
+    slug = "edition-holders-only"
+    title = "Exclusive to edition holders"
+
+
+class RecordingNotYours(HarmoniError):
+    status = 403
+    slug = "recording-not-yours"
+    title = "Recording controlled by another wallet"

@@ -132,3 +132,15 @@ class AudioFingerprint(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     items: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian uint32 sub-fingerprints
     terms: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+
+
+class RecordingGate(Base):
+    """A recording whose full streams only holders of an edition (HarmoniEditions token) may hear."""
+
+    __tablename__ = "recording_gates"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(BigInteger)
+    set_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

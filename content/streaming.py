@@ -131,11 +131,12 @@ def signed_playlist(text: str, query: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def urls(settings: Settings, upload: Upload, recording: int, listener: uuid.UUID, base: str) -> dict[str, str]:
+def urls(settings: Settings, upload: Upload, recording: int, listener: uuid.UUID, base: str,
+         public_only: bool = False) -> dict[str, str]:
     """Every rendition's stream URL for the listener (previews and waveform unsigned)."""
     found = {}
     for name in STREAM_RENDITIONS:
-        if name not in (upload.renditions or {}):
+        if name not in (upload.renditions or {}) or (public_only and name not in PUBLIC_RENDITIONS):
             continue
         path = "hls/master.m3u8" if name == "hls" else name
         url = f"{base}/v1/streams/{recording}/{path}"

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.deps import ContextDep, SessionDep
 from api.errors import problem_responses
+from api.gates.deps import edition_balance
 from api.usage.deps import ListenerDep, UsageReporter, client_ip, ip_over_hourly_plays
-from api.usage.schemas import EXAMPLE_CSV, PlaybackSessionIn, PlaybackSessionOut, PlayIn, PlayOut, UsageReportOut
-from content import streaming
-from content.errors import NotStreamable
+from api.usage.schemas import (
+    EXAMPLE_CSV,
+    GrantOut,
+    PlaybackSessionIn,
+    PlaybackSessionOut,
+    PlayIn,
+    PlayOut,
+    UsageReportOut,
+)
+from content import gating, streaming
+from content.errors import NotEditionHolder, NotStreamable
 from content.storage import object_store
 from harmoni.errors import ValidationFailed
 from identity.errors import Forbidden, InvalidToken, Unauthenticated
+from identity.repository import wallets_of
 from ledger.usage import plays, reports
 from ledger.usage.errors import (
     InvalidPlaybackToken,
@@ -67,7 +77,19 @@ def start_playback(body: PlaybackSessionIn, request: Request, session: SessionDe
     except NotStreamable as err:
         out.not_streamable = err.detail
         return out
-    out.streams = streaming.urls(settings, upload, body.asset_id, user.id, str(request.base_url).rstrip("/"))
+    base = str(request.base_url).rstrip("/")
+    wallets = [w.address for w in wallets_of(session, user.id)]
+    expires = datetime.now(UTC) + timedelta(seconds=settings.stream_url_ttl_s)
+    try:
+        granted = gating.grant(session, settings.chain_id, body.asset_id, wallets, expires,
+                               on_chain=edition_balance(context))
+    except NotEditionHolder as err:
+        out.streams = streaming.urls(settings, upload, body.asset_id, user.id, base, public_only=True)
+        out.not_streamable = err.detail
+        return out
+    if granted is not None:
+        out.grant = GrantOut(wallet=granted.wallet, edition_id=granted.edition_id, expires_at=granted.expires_at)
+    out.streams = streaming.urls(settings, upload, body.asset_id, user.id, base)
     out.loudness_gain_db = (upload.loudness or {}).get("gain_db")
     if out.duration_ms is None and upload.probe:
         out.duration_ms = upload.probe["duration_ms"]

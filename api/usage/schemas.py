@@ -20,6 +20,14 @@ class PlaybackSessionIn(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"asset_id": 7}]}}
 
 
+class GrantOut(BaseModel):
+    """Why a listener may hear an exclusive recording: the wallet holding the edition, until when."""
+
+    wallet: str
+    edition_id: int
+    expires_at: datetime
+
+
 class PlaybackSessionOut(BaseModel):
     session_id: uuid.UUID
     token: str = Field(description="Reports this session's play (POST /v1/plays), once, before `expires_at`")
@@ -32,7 +40,8 @@ class PlaybackSessionOut(BaseModel):
         "valid 15 minutes for this listener; empty when the recording has no playable audio"))
     loudness_gain_db: float | None = Field(None, description="Gain to play at for -14 LUFS (true peak <= -1 dBTP); "
                                                              "never applied to the audio itself")
-    not_streamable: str | None = Field(None, description="Why `streams` is empty")
+    not_streamable: str | None = Field(None, description="Why `streams` is empty (or holds only the preview)")
+    grant: GrantOut | None = Field(None, description="For a recording exclusive to an edition's holders")
 
     model_config = {"json_schema_extra": {"examples": [{
         "session_id": _SESSION_ID, "token": _TOKEN, "expires_at": "2026-11-25T14:00:00Z",

@@ -216,6 +216,10 @@ MATRIX = [
     # Streams: the signed URL is the credential (previews need none); a bearer token sent along must be valid.
     Row("GET", "/v1/streams/{recording}/{rendition:path}", EVERYONE - {"key"}),
     Row("HEAD", "/v1/streams/{recording}/{rendition:path}", EVERYONE - {"key"}),
+    # Exclusive recordings: anyone sees whether one is; its controller (an artist) sets and clears it.
+    Row("GET", "/v1/recordings/{asset_id}/gate", EVERYONE),
+    Row("PUT", "/v1/recordings/{asset_id}/gate", ARTISTS, lambda w: {"edition_id": 1}),
+    Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
 ]
 
 

@@ -23,6 +23,7 @@ BODYLESS = {
     ("delete", "/v1/partner/webhooks/{endpoint_id}"): "204 No Content: the endpoint is deleted, nothing is returned",
     ("patch", "/v1/uploads/{upload_id}"): "204 No Content (tus): the new offset is the Upload-Offset header",
     ("delete", "/v1/uploads/{upload_id}"): "204 No Content: the upload and its unshared files are deleted",
+    ("delete", "/v1/recordings/{asset_id}/gate"): "204 No Content: the recording is open to every listener again",
 }
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

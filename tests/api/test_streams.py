@@ -9,11 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 import av
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from content import streaming
+from identity.models import User, Wallet
+from ledger.models import Edition, EditionTransfer
 from tests.api.test_uploads import _problem, _song
 from tests.identity.factories import make_user
-from tests.usage.factories import add_recording
+from tests.usage.factories import CONTROLLER, add_recording
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
@@ -148,3 +151,47 @@ def test_previews_are_public_frozen_and_unready_recordings_are_not_streamed(play
     _problem(api.client.get("/v1/streams/41/nope"), 404, "rendition-not-found")
     started = api.client.post("/v1/playback-sessions", json={"asset_id": 43}, headers=fan.headers).json()
     assert started["streams"] == {} and "received" in started["not_streamable"]
+
+
+FAN_WALLET = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+
+
+def _edition(db, edition_id: int, holder: str) -> None:
+    db.add(Edition(chain_id=31337, block_number=5, log_index=edition_id, tx_hash="0x" + "33" * 32,
+                   edition_id=edition_id, asset_id=41, creator=CONTROLLER, payment_token=CONTROLLER, price=0,
+                   max_supply=10, sale_start=0, sale_end=0, per_wallet_cap=0, royalty_bps=0,
+                   royalty_receiver=CONTROLLER, platform_fee_bps=0))
+    db.add(EditionTransfer(chain_id=31337, block_number=6, log_index=edition_id, position=0, edition_id=edition_id,
+                           sender="0x" + "00" * 20, recipient=holder, amount=1))
+
+
+def test_an_exclusive_recording_streams_only_to_holders_of_its_edition(playable):
+    api, fan, _session, _ready = playable
+    outsider = make_user(api.sessions, api.settings, "fan")
+    with api.sessions.begin() as db:
+        artist_id = db.scalar(select(User.id).where(User.roles.any("artist")))
+        db.add(Wallet(user_id=artist_id, address=CONTROLLER, kind="linked"))
+        db.add(Wallet(user_id=fan.id, address=FAN_WALLET, kind="linked"))
+        _edition(db, 7, FAN_WALLET)
+    _problem(api.client.put("/v1/recordings/41/gate", json={"edition_id": 7}, headers=outsider.headers), 403,
+             "forbidden")
+    _problem(api.client.put("/v1/recordings/41/gate", json={"edition_id": 99}, headers=api.headers), 404,
+             "not-found")
+    gated = api.client.put("/v1/recordings/41/gate", json={"edition_id": 7}, headers=api.headers)
+    assert gated.status_code == 200 and gated.json() == {"asset_id": 41, "edition_id": 7}
+    assert api.client.get("/v1/recordings/41/gate").json()["edition_id"] == 7
+
+    holder = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=fan.headers).json()
+    assert holder["grant"]["wallet"] == FAN_WALLET and holder["grant"]["edition_id"] == 7
+    assert "opus_160" in holder["streams"]
+    assert api.client.get(_path(holder["streams"]["opus_160"]), headers={"Range": "bytes=0-99"}).status_code == 206
+    # No token (the mirror shows none, and neither does the chain's balanceOf): the preview only.
+    other = make_user(api.sessions, api.settings, "fan")
+    with api.sessions.begin() as db:
+        db.add(Wallet(user_id=other.id, address="0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", kind="linked"))
+    refused = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=other.headers).json()
+    assert set(refused["streams"]) == {"preview", "waveform"} and refused["grant"] is None
+    assert "edition 7" in refused["not_streamable"]
+    assert api.client.delete("/v1/recordings/41/gate", headers=api.headers).status_code == 204
+    opened = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=other.headers).json()
+    assert "opus_160" in opened["streams"] and opened["grant"] is None
