@@ -58,9 +58,10 @@ def load_generator() -> str:
     return found
 
 
-def drive(url: str, clients: int, seconds: float) -> dict:
+def drive(url: str, clients: int, seconds: float, headers: dict[str, str] | None = None) -> dict:
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run([load_generator(), "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
-                          url], capture_output=True, text=True, check=True).stdout
+                          *extra, url], capture_output=True, text=True, check=True).stdout
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", out, re.MULTILINE))
     if "99" not in percentiles:
         raise RuntimeError(f"wrk printed no latency distribution:\n{out}")

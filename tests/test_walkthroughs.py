@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.eval_fingerprints import synth_clip
 from tests.conftest import free_port
+from tests.content.media.audiogen import write
 from tests.harmoni.test_stack import _start, _wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +31,7 @@ def readme_block(marker: str) -> str:
 def user_checkout(tmp_path):
     """A directory laid out like a clone after `make run`: its `.venv`, an audio file, a `var/` data directory."""
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
-    (tmp_path / "master.wav").write_bytes(b"RIFF" + os.urandom(4096))
+    write(tmp_path / "master.wav", synth_clip(3, seconds=40.0), 22050, "wav")
     return tmp_path
 
 
@@ -52,6 +54,8 @@ def test_the_walkthroughs_run_as_written(user_checkout):
         out = run.stdout
         assert run.returncode == 0, f"exit {run.returncode}\n{out[-4000:]}\n{run.stderr[-4000:]}"
         assert '"industry_code":"USHRM2600001"' in out.replace(" ", ""), out[-4000:]
+        assert '"state": "ready"' in out and "206 audio/ogg; codecs=opus 100000 bytes" in out, out[-4000:]
+        assert "#EXTM3U" in out and "sig=" in out, out[-4000:]
         assert '"counted":true' in out.replace(" ", ""), out[-4000:]
         assert '"published"' in out, out[-4000:]
         assert "49000000" in out, out[-4000:]

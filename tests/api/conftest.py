@@ -8,6 +8,7 @@ from harmoni.db import get_engine
 from harmoni.settings import Settings, get_settings
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
+from tests.content.conftest import s3_server, s3_store  # noqa: F401 -- fixtures for the content tests
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import av
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from content import streaming
+from harmoni.settings import StorageBackend
 from identity.models import User, Wallet
 from ledger.models import Edition, EditionTransfer
 from tests.api.test_uploads import _problem, _song
@@ -195,3 +197,28 @@ def test_an_exclusive_recording_streams_only_to_holders_of_its_edition(playable)
     assert api.client.delete("/v1/recordings/41/gate", headers=api.headers).status_code == 204
     opened = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=other.headers).json()
     assert "opus_160" in opened["streams"] and opened["grant"] is None
+
+
+def test_with_s3_storage_uploads_are_stored_there_and_streams_redirect_to_presigned_urls(content_api, tmp_path,
+                                                                                          s3_store):
+    content_api.configure(storage_backend=StorageBackend.s3, s3_bucket=s3_store.bucket,
+                          s3_endpoint_url=s3_store.client.meta.endpoint_url, s3_access_key_id=SecretStr("test"),
+                          s3_secret_access_key=SecretStr("test"))
+    created = content_api.upload(_song(tmp_path, "flac", seconds=4.0)).json()
+    assert content_api.work() == "ready"
+    local = content_api.settings.objects_path
+    assert not local.exists() or not list(local.rglob("*.*")), list(local.rglob("*.*"))
+    keys = set(s3_store.keys("audio/")) | set(s3_store.keys("masters/"))
+    assert any(k.startswith("masters/") for k in keys) and any(k.endswith(".opus") for k in keys)
+    with content_api.sessions.begin() as db:
+        add_recording(db, 51, "USHRM2600051", content_hash=created["sha256"])
+    fan = make_user(content_api.sessions, content_api.settings, "fan")
+    session = content_api.client.post("/v1/playback-sessions", json={"asset_id": 51}, headers=fan.headers).json()
+    redirect = content_api.client.get(_path(session["streams"]["mp3_320"]), follow_redirects=False)
+    assert redirect.status_code == 307 and "X-Amz-Signature=" in redirect.headers["location"]
+    request = urllib.request.Request(redirect.headers["location"], headers={"Range": "bytes=0-99"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 206 and len(answer.read()) == 100
+        assert answer.headers["Content-Type"] == "audio/mpeg"
+    master = content_api.client.get(_path(session["streams"]["hls"]))
+    assert master.status_code == 200 and "sig=" in master.text  # playlists are served (signed), segments redirect
