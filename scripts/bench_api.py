@@ -43,19 +43,24 @@ from scripts.bench_indexer import free_port, fresh_database
 from scripts.workload import Workload
 
 
+def system_tool(command: str, package: str, bench: str) -> str:
+    """The path of `command`, installing Debian's `package` with apt when it is missing; exits when it cannot."""
+    found = shutil.which(command)
+    if found is None:
+        installed = subprocess.run(f"apt-get update -qq && apt-get install -y -qq {package}", shell=True,  # noqa: S602
+                                   capture_output=True, text=True)
+        found = shutil.which(command)
+        if found is None:
+            sys.exit(f"{bench}: needs {command} and could not install it "
+                     f"(apt-get install {package}: {(installed.stderr or installed.stdout).strip()[-200:]})")
+    return found
+
+
 def load_generator() -> str:
     """`wrk` (Debian's package: a C load generator, so the client is never the bottleneck), installed when missing.
 
     There is no fallback: a Python client caps near 600 requests/s here and would report its own limit."""
-    found = shutil.which("wrk")
-    if found is None:
-        installed = subprocess.run("apt-get update -qq && apt-get install -y -qq wrk", shell=True,  # noqa: S602
-                                   capture_output=True, text=True)
-        found = shutil.which("wrk")
-        if found is None:
-            sys.exit("bench_api: needs the load generator wrk and could not install it "
-                     f"(apt-get install wrk: {(installed.stderr or installed.stdout).strip()[-200:]})")
-    return found
+    return system_tool("wrk", "wrk", "bench_api")
 
 
 def drive(url: str, clients: int, seconds: float, headers: dict[str, str] | None = None) -> dict:

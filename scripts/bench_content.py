@@ -37,7 +37,7 @@ from sqlalchemy.orm import sessionmaker
 from content.models import Upload, UploadObject
 from harmoni import embedded_db
 from harmoni.db import get_engine
-from scripts.bench_api import drive, load_generator
+from scripts.bench_api import drive, load_generator, system_tool
 from scripts.bench_indexer import free_port, fresh_database
 from tests.content.media.audiogen import write
 from tests.usage.factories import add_recording
@@ -46,15 +46,7 @@ RANGE = "bytes=0-65535"
 
 
 def ffmpeg() -> str:
-    found = shutil.which("ffmpeg")
-    if found is None:
-        installed = subprocess.run("apt-get update -qq && apt-get install -y -qq ffmpeg", shell=True,  # noqa: S602
-                                   capture_output=True, text=True)
-        found = shutil.which("ffmpeg")
-        if found is None:
-            sys.exit("bench_content: needs Debian's ffmpeg for the baseline and could not install it "
-                     f"(apt-get install ffmpeg: {(installed.stderr or installed.stdout).strip()[-200:]})")
-    return found
+    return system_tool("ffmpeg", "ffmpeg", "bench_content")
 
 
 def track(path: Path, seconds: float) -> Path:

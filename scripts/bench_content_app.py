@@ -14,5 +14,7 @@ from harmoni.settings import get_settings
 
 def create():
     app = create_app()
-    app.mount("/bench-static", StaticFiles(directory=get_settings().objects_path), name="bench-static")
+    objects = get_settings().objects_path
+    objects.mkdir(parents=True, exist_ok=True)
+    app.mount("/bench-static", StaticFiles(directory=objects), name="bench-static")
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api.deps import ContextDep, OptionalUser, SessionDep
@@ -45,20 +46,31 @@ _SUMMARY = ("rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, wave
 _RESPONSES = {**_RANGE_HEADERS, **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken)}
 
 
+@dataclass
+class StreamRequest:
+    """Which file, and the signature a stream URL carries (the playback session made it)."""
+
+    recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")]
+    rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")]
+    l: Annotated[str | None, Query(description="Listener the URL was signed for")] = None  # noqa: E741
+    exp: Annotated[int | None, Query(description="Expiry (Unix seconds)")] = None
+    kid: Annotated[str | None, Query(description="Signing key id")] = None
+    sig: Annotated[str | None, Query(description="Signature")] = None
+
+
+StreamDep = Annotated[StreamRequest, Depends()]
+
+
 @router.get("/{recording}/{rendition:path}", response_class=Response, summary=f"Stream a {_SUMMARY}",
             responses=_RESPONSES)
-def stream(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")],
-           rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")],
-           request: Request, session: SessionDep, context: ContextDep, user: OptionalUser,
-           l: Annotated[str | None, Query(description="Listener the URL was signed for")] = None,  # noqa: E741
-           exp: Annotated[int | None, Query(description="Expiry (Unix seconds)")] = None,
-           kid: Annotated[str | None, Query(description="Signing key id")] = None,
-           sig: Annotated[str | None, Query(description="Signature")] = None) -> Response:
+def stream(asked: StreamDep, request: Request, session: SessionDep, context: ContextDep,
+           user: OptionalUser) -> Response:
     settings = context.settings
-    name, sub_path = _split(rendition)
+    recording = asked.recording
+    name, sub_path = _split(asked.rendition)
     if name not in streaming.PUBLIC_RENDITIONS:
-        streaming.verify(settings, recording, name, listener=l, expires=exp, kid=kid, sig=sig,
-                         caller=user.id if user else None)
+        streaming.verify(settings, recording, name, listener=asked.l, expires=asked.exp, kid=asked.kid,
+                         sig=asked.sig, caller=user.id if user else None)
     upload = streaming.playing_upload(session, settings.chain_id, recording)
     found = streaming.rendition_file(session, upload, name, sub_path)
     store = object_store(settings)
@@ -76,13 +88,6 @@ def stream(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The r
 
 @router.head("/{recording}/{rendition:path}", response_class=Response, responses=_RESPONSES,
              summary=f"Headers of a {_SUMMARY}")
-def stream_head(recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")],
-                rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")],
-                request: Request, session: SessionDep, context: ContextDep, user: OptionalUser,
-                l: Annotated[str | None, Query(description="Listener the URL was signed for")] = None,  # noqa: E741
-                exp: Annotated[int | None, Query(description="Expiry (Unix seconds)")] = None,
-                kid: Annotated[str | None, Query(description="Signing key id")] = None,
-                sig: Annotated[str | None, Query(description="Signature")] = None) -> Response:
-    return stream(recording, rendition, request, session, context, user, l, exp, kid, sig)
-
-
+def stream_head(asked: StreamDep, request: Request, session: SessionDep, context: ContextDep,
+                user: OptionalUser) -> Response:
+    return stream(asked, request, session, context, user)
