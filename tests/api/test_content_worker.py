@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -65,3 +66,34 @@ def test_a_worker_killed_mid_transcode_is_taken_over_and_the_upload_is_ready_onc
     assert stored == held  # every object is held by the upload: no half-made or duplicate renditions
     assert not list(settings.objects_path.rglob(".tmp-*"))
     assert not list((settings.data_dir / "work").iterdir())  # the killed worker's scratch folder is gone
+
+
+def test_with_redis_uploads_are_celery_tasks_on_the_content_queue_and_lost_ones_are_swept(content_api, tmp_path,
+                                                                                         redis_url):
+    from content import tasks
+    from harmoni import jobs
+
+    settings = content_api.settings
+    first = content_api.upload(_song(tmp_path, "wav", seconds=2.0)).json()  # eager: no task is sent for it
+    with content_api.sessions.begin() as db:  # as if its task was lost a minute ago
+        db.get(Upload, first["id"]).updated_at = db.get(Upload, first["id"]).created_at - timedelta(minutes=1)
+    with_redis = settings.model_copy(update={"redis_url": redis_url})
+    content_api.configure(redis_url=redis_url)
+    jobs.configure(with_redis)
+    env = {**os.environ, "HARMONI_ENV": "test", "HARMONI_DATABASE_URL": content_api.client.database_url,
+           "HARMONI_DATA_DIR": str(settings.data_dir), "HARMONI_STORAGE_PATH": str(settings.objects_path),
+           "HARMONI_REDIS_URL": redis_url, "HARMONI_TRANSCODE_CONCURRENCY": "2"}
+    log = tmp_path / "celery.log"
+    worker = subprocess.Popen([sys.executable, "-m", "harmoni.cli", "content", "worker"], env=env,
+                              stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        second = content_api.upload(_song(tmp_path, "flac", seconds=2.0, name="second")).json()  # a task now
+        assert tasks.sweep_uploads() == 1  # the first one's task was lost: sent again
+        for upload in (first, second):
+            _wait(lambda u=upload: _upload_row(content_api, u["id"]).state == "ready", 120,
+                  lambda: f"{upload['id']} to be ready: {log.read_text()[-3000:]}")
+        assert tasks.sweep_uploads() == 0
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        jobs.configure(settings)
