@@ -1,0 +1,22 @@
+/** The signed-in account's wallets (`/v1/me/wallets`). */
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+
+import { api, type Schemas } from './client'
+import { unwrap } from './errors'
+
+export type Wallet = Schemas['WalletOut']
+
+export const meKeys = { wallets: ['me', 'wallets'] as const }
+
+export const walletsOptions = () =>
+  queryOptions({ queryKey: meKeys.wallets, queryFn: () => unwrap(api.GET('/v1/me/wallets')) })
+
+export const useWallets = (enabled = true) => useQuery({ ...walletsOptions(), enabled })
+
+export function useCreateCustodialWallet() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/me/wallets/custodial')),
+    onSuccess: () => client.invalidateQueries({ queryKey: meKeys.wallets }),
+  })
+}

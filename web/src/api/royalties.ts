@@ -1,0 +1,67 @@
+/** Payout periods, their statements, and the signed-in account's earnings and claims. */
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+
+import { api, type Schemas } from './client'
+import { unwrap } from './errors'
+
+export type Period = Schemas['PeriodOut']
+export type Earnings = Schemas['EarningsOut']
+export type Claims = Schemas['ClaimsOut']
+
+export const royaltyKeys = {
+  periods: ['periods'] as const,
+  period: (periodId: number) => ['periods', periodId] as const,
+  statement: (periodId: number) => ['statements', { period: periodId }] as const,
+  earnings: ['me', 'earnings'] as const,
+  claims: ['me', 'claims'] as const,
+}
+
+export const periodsOptions = () =>
+  queryOptions({ queryKey: royaltyKeys.periods, queryFn: () => unwrap(api.GET('/v1/periods')) })
+
+export const periodOptions = (periodId: number) =>
+  queryOptions({
+    queryKey: royaltyKeys.period(periodId),
+    queryFn: () => unwrap(api.GET('/v1/periods/{period_id}', { params: { path: { period_id: periodId } } })),
+  })
+
+/** The statement's exact bytes (the chain holds their SHA-256), fetched as the public serves them. */
+export const statementOptions = (periodId: number) =>
+  queryOptions({
+    queryKey: royaltyKeys.statement(periodId),
+    queryFn: async () => {
+      const bytes = await unwrap(api.GET('/v1/periods/{period_id}/statement.{extension}', {
+        params: { path: { period_id: periodId, extension: 'json' } },
+        parseAs: 'arrayBuffer',
+      })) as ArrayBuffer
+      return new Uint8Array(bytes)
+    },
+    staleTime: Infinity, // a closed period's statement never changes
+  })
+
+export const statementUrl = (periodId: number, extension: 'json' | 'csv') =>
+  `/v1/periods/${periodId}/statement.${extension}`
+
+export const earningsOptions = () =>
+  queryOptions({ queryKey: royaltyKeys.earnings, queryFn: () => unwrap(api.GET('/v1/me/earnings')) })
+
+export const claimsOptions = () =>
+  queryOptions({ queryKey: royaltyKeys.claims, queryFn: () => unwrap(api.GET('/v1/me/claims')) })
+
+export const usePeriods = () => useQuery(periodsOptions())
+export const usePeriod = (periodId: number) => useQuery(periodOptions(periodId))
+export const useStatement = (periodId: number, enabled: boolean) =>
+  useQuery({ ...statementOptions(periodId), enabled })
+export const useEarnings = () => useQuery(earningsOptions())
+export const useClaims = () => useQuery(claimsOptions())
+
+export function useClaim() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (account: string) => unwrap(api.POST('/v1/me/claims', { body: { account } })),
+    onSettled: () => Promise.all([
+      client.invalidateQueries({ queryKey: royaltyKeys.earnings }),
+      client.invalidateQueries({ queryKey: royaltyKeys.claims }),
+    ]),
+  })
+}
