@@ -1,0 +1,160 @@
+/**
+ * The README's walk-throughs in a real Chromium against a fresh `harmoni up`: an artist signs up, gets a
+ * custodial wallet and registers a work with a 70/30 split; the catalog finds it; an admin (made with the CLI)
+ * runs a period with a direct sale of it, closes and publishes it; the auditor's page checks it against the
+ * chain (green), and turns red when the statement served is tampered with; the artist claims.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { stackEnv } from './stack'
+
+const CO_WRITER = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65'
+const PASSWORD = 'correct horse 42!'
+const SHOTS = join(import.meta.dirname ?? '.', '..', 'e2e-screenshots')
+
+const url = (path: string) => `${process.env.HARMONI_E2E_URL}${path}`
+
+/** Every page at desktop and phone size, kept under web/e2e-screenshots/ (CI keeps it as an artifact). */
+async function snap(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: join(SHOTS, `${name}-1280x800.png`), fullPage: true })
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.screenshot({ path: join(SHOTS, `${name}-390x844.png`), fullPage: true })
+  await page.setViewportSize({ width: 1280, height: 800 })
+}
+
+function harmoni(...args: string[]) {
+  const dir = process.env.HARMONI_E2E_DIR!
+  execFileSync(process.env.HARMONI_PYTHON!, ['-m', 'harmoni.cli', ...args], {
+    cwd: dir,
+    env: stackEnv(dir, Number(process.env.HARMONI_E2E_API_PORT), Number(process.env.HARMONI_E2E_ANVIL_PORT)),
+  })
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 90): Promise<T> {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+/** An admin runs period 1 through the API: a 100 USD direct sale of asset 1, then close and publish. */
+async function runPeriod(request: APIRequestContext) {
+  await request.post(url('/v1/auth/signup'), { data: { email: 'boss@example.org', password: PASSWORD } })
+  harmoni('users', 'grant-role', '--email', 'boss@example.org', '--role', 'admin')
+  const login = await (await request.post(url('/v1/auth/login'),
+    { data: { email: 'boss@example.org', password: PASSWORD } })).json() as { access_token: string }
+  const headers = { Authorization: `Bearer ${login.access_token}` }
+  const endsAt = new Date(Date.now() + 3000)
+  expect((await request.post(url('/v1/periods'), { headers, data: {
+    starts_at: new Date(Date.now() - 3600_000).toISOString(), ends_at: endsAt.toISOString() } })).status()).toBe(201)
+  expect((await request.post(url('/v1/periods/1/revenue'), { headers, data: {
+    source: 'direct_sales', amount: 10000, currency: 'USD', reference: 'e2e-sale-1', asset_id: 1 } })).ok()).toBe(true)
+  await until('the period to close', async () => {
+    const close = await request.post(url('/v1/periods/1/close'), { headers })
+    return close.status() === 409 ? undefined : close.status()
+  })
+  const status = async () => ((await (await request.get(url('/v1/periods/1'))).json()) as { status: string }).status
+  await until('closed', async () => ((await status()) === 'closed' ? true : undefined))
+  expect((await request.post(url('/v1/periods/1/publish'), { headers })).status()).toBe(202)
+  await until('published', async () => ((await status()) === 'published' ? true : undefined))
+}
+
+test('artist registers, auditor verifies against the chain, artist claims', async ({ page, request }) => {
+  const consoleErrors: string[] = []
+  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()) })
+  page.on('pageerror', (error) => consoleErrors.push(String(error)))
+
+  await test.step('home and sign-up as an artist', async () => {
+    await page.goto(url('/'))
+    await expect(page.getByRole('heading', { name: 'HARMONI' })).toBeVisible()
+    await snap(page, 'home')
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click()
+    await expect(page.getByText('Nothing registered matches.')).toBeVisible()
+    await page.goto(url('/sign-up'))
+    await snap(page, 'sign-up')
+    await page.getByLabel('E-mail').fill('ada@example.org')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByLabel('an artist').check()
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await expect(page).toHaveURL(/\/artist\/register$/)
+  })
+
+  await test.step('register a work with a 70/30 split', async () => {
+    await page.getByRole('button', { name: 'Create my custodial wallet' }).click()
+    await page.getByLabel('Title').fill('Blue Hour')
+    await page.getByLabel('ISWC').fill('T-034.524.680-2')
+    await expect(page.getByText('The check digit is wrong: expected 1.')).toBeVisible()
+    await page.getByLabel('ISWC').fill('T-034.524.680-1')
+    await page.getByLabel('Share of payee 1 (%)').fill('70')
+    await expect(page.getByText('30% left to assign.')).toBeVisible()
+    await page.getByRole('button', { name: 'Add a payee' }).click()
+    await page.getByLabel('Wallet address of payee 2').fill(CO_WRITER)
+    await page.getByLabel('Share of payee 2 (%)').fill('30')
+    await expect(page.getByText('The shares add up to 100%.')).toBeVisible()
+    await snap(page, 'register')
+    await page.getByRole('button', { name: 'Register', exact: true }).click()
+    await page.getByRole('link', { name: 'View asset 1' }).click({ timeout: 60_000 })
+    await expect(page.getByRole('heading', { name: 'Blue Hour' })).toBeVisible()
+    await expect(page.getByRole('row', { name: `${CO_WRITER} 30%` })).toBeVisible()
+    await snap(page, 'asset')
+  })
+
+  await test.step('the catalog finds it by a title prefix (a deep link)', async () => {
+    await page.goto(url('/catalog?q=blue%20ho'))
+    await expect(page.getByRole('link', { name: 'Blue Hour' })).toBeVisible()
+    await snap(page, 'catalog')
+  })
+
+  await test.step('a period with a sale of it closes and is published', async () => {
+    await runPeriod(request)
+  })
+
+  await test.step('the auditor’s checks are green against the chain', async () => {
+    await page.goto(url('/auditor/periods'))
+    await page.getByRole('link', { name: 'Period 1' }).click()
+    const checks = page.getByRole('region', { name: 'Checks' })
+    await expect(checks.getByRole('status')).toHaveText('✔ Every check passed.', { timeout: 30_000 })
+    await expect(checks.getByRole('listitem')).toHaveCount(7)
+    await page.getByLabel('Payee address').fill(CO_WRITER)
+    await page.getByRole('button', { name: 'Fill in from the rebuilt tree' }).click()
+    await expect(page.getByLabel('Cumulative amount (token units)')).toHaveValue('21000000')
+    await page.getByRole('button', { name: 'Verify proof' }).click()
+    await expect(page.getByText('✔ The proof is valid for this root.')).toBeVisible()
+    await expect(page).toHaveURL(new RegExp(`account=${CO_WRITER}`))
+    await snap(page, 'audit-period')
+    await page.goto(url('/auditor/periods'))
+    await snap(page, 'audit-periods')
+  })
+
+  await test.step('a tampered statement turns the verdict red', async () => {
+    await page.route('**/v1/periods/1/statement.json', async (route) => {
+      const response = await route.fetch()
+      const text = (await response.text()).replace('"amount":"21000000"', '"amount":"21000001"')
+      await route.fulfill({ response, body: text })
+    })
+    await page.goto(url('/auditor/periods/1'))
+    const checks = page.getByRole('region', { name: 'Checks' })
+    await expect(checks.getByRole('status')).toHaveText('✘ At least one check failed.', { timeout: 30_000 })
+    await expect(checks.getByRole('listitem', {
+      name: 'Statement hash matches the on-chain PeriodPublished: Failed' })).toBeVisible()
+    await page.unroute('**/v1/periods/1/statement.json')
+  })
+
+  await test.step('the artist sees 49.00 claimable and claims it', async () => {
+    await page.goto(url('/artist/earnings')) // a reload: the refresh token in sessionStorage signs back in
+    const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: /^Claim for/ }) })
+    await expect(row.getByRole('cell')).toHaveText([/^0x/, '49.00', '49.00', '0.00', /^Claim for/]) // earned, claimable, claimed
+    await snap(page, 'earnings')
+    await row.getByRole('button', { name: /^Claim for/ }).click()
+    await expect(page.getByText('Claimed.')).toBeVisible({ timeout: 60_000 })
+  })
+
+  expect(consoleErrors).toEqual([])
+})
