@@ -7,6 +7,10 @@ import { unwrap } from './errors'
 export type Period = Schemas['PeriodOut']
 export type Earnings = Schemas['EarningsOut']
 export type Claims = Schemas['ClaimsOut']
+export type ServerAudit = Schemas['AuditOut']
+export const AUDIT_INPUTS = ['plays.csv', 'partner-lines.csv', 'revenue.csv', 'splits.csv', 'journal.csv',
+  'statement.json', 'statement.csv', 'tree.json'] as const
+export type AuditInput = (typeof AUDIT_INPUTS)[number]
 
 export const royaltyKeys = {
   periods: ['periods'] as const,
@@ -14,6 +18,7 @@ export const royaltyKeys = {
   statement: (periodId: number) => ['statements', { period: periodId }] as const,
   earnings: ['me', 'earnings'] as const,
   claims: ['me', 'claims'] as const,
+  audit: (periodId: number) => ['audits', { period: periodId }] as const,
 }
 
 export const periodsOptions = () =>
@@ -48,10 +53,26 @@ export const earningsOptions = () =>
 export const claimsOptions = () =>
   queryOptions({ queryKey: royaltyKeys.claims, queryFn: () => unwrap(api.GET('/v1/me/claims')) })
 
+/** The platform's own recomputation (auditors and admins): shown beside the browser's checks, never instead. */
+export const serverAuditOptions = (periodId: number) =>
+  queryOptions({
+    queryKey: royaltyKeys.audit(periodId),
+    queryFn: () => unwrap(api.GET('/v1/audit/periods/{period_id}', { params: { path: { period_id: periodId } } })),
+  })
+
+/** One raw input of a period (auditors), as a file; it needs the bearer token, so it is fetched, not linked. */
+export async function fetchAuditInput(periodId: number, name: AuditInput): Promise<Blob> {
+  return await unwrap(api.GET('/v1/audit/periods/{period_id}/inputs/{name}', {
+    params: { path: { period_id: periodId, name } }, parseAs: 'blob',
+  })) as Blob
+}
+
 export const usePeriods = () => useQuery(periodsOptions())
 export const usePeriod = (periodId: number) => useQuery(periodOptions(periodId))
 export const useStatement = (periodId: number, enabled: boolean) =>
   useQuery({ ...statementOptions(periodId), enabled })
+export const useServerAudit = (periodId: number, enabled: boolean) =>
+  useQuery({ ...serverAuditOptions(periodId), enabled })
 export const useEarnings = () => useQuery(earningsOptions())
 export const useClaims = () => useQuery(claimsOptions())
 

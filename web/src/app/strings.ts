@@ -223,6 +223,11 @@ export const en = {
     proofInvalid: 'The proof does not prove this leaf against this root.',
     proofUnreadable: 'The proof or the leaf cannot be read.',
     event: 'On-chain event',
+    server: 'The platform’s own audit',
+    serverIntro: 'Recomputed by the HARMONI server from raw usage, revenue and the registry’s logs — shown for ' +
+      'comparison; the checks above do not depend on it.',
+    inputs: 'Audit inputs',
+    download: (name: string) => `Download ${name}`,
   },
 } as const
 

@@ -3,9 +3,10 @@ import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { createHash } from 'node:crypto'
 import { encodeAbiParameters, encodeEventTopics } from 'viem'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
-import { json, stubFetch } from '../test/http'
+import { signIn } from '../api/session'
+import { json, stubFetch, tokenPair, USER, type Handler } from '../test/http'
 import { renderApp } from '../test/render'
 import { PERIOD_PUBLISHED } from './onchain'
 import { ProofCheck } from './ProofCheck'
@@ -67,7 +68,7 @@ function statementOf(payees: { account: string; amount: string; cumulative: stri
 }
 
 /** The API serving `served` as period 1's statement; the chain holding what was published for `published`. */
-function stubPeriod(served: string, published: string) {
+function stubPeriod(served: string, published: string, more: Record<string, Handler> = {}) {
   const payees = (JSON.parse(published) as ReturnType<typeof statementOf>).payees
   const tree = StandardMerkleTree.of(payees.map((p) => [p.account, p.cumulative]), ['address', 'uint256'])
   const statementHash = `0x${createHash('sha256').update(published).digest('hex')}` as const
@@ -90,6 +91,7 @@ function stubPeriod(served: string, published: string) {
       const result = call.method === 'eth_chainId' ? '0x7a69' : call.method === 'eth_getLogs' ? [log] : null
       return json({ jsonrpc: '2.0', id: call.id, result })
     },
+    ...more,
   })
   return { tree, rpcCalls }
 }
@@ -131,5 +133,40 @@ describe('the auditor’s period page', () => {
     // the totals still add up: only the chain tells the tampering apart
     expect(within(checks).getByRole('listitem', {
       name: 'Cumulative total of the payees matches the chain: Passed' })).toHaveClass('pass')
+  })
+
+  it('shows auditors the platform’s own audit beside it, and downloads inputs with their token', async () => {
+    const downloads: Request[] = []
+    stubPeriod(honest, honest, {
+      'POST /v1/auth/login': () => json(tokenPair('auditor-token', 'r', 900, { ...USER, roles: ['auditor'] })),
+      'GET /v1/audit/periods/1': () => json({ period_id: 1, passed: true, discrepancies: [], checks: [
+        { name: 'merkle root', passed: true, detail: 'recomputed 0xe1, recorded 0xe1' }] }),
+      'GET /v1/audit/periods/1/inputs/plays.csv': (request) => {
+        downloads.push(request)
+        return new Response('play_id,listener\n', { headers: { 'content-type': 'text/csv' } })
+      },
+    })
+    // jsdom has no object URLs: the one browser API the download needs, provided for the test
+    const createObjectURL = vi.fn(() => 'blob:plays')
+    const before = { createObjectURL: URL.createObjectURL, revokeObjectURL: URL.revokeObjectURL }
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() })
+    try {
+      await signIn('audit@example.org', 'correct horse 42!')
+      renderApp('/auditor/periods/1')
+      const server = await screen.findByRole('region', { name: 'The platform’s own audit' })
+      expect(await within(server).findByRole('listitem', { name: 'merkle root: Passed' })).toHaveClass('pass')
+      await userEvent.setup().click(within(server).getByRole('button', { name: 'Download plays.csv' }))
+      await vi.waitFor(() => expect(createObjectURL).toHaveBeenCalledOnce())
+      expect(downloads[0]!.headers.get('Authorization')).toBe('Bearer auditor-token')
+    } finally {
+      Object.assign(URL, before)
+    }
+  })
+
+  it('shows no server audit to the public', async () => {
+    stubPeriod(honest, honest)
+    renderApp('/auditor/periods/1')
+    await screen.findByRole('region', { name: 'Checks' })
+    expect(screen.queryByRole('region', { name: 'The platform’s own audit' })).toBeNull()
   })
 })

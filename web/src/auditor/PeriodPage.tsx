@@ -4,12 +4,14 @@ import { useParams, useSearchParams } from 'react-router'
 
 import { t } from '../app/strings'
 import { useChainInfo } from '../api/chain'
+import { hasRole, useSession } from '../api/session'
 import { statementUrl, usePeriod, useStatement } from '../api/royalties'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { formatUnits } from '../lib/format'
 import { Checks } from './Checks'
 import { readPeriodPublished } from './onchain'
 import { ProofCheck } from './ProofCheck'
+import { ServerAudit } from './ServerAudit'
 import { parseStatement, periodChecks, rebuildTree, sha256, type Hex, type Statement } from './verify'
 
 function useStatementHash(bytes: Uint8Array | undefined): Hex | null {
@@ -25,6 +27,7 @@ function useStatementHash(bytes: Uint8Array | undefined): Hex | null {
 
 function Verification({ periodId, statement, bytes }: { periodId: number; statement: Statement; bytes: Uint8Array }) {
   const [params, setParams] = useSearchParams()
+  const session = useSession()
   const chainInfo = useChainInfo()
   const [rpcInput, setRpcInput] = useState(params.get('rpc') ?? '')
   const rpc = params.get('rpc') || chainInfo.data?.rpc_url || ''
@@ -86,6 +89,7 @@ function Verification({ periodId, statement, bytes }: { periodId: number; statem
           ))}
         </tbody>
       </table>
+      {hasRole(session, 'auditor', 'admin') && <ServerAudit periodId={periodId} />}
       <h2>{t.audit.downloads}</h2>
       <ul>
         <li><a href={statementUrl(periodId, 'json')} download>{t.audit.statementJson}</a></li>
