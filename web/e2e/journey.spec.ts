@@ -179,3 +179,27 @@ test('artist registers, auditor verifies against the chain, artist claims', asyn
   expect(consoleErrors).toEqual([])
   expect(accessibility).toEqual([])
 })
+
+test('a browser wallet signs in with Sign-In With Ethereum, checked by the real API', async ({ page }) => {
+  const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts')
+  const account = privateKeyToAccount(generatePrivateKey())
+  // An EIP-1193 provider in the page whose signatures come from a key held by the test (as a wallet's would).
+  await page.exposeFunction('harmoniWallet', async (method: string, params: unknown[]) => {
+    if (method === 'eth_requestAccounts') return [account.address.toLowerCase()]
+    if (method === 'personal_sign') return account.signMessage({ message: { raw: params[0] as `0x${string}` } })
+    throw new Error(`unsupported ${method}`)
+  })
+  await page.addInitScript(() => {
+    const call = (window as unknown as { harmoniWallet: (m: string, p: unknown[]) => Promise<unknown> }).harmoniWallet
+    Object.assign(window, { ethereum: { request: ({ method, params = [] }: { method: string; params?: unknown[] }) =>
+      call(method, params) } })
+  })
+  await page.goto(url('/sign-in?next=%2Fartist%2Fearnings'))
+  await page.getByRole('button', { name: 'Sign in with a browser wallet' }).click()
+  await expect(page.getByRole('heading', { name: 'Earnings' })).toBeVisible()
+  await expect(page.getByText('Nothing earned yet.', { exact: false })).toBeVisible()
+  // the account the wallet signed in to is that wallet's
+  await expect(page.getByRole('cell', { name: `${account.address.slice(0, 8)}…${account.address.slice(-6)}`, exact: true }))
+    .toBeVisible()
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible()
+})

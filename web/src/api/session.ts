@@ -62,6 +62,12 @@ export async function signUp(email: string, password: string, role: 'fan' | 'art
   return accept(await unwrap(api.POST('/v1/auth/signup', { body: { email, password, role } })))
 }
 
+/** Sign-In With Ethereum: the EIP-4361 message the wallet signed, and its signature (see auth/wallet.ts). */
+export async function signInWithSiwe(message: string, signature: string): Promise<User> {
+  const answer = await unwrap(api.POST('/v1/auth/siwe/verify', { body: { message, signature, purpose: 'login' } }))
+  return accept(answer as TokenPair) // `login` answers a token pair (`link` would answer the wallet)
+}
+
 export async function signOut(): Promise<void> {
   const token = storage()?.getItem(REFRESH_KEY)
   forget()

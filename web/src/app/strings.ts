@@ -53,6 +53,10 @@ export const en = {
     sessionExpired: 'Your session ended. Sign in again.',
     sessionReused: 'Your sign-in was used elsewhere and has been closed for safety. Sign in again.',
     emailTaken: 'An account with this e-mail exists already.',
+    walletTitle: 'Or with a wallet',
+    walletButton: 'Sign in with a browser wallet',
+    noWallet: 'No browser wallet found (an EIP-1193 wallet such as MetaMask signs you in without a password).',
+    walletRefused: 'The wallet refused to sign.',
   },
   catalog: {
     title: 'Catalog',

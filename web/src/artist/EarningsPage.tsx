@@ -36,7 +36,8 @@ export function EarningsPage() {
     <section>
       <h1>{t.earnings.title}</h1>
       <p className="muted mono">{t.earnings.token(token)}</p>
-      {accounts.length === 0 ? <Empty>{t.earnings.empty}</Empty> : (
+      {periods.length === 0 && <Empty>{t.earnings.empty}</Empty>}
+      {accounts.length > 0 && (
         <>
           <h2>{t.earnings.accounts}</h2>
           <table>
@@ -54,6 +55,10 @@ export function EarningsPage() {
               ))}
             </tbody>
           </table>
+        </>
+      )}
+      {periods.length > 0 && (
+        <>
           <h2>{t.earnings.periods}</h2>
           <table>
             <thead><tr>

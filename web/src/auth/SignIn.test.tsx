@@ -1,11 +1,13 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { verifyMessage } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, it, vi } from 'vitest'
 
 import { api } from '../api/client'
 import { unwrap } from '../api/errors'
 import { REFRESH_KEY, restoreSession, signIn } from '../api/session'
-import { json, problem, stubFetch, tokenPair } from '../test/http'
+import { json, problem, stubFetch, tokenPair, USER } from '../test/http'
 import { renderApp } from '../test/render'
 
 const EARNINGS = { token: '0x5FbDB2315678afecb367f032d93F642f64180aa3', accounts: [], periods: [] }
@@ -85,5 +87,44 @@ describe('sign-in', () => {
     renderApp('/sign-in')
     expect(await screen.findByText(/used elsewhere and has been closed/)).toHaveAttribute('role', 'status')
     expect(sessionStorage.getItem(REFRESH_KEY)).toBeNull()
+  })
+
+  it('signs in with a browser wallet: SIWE message from the nonce, signed with personal_sign', async () => {
+    // anvil's first public development key: a well-known test account, not a secret
+    const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+    const requests: string[] = []
+    vi.stubGlobal('ethereum', {
+      async request({ method, params }: { method: string; params?: unknown[] }) {
+        requests.push(method)
+        if (method === 'eth_requestAccounts') return [account.address.toLowerCase()]
+        if (method === 'personal_sign') return account.signMessage({ message: { raw: params![0] as `0x${string}` } })
+        throw Object.assign(new Error('unsupported'), { code: 4200 })
+      },
+    })
+    let verified: { message: string; signature: string; purpose: string } | undefined
+    stubFetch({
+      'POST /v1/auth/siwe/nonce': () => json({ nonce: 'k3v9Qm2xT7', expires_at: '2030-01-01T00:10:00Z',
+        domain: '127.0.0.1:8000', uri: 'http://127.0.0.1:8000', chain_id: 31337, version: '1' }, 201),
+      'POST /v1/auth/siwe/verify': async (request) => {
+        verified = await request.json() as typeof verified
+        return json(tokenPair('wallet-access', 'wallet-refresh', 900, { ...USER, email: null, roles: ['fan'] }))
+      },
+      'GET /v1/assets': () => json({ block: { number: 1, hash: '0x' }, data: [], next_cursor: null }),
+    })
+    renderApp('/sign-in')
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Sign in with a browser wallet' }))
+    expect(await screen.findByRole('heading', { name: 'Catalog' })).toBeInTheDocument()
+
+    expect(requests).toEqual(['eth_requestAccounts', 'personal_sign'])
+    const lines = verified!.message.split('\n')
+    expect(lines.slice(0, 9)).toEqual([
+      '127.0.0.1:8000 wants you to sign in with your Ethereum account:', account.address, '', 'Sign in to HARMONI',
+      '', 'URI: http://127.0.0.1:8000', 'Version: 1', 'Chain ID: 31337', 'Nonce: k3v9Qm2xT7'])
+    expect(lines[9]).toMatch(/^Issued At: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(lines[10]).toBe('Expiration Time: 2030-01-01T00:10:00Z')
+    expect(verified!.purpose).toBe('login')
+    await expect(verifyMessage({ address: account.address, message: verified!.message,
+                                 signature: verified!.signature as `0x${string}` })).resolves.toBe(true)
+    expect(sessionStorage.getItem(REFRESH_KEY)).toBe('wallet-refresh')
   })
 })

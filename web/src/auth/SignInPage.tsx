@@ -6,6 +6,7 @@ import { t } from '../app/strings'
 import { UnauthorizedError } from '../api/errors'
 import { signIn, useSession } from '../api/session'
 import { FieldError } from '../components/states'
+import { browserWallet, signInWithWallet } from './wallet'
 import { submitErrors, type SubmitErrors } from './forms'
 
 /** Only paths of this app: `?next=https://elsewhere` must not send a signed-in user off the site. */
@@ -39,6 +40,23 @@ export function SignInPage() {
     }
   }
 
+  const wallet = browserWallet()
+
+  async function withWallet() {
+    if (!wallet) return
+    setBusy(true)
+    setErrors({ fields: {}, form: null })
+    try {
+      await signInWithWallet(wallet)
+      navigate(safeNext(params.get('next')), { replace: true })
+    } catch (err) {
+      const refused = (err as { code?: number }).code === 4001 // EIP-1193: the user rejected the request
+      setErrors(refused ? { fields: {}, form: t.auth.walletRefused } : submitErrors(err, []))
+    } finally {
+      setBusy(false)
+    }
+  }
+
   return (
     <section className="narrow">
       <h1>{t.auth.signInTitle}</h1>
@@ -59,6 +77,12 @@ export function SignInPage() {
         <FieldError id="signin-password-error" message={errors.fields.password} />
         <button type="submit" disabled={busy}>{busy ? t.auth.working : t.auth.submitSignIn}</button>
       </form>
+      <h2>{t.auth.walletTitle}</h2>
+      {wallet ? (
+        <button type="button" className="secondary" disabled={busy} onClick={() => void withWallet()}>
+          {t.auth.walletButton}
+        </button>
+      ) : <p className="muted">{t.auth.noWallet}</p>}
       <p>{t.auth.noAccount} <Link to={paths.signUp.to(params.get('next') ?? undefined)}>{t.nav.signUp}</Link></p>
     </section>
   )

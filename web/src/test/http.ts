@@ -39,7 +39,7 @@ export function stubFetch(routes: Record<string, Handler>): Call[] {
   return calls
 }
 
-export const USER = { id: '0b0e0000-0000-4000-8000-000000000001', email: 'ada@example.org', roles: ['artist'],
+export const USER: { id: string; email: string | null; roles: string[]; created_at: string } = { id: '0b0e0000-0000-4000-8000-000000000001', email: 'ada@example.org', roles: ['artist'],
                       created_at: '2026-11-25T10:00:00Z' }
 
 export const tokenPair = (access = 'access-1', refresh = 'refresh-1', expiresIn = 900, user = USER) => ({
