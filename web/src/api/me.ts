@@ -20,3 +20,12 @@ export function useCreateCustodialWallet() {
     onSuccess: () => client.invalidateQueries({ queryKey: meKeys.wallets }),
   })
 }
+
+/** Accept a payee invitation with the e-mailed token: its held wallet becomes the account's. */
+export function useAcceptInvitation() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (token: string) => unwrap(api.POST('/v1/invitations/accept', { body: { token } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: meKeys.wallets }),
+  })
+}

@@ -21,6 +21,8 @@ export const paths = {
   asset: { pattern: '/catalog/:assetId', to: (assetId: number) => `/catalog/${assetId}` },
   register: { pattern: '/artist/register', to: (kind?: AssetKind) => `/artist/register${query({ kind })}` },
   earnings: { pattern: '/artist/earnings', to: () => '/artist/earnings' },
+  // The token is pasted, or read from the fragment (`#token=…`), which browsers never send to a server.
+  acceptInvitation: { pattern: '/invitations/accept', to: () => '/invitations/accept' },
   periods: { pattern: '/auditor/periods', to: () => '/auditor/periods' },
   period: {
     pattern: '/auditor/periods/:periodId',

@@ -58,6 +58,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         },
       },
       {
+        path: paths.acceptInvitation.pattern,
+        lazy: async () => {
+          const { AcceptInvitationPage } = await import('../artist/AcceptInvitationPage')
+          return { Component: () => <RequireSession><AcceptInvitationPage /></RequireSession> }
+        },
+      },
+      {
         path: paths.periods.pattern,
         loader: () => start(() => queryClient.prefetchQuery(periodsOptions())),
         lazy: async () => ({ Component: (await import('../auditor/PeriodsPage')).PeriodsPage }),

@@ -177,6 +177,18 @@ export const en = {
     history: 'Claims so far',
     noClaims: 'No claims yet.',
   },
+  invitation: {
+    title: 'Accept a payee invitation',
+    intro: 'You were named as a payee by e-mail. Paste the token from that e-mail: the wallet HARMONI holds ' +
+      'for you becomes yours, with what it earned.',
+    token: 'Invitation token',
+    submit: 'Accept',
+    accepted: (address: string) => `Accepted: the wallet ${address} is now yours.`,
+    notFound: 'This token is unknown or was replaced by a newer e-mail.',
+    used: 'This invitation was accepted already.',
+    expired: 'This token has expired; a fresh one has been e-mailed to you.',
+    notYours: 'This invitation is for another e-mail address: sign in with the address it was sent to.',
+  },
   periods: {
     title: 'Payout periods',
     intro: 'Each period publishes a statement and a Merkle root on chain. Open one to check it in your browser.',
