@@ -174,6 +174,8 @@ export const en = {
     claiming: 'Claim sent; following it…',
     claimDone: 'Claimed.',
     empty: 'Nothing earned yet. Earnings show once a period closes.',
+    invited: 'Named as a payee by e-mail?',
+    acceptInvitation: 'Accept the invitation',
     history: 'Claims so far',
     noClaims: 'No claims yet.',
   },

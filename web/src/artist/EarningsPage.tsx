@@ -1,5 +1,7 @@
 import { useState } from 'react'
+import { Link } from 'react-router'
 
+import { paths } from '../app/paths'
 import { t } from '../app/strings'
 import { useOperation } from '../api/rights'
 import { useClaim, useClaims, useEarnings } from '../api/royalties'
@@ -37,6 +39,7 @@ export function EarningsPage() {
       <h1>{t.earnings.title}</h1>
       <p className="muted mono">{t.earnings.token(token)}</p>
       {periods.length === 0 && <Empty>{t.earnings.empty}</Empty>}
+      <p className="muted">{t.earnings.invited} <Link to={paths.acceptInvitation.to()}>{t.earnings.acceptInvitation}</Link></p>
       {accounts.length > 0 && (
         <>
           <h2>{t.earnings.accounts}</h2>
