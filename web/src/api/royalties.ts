@@ -86,3 +86,45 @@ export function useClaim() {
     ]),
   })
 }
+
+export type PeriodIn = Schemas['PeriodIn']
+export type RevenueIn = Schemas['RevenueIn']
+
+function useAdminMutation<I, O>(call: (input: I) => Promise<O>, periodOf: (input: I) => number | null) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: call,
+    onSettled: (_data, _error, input) => {
+      const periodId = periodOf(input)
+      return Promise.all([
+        client.invalidateQueries({ queryKey: royaltyKeys.periods, exact: true }),
+        periodId === null ? undefined : client.invalidateQueries({ queryKey: royaltyKeys.period(periodId) }),
+      ])
+    },
+  })
+}
+
+/** Admins: open the next period, record its revenue, close it, publish it (close and publish are jobs). */
+export const useOpenPeriod = () =>
+  useAdminMutation((body: PeriodIn) => unwrap(api.POST('/v1/periods', { body })), () => null)
+
+export const useRecordRevenue = () =>
+  useAdminMutation(({ periodId, body }: { periodId: number; body: RevenueIn }) =>
+    unwrap(api.POST('/v1/periods/{period_id}/revenue', { params: { path: { period_id: periodId } }, body })),
+  (input) => input.periodId)
+
+export const useClosePeriod = () =>
+  useAdminMutation((periodId: number) =>
+    unwrap(api.POST('/v1/periods/{period_id}/close', { params: { path: { period_id: periodId } } })), (id) => id)
+
+export const usePublishPeriod = () =>
+  useAdminMutation((periodId: number) =>
+    unwrap(api.POST('/v1/periods/{period_id}/publish', { params: { path: { period_id: periodId } } })), (id) => id)
+
+/** A period followed until its status is `until` (a close or publish job's end). */
+export const useFollowedPeriod = (periodId: number, until: Period['status'] | null) =>
+  useQuery({
+    ...periodOptions(periodId),
+    enabled: until !== null,
+    refetchInterval: (query) => (until && query.state.data?.status !== until ? 1000 : false),
+  })

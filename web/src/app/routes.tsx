@@ -65,6 +65,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         },
       },
       {
+        path: paths.adminPeriods.pattern,
+        lazy: async () => {
+          const { PeriodsAdminPage } = await import('../admin/PeriodsAdminPage')
+          return { Component: () => <RequireSession roles={['admin']} refusal={t.admin.adminsOnly}><PeriodsAdminPage /></RequireSession> }
+        },
+      },
+      {
         path: paths.periods.pattern,
         loader: () => start(() => queryClient.prefetchQuery(periodsOptions())),
         lazy: async () => ({ Component: (await import('../auditor/PeriodsPage')).PeriodsPage }),
