@@ -29,7 +29,8 @@ function OpenPeriodForm({ first }: { first: boolean }) {
     event.preventDefault()
     setErrors(NO_ERRORS)
     open.mutate({ ends_at: utc(endsAt) ?? '', starts_at: first ? utc(startsAt) : undefined },
-      { onError: (err) => setErrors(submitErrors(err, ['ends_at', 'starts_at'])) })
+      { onError: (err) => setErrors(submitErrors(err, ['ends_at', 'starts_at'])),
+        onSuccess: () => { setStartsAt(''); setEndsAt('') } })
   }
   return (
     <form onSubmit={submit} aria-labelledby="open-period" noValidate>

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 // The areas stay apart: what two of them need lives in api/, components/ or lib/.
-const AREAS = ['fan', 'artist', 'auditor', 'admin']
+const AREAS = ['fan', 'artist', 'auditor', 'admin', 'partner']
 const SRC = join(import.meta.dirname, '..')
 
 function files(dir: string): string[] {

@@ -23,6 +23,7 @@ export const paths = {
   earnings: { pattern: '/artist/earnings', to: () => '/artist/earnings' },
   // The token is pasted, or read from the fragment (`#token=…`), which browsers never send to a server.
   acceptInvitation: { pattern: '/invitations/accept', to: () => '/invitations/accept' },
+  partnerKeys: { pattern: '/partner/keys', to: () => '/partner/keys' },
   adminPeriods: { pattern: '/admin/periods', to: () => '/admin/periods' },
   periods: { pattern: '/auditor/periods', to: () => '/auditor/periods' },
   period: {

@@ -65,6 +65,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         },
       },
       {
+        path: paths.partnerKeys.pattern,
+        lazy: async () => {
+          const { KeysPage } = await import('../partner/KeysPage')
+          return { Component: () => <RequireSession roles={['partner', 'admin']} refusal={t.partner.partnersOnly}><KeysPage /></RequireSession> }
+        },
+      },
+      {
         path: paths.adminPeriods.pattern,
         lazy: async () => {
           const { PeriodsAdminPage } = await import('../admin/PeriodsAdminPage')

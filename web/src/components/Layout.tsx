@@ -17,6 +17,7 @@ export function Layout() {
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
           <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
+          {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
           {hasRole(session, 'admin') && <NavLink to={paths.adminPeriods.to()}>{t.nav.admin}</NavLink>}
         </nav>
         <div className="account">
