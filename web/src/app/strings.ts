@@ -9,6 +9,12 @@ export const en = {
     notFound: 'There is no page here.',
     backHome: 'Back to the home page',
   },
+  theme: {
+    label: (current: string) => `Theme: ${current}. Switch theme`,
+    system: 'System theme',
+    light: 'Light theme',
+    dark: 'Dark theme',
+  },
   nav: {
     catalog: 'Catalog',
     register: 'Register',
@@ -172,6 +178,7 @@ export const en = {
     status: 'Status',
     statement: 'Statement',
     claim: (account: string) => `Claim for ${account}`,
+    claimShort: 'Claim',
     claiming: 'Claim sent; following it…',
     claimDone: 'Claimed.',
     empty: 'Nothing earned yet. Earnings show once a period closes.',

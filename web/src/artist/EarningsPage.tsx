@@ -20,8 +20,9 @@ function ClaimButton({ account, claimable }: { account: string; claimable: strin
   return (
     <>
       <button type="button" disabled={claim.isPending || BigInt(claimable) === 0n}
+        aria-label={t.earnings.claim(short(account))}
         onClick={() => claim.mutate(account, { onSuccess: (op) => setOperationId(op.id) })}>
-        {t.earnings.claim(short(account))}
+        {t.earnings.claimShort}
       </button>
       {claim.isError && <ErrorState error={claim.error} />}
     </>

@@ -1,12 +1,22 @@
+import { useState } from 'react'
 import { NavLink, Outlet, useNavigate } from 'react-router'
 
 import { paths } from '../app/paths'
 import { t } from '../app/strings'
 import { hasRole, signOut, useSession } from '../api/session'
+import { applyTheme, storedTheme, type Theme } from '../lib/theme'
+
+const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
 
 export function Layout() {
   const session = useSession()
   const navigate = useNavigate()
+  const [theme, setTheme] = useState(storedTheme)
+  const switchTheme = () => {
+    const next = NEXT[theme]
+    applyTheme(next)
+    setTheme(next)
+  }
   return (
     <>
       <a className="skip" href="#main">{t.app.skipToContent}</a>
@@ -21,6 +31,9 @@ export function Layout() {
           {hasRole(session, 'admin') && <NavLink to={paths.adminPeriods.to()}>{t.nav.admin}</NavLink>}
         </nav>
         <div className="account">
+          <button type="button" className="secondary" onClick={switchTheme} aria-label={t.theme.label(t.theme[theme])}>
+            {t.theme[theme]}
+          </button>
           {session.status === 'signed-in' ? (
             <>
               <span className="who">{t.nav.signedInAs(session.user.email ?? session.user.id)}</span>
