@@ -8,18 +8,22 @@ SLITHER_VENV := .venv-slither
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: run test test-tools deps fpcalc lint contracts-test gas-snapshot slither pytest bench-gas clean
+.PHONY: run test test-tools deps fpcalc lint contracts-test gas-snapshot slither pytest bench-gas clean \
+	web web-test web-e2e web-schema chromium
 
-run: deps
+run: deps web
 	$(BIN)/harmoni up
 
+# The web app's suites run before pytest: CI reads pytest's closing line.
 test: deps test-tools $(SLITHER_VENV)/.installed
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory contracts-test
 	$(MAKE) --no-print-directory slither
+	$(MAKE) --no-print-directory web-test
+	$(MAKE) --no-print-directory web-e2e
 	$(BIN)/pytest
 
-deps: $(VENV)/.installed node_modules/.package-lock.json fpcalc
+deps: $(VENV)/.installed node_modules/.package-lock.json web/node_modules/.package-lock.json fpcalc
 
 # Chromaprint's fpcalc (acoustic fingerprints) is a Debian package, not a PyPI wheel.
 fpcalc:
@@ -36,6 +40,37 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v node >/dev/null || { echo "HARMONI needs Node.js 20+ (node not found)"; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# The web app (web/): its own package.json and lockfile; `npm ci` when they change, a build when its sources do.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json web/package.json web/package-lock.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v node >/dev/null || { echo "HARMONI needs Node.js 20+ (node not found)"; exit 1; }
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+web: web/dist/index.html
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npx tsc --noEmit && npx vite build --logLevel warn
+	touch $@
+
+web-test: web/node_modules/.package-lock.json
+	cd web && npx tsc --noEmit && npx vitest run
+
+# End-to-end: real Chromium (Debian's; never a downloaded one) against a fresh `harmoni up` (web/e2e/).
+web-e2e: deps web chromium
+	cd web && HARMONI_PYTHON=$(CURDIR)/$(BIN)/python npx playwright test
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "the end-to-end tests need Chromium: install Debian's chromium (apt-get install chromium)"; exit 1; }
+
+# After an API change: regenerate the web app's typed client (tests/web/test_schema_drift.py fails until then).
+web-schema: deps
+	$(BIN)/python scripts/export_openapi.py > web/openapi.json
+	cd web && npx openapi-typescript openapi.json -o src/api/schema.d.ts && rm openapi.json
 
 # The README walk-throughs (tests/test_walkthroughs.py) run in a plain shell with curl and jq, as a user's would.
 test-tools:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import configure_mappers
 from api import errors
 from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
+from api.chain.endpoints import router as chain_router
 from api.deps import AppContext
 from api.disputes.endpoints import router as disputes_router
 from api.docs.endpoints import install as install_docs
@@ -26,7 +27,9 @@ from api.royalties.endpoints import router as royalties_router
 from api.streams.endpoints import router as streams_router
 from api.uploads.endpoints import router as uploads_router
 from api.usage.endpoints import router as usage_router
+from api.web.endpoints import install as install_web
 from chain.client import ChainClient
+from chain.toolchain import REPO_ROOT
 from harmoni import embedded_db
 from harmoni.db import session_factory
 from harmoni.jobs import configure as configure_jobs
@@ -81,4 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads_router)
     app.include_router(streams_router)
     app.include_router(gates_router)
+    app.include_router(chain_router)
+    install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Chain: empty RPC URL means a managed anvil node with its state in the data directory.
     rpc_url: str = ""
     chain_id: int = 31337
+    # The JSON-RPC URL browsers are told to read the chain from (the auditor's page). Empty: the managed anvil's
+    # URL; a configured `rpc_url` is never shown, since provider URLs often carry an API key.
+    public_rpc_url: str = ""
     anvil_port: int = 8545
     # The managed anvil mines a block every this many seconds, like a real chain (0: only when a transaction
     # comes); its `finalized` tag trails the head by two blocks, so settling a period waits seconds, not minutes.
@@ -87,6 +90,8 @@ class Settings(BaseSettings):
     api_workers: int = 1
     max_request_bytes: int = 1_048_576  # larger JSON bodies get 413 (uploads have their own limit)
     public_url: str = ""
+    # The built web app served at `/` (`make web` writes it); empty: `web/dist` in the repository.
+    web_dist_dir: Path | None = None
     # How long the link in a payee invitation e-mail stays valid; an expired one is replaced by a new e-mail.
     invitation_ttl_hours: int = Field(168, ge=1)
 
@@ -167,6 +172,11 @@ class Settings(BaseSettings):
     @property
     def effective_rpc_url(self) -> str:
         return self.rpc_url or f"http://127.0.0.1:{self.anvil_port}"
+
+    @property
+    def browser_rpc_url(self) -> str | None:
+        """The RPC URL a browser may use, or None when only a private one is configured."""
+        return self.public_rpc_url or (self.effective_rpc_url if self.managed_chain else None)
 
     @property
     def objects_path(self) -> Path:

@@ -129,6 +129,8 @@ class Stack:
     def spawn(self, name: str, args: list[str]) -> None:
         env = {**os.environ, "HARMONI_DATABASE_URL": self.database_url,
                "HARMONI_RPC_URL": self.settings.effective_rpc_url}
+        if self.settings.managed_chain:  # the children see an RPC URL; browsers may still read our own anvil
+            env.setdefault("HARMONI_PUBLIC_RPC_URL", self.settings.browser_rpc_url or "")
         self.commands[name] = args
         with open(self.logs_dir / f"{name}.log", "ab") as log_file:  # the child keeps its own copy of the fd
             self.children[name] = subprocess.Popen(

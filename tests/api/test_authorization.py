@@ -118,6 +118,8 @@ MATRIX = [
     Row("GET", "/docs/oauth2-redirect", EVERYONE),
     Row("GET", "/redoc", EVERYONE),
     Row("GET", "/docs-assets/{asset}", EVERYONE),
+    # Where the chain is, for browsers (the web app itself is the router's fallback, no route: public too).
+    Row("GET", "/v1/chain", EVERYONE),
     # Signing in: anyone; the refresh token itself is the credential of refresh and logout.
     Row("POST", "/v1/auth/signup", EVERYONE, lambda w: {"email": w.newcomer_email, "password": PASSWORD}),
     Row("POST", "/v1/auth/login", EVERYONE, lambda w: {"email": w.target.email, "password": PASSWORD}),

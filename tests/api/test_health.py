@@ -47,7 +47,7 @@ def test_readyz_names_an_unreachable_chain(api, sessions):
 
 
 def test_unknown_route_is_problem_json(api):
-    response = api.get("/no/such/thing")
+    response = api.get("/v1/no/such/thing")  # any other GET is the web app's (tests/web)
     assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/not-found")
 

@@ -1,0 +1,33 @@
+/** Every route of the app, defined once: its pattern (for the router) and a typed link builder. */
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '')
+    search.set(key, String(value))
+  const text = search.toString()
+  return text ? `?${text}` : ''
+}
+
+export type AssetKind = 'work' | 'recording'
+
+export const paths = {
+  home: { pattern: '/', to: () => '/' },
+  signIn: { pattern: '/sign-in', to: (next?: string) => `/sign-in${query({ next })}` },
+  signUp: { pattern: '/sign-up', to: (next?: string) => `/sign-up${query({ next })}` },
+  catalog: {
+    pattern: '/catalog',
+    to: (filters: { q?: string; kind?: AssetKind; cursor?: string } = {}) => `/catalog${query(filters)}`,
+  },
+  asset: { pattern: '/catalog/:assetId', to: (assetId: number) => `/catalog/${assetId}` },
+  register: { pattern: '/artist/register', to: (kind?: AssetKind) => `/artist/register${query({ kind })}` },
+  earnings: { pattern: '/artist/earnings', to: () => '/artist/earnings' },
+  // The token is pasted, or read from the fragment (`#token=…`), which browsers never send to a server.
+  acceptInvitation: { pattern: '/invitations/accept', to: () => '/invitations/accept' },
+  partnerKeys: { pattern: '/partner/keys', to: () => '/partner/keys' },
+  adminPeriods: { pattern: '/admin/periods', to: () => '/admin/periods' },
+  periods: { pattern: '/auditor/periods', to: () => '/auditor/periods' },
+  period: {
+    pattern: '/auditor/periods/:periodId',
+    to: (periodId: number, account?: string) => `/auditor/periods/${periodId}${query({ account })}`,
+  },
+} as const

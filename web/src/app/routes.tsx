@@ -1,0 +1,98 @@
+/** The route tree: each pattern from `paths.ts`; pages lazy-loaded; loaders prefetch the page's queries. */
+import type { QueryClient } from '@tanstack/react-query'
+import type { RouteObject } from 'react-router'
+
+import { assetListOptions, assetOptions } from '../api/assets'
+import { chainOptions } from '../api/chain'
+import { periodOptions, periodsOptions } from '../api/royalties'
+import { Layout } from '../components/Layout'
+import { Loading } from '../components/states'
+import { RequireSession } from '../components/RequireSession'
+import { HomePage, NotFoundPage } from './HomePage'
+import { paths } from './paths'
+import { t } from './strings'
+
+/** Starts the page's requests while its code loads; the page shows its own loading state meanwhile. */
+function start(work: () => unknown): null {
+  void work()
+  return null
+}
+
+export function makeRoutes(queryClient: QueryClient): RouteObject[] {
+  return [{
+    element: <Layout />,
+    hydrateFallbackElement: <Loading />,
+    children: [
+      { path: paths.home.pattern, element: <HomePage /> },
+      { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
+      { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },
+      {
+        path: paths.catalog.pattern,
+        loader: ({ request }) => start(() => {
+          const search = new URL(request.url).searchParams
+          const kind = search.get('kind')
+          return queryClient.prefetchQuery(assetListOptions({
+            q: search.get('q') ?? undefined, cursor: search.get('cursor') ?? undefined,
+            kind: kind === 'work' || kind === 'recording' ? kind : undefined,
+          }))
+        }),
+        lazy: async () => ({ Component: (await import('../fan/CatalogPage')).CatalogPage }),
+      },
+      {
+        path: paths.asset.pattern,
+        loader: ({ params }) => start(() => queryClient.prefetchQuery(assetOptions(Number(params.assetId)))),
+        lazy: async () => ({ Component: (await import('../fan/AssetPage')).AssetPage }),
+      },
+      {
+        path: paths.register.pattern,
+        lazy: async () => {
+          const { RegisterPage } = await import('../artist/RegisterPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><RegisterPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.earnings.pattern,
+        lazy: async () => {
+          const { EarningsPage } = await import('../artist/EarningsPage')
+          return { Component: () => <RequireSession><EarningsPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.acceptInvitation.pattern,
+        lazy: async () => {
+          const { AcceptInvitationPage } = await import('../artist/AcceptInvitationPage')
+          return { Component: () => <RequireSession><AcceptInvitationPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.partnerKeys.pattern,
+        lazy: async () => {
+          const { KeysPage } = await import('../partner/KeysPage')
+          return { Component: () => <RequireSession roles={['partner', 'admin']} refusal={t.partner.partnersOnly}><KeysPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.adminPeriods.pattern,
+        lazy: async () => {
+          const { PeriodsAdminPage } = await import('../admin/PeriodsAdminPage')
+          return { Component: () => <RequireSession roles={['admin']} refusal={t.admin.adminsOnly}><PeriodsAdminPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.periods.pattern,
+        loader: () => start(() => queryClient.prefetchQuery(periodsOptions())),
+        lazy: async () => ({ Component: (await import('../auditor/PeriodsPage')).PeriodsPage }),
+      },
+      {
+        path: paths.period.pattern,
+        loader: ({ params }) => start(() => Promise.all([
+          queryClient.prefetchQuery(periodOptions(Number(params.periodId))),
+          queryClient.prefetchQuery(chainOptions()),
+        ])),
+        // viem and the Merkle library are in this chunk only
+        lazy: async () => ({ Component: (await import('../auditor/PeriodPage')).PeriodPage }),
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  }]
+}

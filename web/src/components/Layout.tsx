@@ -1,0 +1,57 @@
+import { useState } from 'react'
+import { NavLink, Outlet, useNavigate } from 'react-router'
+
+import { paths } from '../app/paths'
+import { t } from '../app/strings'
+import { hasRole, signOut, useSession } from '../api/session'
+import { applyTheme, storedTheme, type Theme } from '../lib/theme'
+
+const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
+
+export function Layout() {
+  const session = useSession()
+  const navigate = useNavigate()
+  const [theme, setTheme] = useState(storedTheme)
+  const switchTheme = () => {
+    const next = NEXT[theme]
+    applyTheme(next)
+    setTheme(next)
+  }
+  return (
+    <>
+      <a className="skip" href="#main">{t.app.skipToContent}</a>
+      <header className="top">
+        <NavLink to={paths.home.to()} className="brand">{t.app.name}</NavLink>
+        <nav aria-label={t.app.mainNav}>
+          <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
+          {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
+          {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
+          <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
+          {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
+          {hasRole(session, 'admin') && <NavLink to={paths.adminPeriods.to()}>{t.nav.admin}</NavLink>}
+        </nav>
+        <div className="account">
+          <button type="button" className="secondary" onClick={switchTheme} aria-label={t.theme.label(t.theme[theme])}>
+            {t.theme[theme]}
+          </button>
+          {session.status === 'signed-in' ? (
+            <>
+              <span className="who">{t.nav.signedInAs(session.user.email ?? session.user.id)}</span>
+              <button type="button" onClick={() => void signOut().then(() => navigate(paths.home.to()))}>
+                {t.nav.signOut}
+              </button>
+            </>
+          ) : (
+            <>
+              <NavLink to={paths.signIn.to()}>{t.nav.signIn}</NavLink>
+              <NavLink to={paths.signUp.to()}>{t.nav.signUp}</NavLink>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  )
+}
