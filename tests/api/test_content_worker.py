@@ -91,7 +91,7 @@ def test_with_redis_uploads_are_celery_tasks_on_the_content_queue_and_lost_ones_
         assert tasks.sweep_uploads() == 1  # the first one's task was lost: sent again
         for upload in (first, second):
             _wait(lambda u=upload: _upload_row(content_api, u["id"]).state == "ready", 120,
-                  lambda: f"{upload['id']} to be ready: {log.read_text()[-3000:]}")
+                  lambda u=upload: f"{u['id']} to be ready: {log.read_text()[-3000:]}")
         assert tasks.sweep_uploads() == 0
     finally:
         worker.terminate()

@@ -915,6 +915,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's uploads, newest first */
+        get: operations["list_uploads_v1_uploads_get"];
+        put?: never;
+        /** Upload an audio file or cover art (artists): the file as the body, or start a resumable (tus) upload */
+        post: operations["create_upload_v1_uploads_post"];
+        delete?: never;
+        /** tus discovery: the protocol version, extensions and the largest file taken */
+        options: operations["tus_options_v1_uploads_options"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One upload: its state, progress, error, what the file is, renditions */
+        get: operations["get_upload_v1_uploads__upload_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete an upload and every stored file no other upload holds (tus termination too) */
+        delete: operations["delete_upload_v1_uploads__upload_id__delete"];
+        options?: never;
+        /** tus: how many bytes of a resumable upload arrived (Upload-Offset) */
+        head: operations["tus_offset_v1_uploads__upload_id__head"];
+        /** tus: append bytes at Upload-Offset (Content-Type: application/offset+octet-stream) */
+        patch: operations["tus_append_v1_uploads__upload_id__patch"];
+        trace?: never;
+    };
+    "/v1/uploads/{upload_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed upload's processing again */
+        post: operations["retry_upload_v1_uploads__upload_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{recording}/{rendition}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream a rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, waveform, hls/master.m3u8): byte ranges, ETag = CID; signed URLs from POST /v1/playback-sessions (previews need none) */
+        get: operations["stream_v1_streams__recording___rendition__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** Headers of a rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, waveform, hls/master.m3u8): byte ranges, ETag = CID; signed URLs from POST /v1/playback-sessions (previews need none) */
+        head: operations["stream_head_v1_streams__recording___rendition__head"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recordings/{asset_id}/gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a recording is exclusive to an edition's holders (public) */
+        get: operations["get_gate_v1_recordings__asset_id__gate_get"];
+        /** Make a recording's full streams exclusive to an edition's holders (the recording's controller) */
+        put: operations["set_gate_v1_recordings__asset_id__gate_put"];
+        post?: never;
+        /** Open a recording to every listener again (the recording's controller) */
+        delete: operations["clear_gate_v1_recordings__asset_id__gate_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chain": {
         parameters: {
             query?: never;
@@ -1774,6 +1867,50 @@ export interface components {
             /** Controller */
             controller: string | null;
         };
+        /**
+         * GateIn
+         * @example {
+         *       "edition_id": 3
+         *     }
+         */
+        GateIn: {
+            /**
+             * Edition Id
+             * @description The HarmoniEditions edition whose holders may listen
+             */
+            edition_id: number;
+        };
+        /**
+         * GateOut
+         * @example {
+         *       "asset_id": 7,
+         *       "edition_id": 3
+         *     }
+         */
+        GateOut: {
+            /** Asset Id */
+            asset_id: number;
+            /**
+             * Edition Id
+             * @description null: the recording is not exclusive
+             */
+            edition_id: number | null;
+        };
+        /**
+         * GrantOut
+         * @description Why a listener may hear an exclusive recording: the wallet holding the edition, until when.
+         */
+        GrantOut: {
+            /** Wallet */
+            wallet: string;
+            /** Edition Id */
+            edition_id: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2044,7 +2181,12 @@ export interface components {
          *       "counts_after_ms": 30000,
          *       "duration_ms": 215000,
          *       "expires_at": "2026-11-25T14:00:00Z",
+         *       "loudness_gain_db": -3.2,
          *       "session_id": "8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10",
+         *       "streams": {
+         *         "opus_160": "http://127.0.0.1:8000/v1/streams/7/opus_160?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1wbGVzaWduYXR1cmU",
+         *         "preview": "http://127.0.0.1:8000/v1/streams/7/preview"
+         *       },
          *       "token": "pbs_ih9cLmsNTB6dSi9-O1yaEPJZ3Qp0dG9rZW4tc2lnbmF0dXJlLWV4YW1wbGUtMDEyMzQ1"
          *     }
          */
@@ -2074,6 +2216,25 @@ export interface components {
              * @description The track's length, when its metadata says
              */
             duration_ms: number | null;
+            /**
+             * Streams
+             * @description Signed URL of each rendition (opus_160, opus_96, aac_256, mp3_320, flac, hls, preview, waveform), valid 15 minutes for this listener; empty when the recording has no playable audio
+             */
+            streams?: {
+                [key: string]: string;
+            };
+            /**
+             * Loudness Gain Db
+             * @description Gain to play at for -14 LUFS (true peak <= -1 dBTP); never applied to the audio itself
+             */
+            loudness_gain_db?: number | null;
+            /**
+             * Not Streamable
+             * @description Why `streams` is empty (or holds only the preview)
+             */
+            not_streamable?: string | null;
+            /** @description For a recording exclusive to an edition's holders */
+            grant?: components["schemas"]["GrantOut"] | null;
         };
         /**
          * PreparedRequest
@@ -2211,9 +2372,14 @@ export interface components {
             isrc: string;
             /**
              * Content Hash
-             * @description SHA-256 of the master audio
+             * @description SHA-256 of the master audio (or give `upload_id`)
              */
-            content_hash: string;
+            content_hash?: string | null;
+            /**
+             * Upload Id
+             * @description A ready audio upload of yours: its SHA-256 becomes the content hash, and the recording streams from it
+             */
+            upload_id?: string | null;
             /**
              * Work Ids
              * @description Registered works it embodies
@@ -2250,6 +2416,19 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RenditionOut */
+        RenditionOut: {
+            /** Mime */
+            mime: string;
+            /** Codec */
+            codec?: string | null;
+            /** Bitrate */
+            bitrate?: number | null;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /** Size */
+            size: number;
         };
         /**
          * RevenueIn
@@ -2657,6 +2836,191 @@ export interface components {
             /** Refresh Expires In */
             refresh_expires_in: number;
             user: components["schemas"]["UserOut"];
+        };
+        /** UploadError */
+        UploadError: {
+            /**
+             * Code
+             * @description unsupported-format, corrupt-audio, no-audio-stream, too-long, too-large, quota-exceeded, duplicate or transcode-failed
+             */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * UploadKind
+         * @enum {string}
+         */
+        UploadKind: "audio" | "artwork";
+        /** UploadMatchOut */
+        UploadMatchOut: {
+            /**
+             * Upload Id
+             * Format: uuid
+             * @description The other upload
+             */
+            upload_id: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "exact" | "acoustic";
+            /** Similarity */
+            similarity: number;
+            /** Same Owner */
+            same_owner: boolean;
+            /**
+             * Status
+             * @description `flagged`: held for rights review
+             * @enum {string}
+             */
+            status: "flagged" | "cleared" | "upheld";
+        };
+        /**
+         * UploadOut
+         * @example {
+         *       "attempts": 1,
+         *       "audio": {
+         *         "codec": "pcm_s16le",
+         *         "duration_ms": 240000,
+         *         "format": "wav"
+         *       },
+         *       "cid": "bafkreiflvkyahq4d3itxmaaasjz4qfbhoyzd5pjivfzqy6ohnbtymzbymu",
+         *       "created_at": "2026-12-03T10:00:00Z",
+         *       "filename": "blue-hour.wav",
+         *       "id": "0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10",
+         *       "kind": "audio",
+         *       "matches": [],
+         *       "preview_start_ms": 60000,
+         *       "progress": 42,
+         *       "received_bytes": 42336044,
+         *       "renditions": {},
+         *       "sha256": "0xabababababababababababababababababababababababababababababababab",
+         *       "size": 42336044,
+         *       "state": "processing"
+         *     }
+         */
+        UploadOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "audio" | "artwork";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "uploading" | "received" | "processing" | "ready" | "rejected" | "failed";
+            /**
+             * Progress
+             * @description Percent of the processing done
+             */
+            progress: number;
+            /** Filename */
+            filename: string | null;
+            /**
+             * Size
+             * @description Bytes of the file (uploading: what it will be)
+             */
+            size: number | null;
+            /** Received Bytes */
+            received_bytes: number;
+            /**
+             * Sha256
+             * @description SHA-256 of the file: the recording's content hash (0x + hex)
+             */
+            sha256: string | null;
+            /**
+             * Cid
+             * @description CIDv1 (raw, sha2-256) of the file
+             */
+            cid: string | null;
+            error?: components["schemas"]["UploadError"] | null;
+            /** Duplicate Of */
+            duplicate_of?: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Preview Start Ms */
+            preview_start_ms: number;
+            /**
+             * Audio
+             * @description What the file is: format, codec, duration_ms, sample_rate, channels, bit_depth, lossless, bitrate
+             */
+            audio?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Loudness
+             * @description integrated_lufs, true_peak_dbtp, lra_lu, gain_db (to -14 LUFS, capped at -1 dBTP), ReplayGain 2.0 values
+             */
+            loudness?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Tags
+             * @description Read from the file, to pre-fill the registration
+             */
+            tags?: {
+                [key: string]: unknown;
+            } | null;
+            /** Renditions */
+            renditions?: {
+                [key: string]: components["schemas"]["RenditionOut"];
+            };
+            /**
+             * Matches
+             * @description Other uploads of the same recording
+             */
+            matches?: components["schemas"]["UploadMatchOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Ready At */
+            ready_at: string | null;
+        };
+        /**
+         * UploadPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "attempts": 1,
+         *           "audio": {
+         *             "codec": "pcm_s16le",
+         *             "duration_ms": 240000,
+         *             "format": "wav"
+         *           },
+         *           "cid": "bafkreiflvkyahq4d3itxmaaasjz4qfbhoyzd5pjivfzqy6ohnbtymzbymu",
+         *           "created_at": "2026-12-03T10:00:00Z",
+         *           "filename": "blue-hour.wav",
+         *           "id": "0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10",
+         *           "kind": "audio",
+         *           "matches": [],
+         *           "preview_start_ms": 60000,
+         *           "progress": 42,
+         *           "received_bytes": 42336044,
+         *           "renditions": {},
+         *           "sha256": "0xabababababababababababababababababababababababababababababababab",
+         *           "size": 42336044,
+         *           "state": "processing"
+         *         }
+         *       ]
+         *     }
+         */
+        UploadPage: {
+            /** Items */
+            items: components["schemas"]["UploadOut"][];
+            /**
+             * Next
+             * @description Pass as `before` for the next page; null on the last
+             */
+            next: string | null;
         };
         /**
          * UsageReportOut
@@ -3906,7 +4270,14 @@ export interface operations {
                     "application/json": components["schemas"]["OperationOut"];
                 };
             };
-            /** @description The registry refuses it (e.g. ISRC or audio already registered) */
+            /** @description `upload-not-found`: no such upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The registry refuses it (e.g. ISRC or audio already registered); `upload-not-ready`; `upload-under-review` (another account uploaded it first) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3954,7 +4325,14 @@ export interface operations {
                     "application/json": components["schemas"]["OperationOut"];
                 };
             };
-            /** @description The registry refuses it (e.g. ISRC or audio already registered) */
+            /** @description `upload-not-found`: no such upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The registry refuses it (e.g. ISRC or audio already registered); `upload-not-ready`; `upload-under-review` (another account uploaded it first) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6438,6 +6816,861 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_uploads_v1_uploads_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `next` of the previous page */
+                before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadPage"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_upload_v1_uploads_post: {
+        parameters: {
+            query?: {
+                /** @description `audio` (a master) or `artwork` (cover art) */
+                kind?: components["schemas"]["UploadKind"];
+                /** @description Your name for the file (not used to tell its format) */
+                filename?: string | null;
+                /** @description Where the 30-second preview starts */
+                preview_start_ms?: number;
+            };
+            header?: {
+                /** @description `1.0.0` for a resumable upload */
+                "tus-resumable"?: string | null;
+                /** @description tus: the file's size in bytes */
+                "upload-length"?: number | null;
+                /** @description tus: `filename <base64>` */
+                "upload-metadata"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file itself (any Content-Type). Empty with `Tus-Resumable` + `Upload-Length`: a resumable upload */
+        requestBody?: {
+            content: {
+                /** @example (the file's bytes: RIFF....WAVEfmt ...) */
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The account uploaded these exact bytes before: that upload */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `too-large` (File too large); `quota-exceeded` (Storage quota exceeded) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported-format` (Unsupported format) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    tus_options_v1_uploads_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_upload_v1_uploads__upload_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The upload's `id` */
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_upload_v1_uploads__upload_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The upload's `id` */
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tus_offset_v1_uploads__upload_id__head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The upload's `id` */
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tus_append_v1_uploads__upload_id__patch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Where these bytes start */
+                "upload-offset": number;
+                "content-type"?: string;
+            };
+            path: {
+                /** @description The upload's `id` */
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example (the next bytes of the file) */
+                "application/offset+octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-offset-mismatch` (Upload offset mismatch); `upload-not-resumable` (Upload is not taking bytes) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `too-large` (File too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    retry_upload_v1_uploads__upload_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The upload's `id` */
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-retryable` (Upload cannot be retried) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stream_v1_streams__recording___rendition__get: {
+        parameters: {
+            query?: {
+                /** @description Listener the URL was signed for */
+                l?: string | null;
+                /** @description Expiry (Unix seconds) */
+                exp?: number | null;
+                /** @description Signing key id */
+                kid?: string | null;
+                /** @description Signature */
+                sig?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                recording: number;
+                /** @description A rendition name, or a path under `hls/` */
+                rendition: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file (or an HLS playlist whose every URI carries the signature) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (the Opus file's bytes) */
+                    "audio/ogg": unknown;
+                    /**
+                     * @example #EXTM3U
+                     *     #EXT-X-VERSION:7
+                     *     #EXT-X-STREAM-INF:BANDWIDTH=262144,CODECS="mp4a.40.2"
+                     *     256/playlist.m3u8?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1w
+                     */
+                    "application/vnd.apple.mpegurl": unknown;
+                };
+            };
+            /** @description The byte range asked for (`Range`), or several as multipart/byteranges */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (bytes 0-1023 of the MP3) */
+                    "audio/mpeg": unknown;
+                };
+            };
+            /** @description With S3 storage: the object's presigned URL */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stream-url-invalid` (Stream URL not valid) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rendition-not-found` (Rendition not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-streamable` (Recording cannot be streamed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description A range outside the file */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stream_head_v1_streams__recording___rendition__head: {
+        parameters: {
+            query?: {
+                /** @description Listener the URL was signed for */
+                l?: string | null;
+                /** @description Expiry (Unix seconds) */
+                exp?: number | null;
+                /** @description Signing key id */
+                kid?: string | null;
+                /** @description Signature */
+                sig?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                recording: number;
+                /** @description A rendition name, or a path under `hls/` */
+                rendition: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file (or an HLS playlist whose every URI carries the signature) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (the Opus file's bytes) */
+                    "audio/ogg": unknown;
+                    /**
+                     * @example #EXTM3U
+                     *     #EXT-X-VERSION:7
+                     *     #EXT-X-STREAM-INF:BANDWIDTH=262144,CODECS="mp4a.40.2"
+                     *     256/playlist.m3u8?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1w
+                     */
+                    "application/vnd.apple.mpegurl": unknown;
+                };
+            };
+            /** @description The byte range asked for (`Range`), or several as multipart/byteranges */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (bytes 0-1023 of the MP3) */
+                    "audio/mpeg": unknown;
+                };
+            };
+            /** @description With S3 storage: the object's presigned URL */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stream-url-invalid` (Stream URL not valid) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rendition-not-found` (Rendition not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-streamable` (Recording cannot be streamed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description A range outside the file */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_gate_v1_recordings__asset_id__gate_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_gate_v1_recordings__asset_id__gate_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `recording-not-yours` (Recording controlled by another wallet) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    clear_gate_v1_recordings__asset_id__gate_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `recording-not-yours` (Recording controlled by another wallet) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
