@@ -16,12 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext, ContextDep
 from api.errors import problem_responses
+from harmoni.ratelimit import limiter_for
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
 from partners import service
 from partners.errors import InvalidApiKey, RateLimited, ScopeMissing
 from partners.models import ApiScope
-from partners.ratelimit import limiter_for
 
 RATE_WINDOW_S = 60
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A partner API key (hk_live_…)")

@@ -9,10 +9,10 @@ from fastapi import Depends, Request, Response
 
 from api.deps import ContextDep, CurrentUser
 from api.partners.deps import PartnerCaller, PartnerCallerWith
+from harmoni.ratelimit import limiter_for
 from identity.models import User
 from partners.errors import RateLimited
 from partners.models import ApiScope
-from partners.ratelimit import limiter_for
 
 PLAY_WINDOW_S = 60
 IP_HOUR_S = 3600

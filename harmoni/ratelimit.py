@@ -1,4 +1,4 @@
-"""Fixed-window request counters per API key: in Redis when configured, else in this process.
+"""Fixed-window request counters (per API key, account, IP…): in Redis when configured, else in this process.
 
 A window opens with a key's first request and lasts `window_s`; the count and the window's expiry are
 set in one Lua script, so replicas sharing Redis share one count and never leave a counter without
