@@ -129,13 +129,18 @@ def _cmd_users_grant_role(settings: Settings, args) -> int:
     from harmoni import embedded_db
     from harmoni.db import session_scope
     from identity import repository, service
-    from identity.errors import UserNotFound
+    from identity.errors import EmailNotVerified, UserNotFound
     from identity.models import Role
 
     with embedded_db.database_url(settings) as url, session_scope(url) as session:
         user = repository.user_by_email(session, args.email.strip().lower())
         if user is None:
             raise UserNotFound(f"no account with the email {args.email}")
+        # Anyone can sign up with someone else's address: an unverified one may not be the person meant.
+        if user.email_verified_at is None and not args.allow_unverified:
+            raise EmailNotVerified(f"{user.email} has not been verified by its owner, so this account may not be "
+                                   "theirs; have them open the verification link, or pass --allow-unverified "
+                                   "if you know who created it")
         service.grant_role(session, user.id, Role(args.role))
         print(f"{user.email} now has the roles {', '.join(user.roles)}")
     return 0
@@ -294,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     grant = user_cmds.add_parser("grant-role", help="give an account a role (the first admin comes from here)")
     grant.add_argument("--email", required=True)
     grant.add_argument("--role", required=True, choices=["fan", "artist", "auditor", "partner", "admin"])
+    grant.add_argument("--allow-unverified", action="store_true",
+                       help="grant it even though the account's e-mail address is not verified")
     grant.set_defaults(func=_cmd_users_grant_role)
 
     _add_royalty_commands(commands)

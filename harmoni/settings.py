@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     public_url: str = ""
     # How long the link in a payee invitation e-mail stays valid; an expired one is replaced by a new e-mail.
     invitation_ttl_hours: int = Field(168, ge=1)
+    # How long an e-mail verification link works, and how many an account may ask for per hour.
+    email_verification_ttl_hours: int = Field(48, ge=1)
+    email_verifications_per_hour: int = Field(5, ge=1)
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""

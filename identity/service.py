@@ -18,7 +18,7 @@ from web3 import Web3
 
 from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
-from identity import custody, passwords, repository, siwe, tokens
+from identity import custody, passwords, repository, siwe, tokens, verification
 from identity.errors import (
     ArtistProfileNotFound,
     EmailTaken,
@@ -77,6 +77,7 @@ def sign_up(session: Session, settings: Settings, *, email: str, password: str, 
     except IntegrityError as err:  # a concurrent sign-up with the same email won the race
         raise EmailTaken("an account with this email already exists") from err
     log.info("account created", extra={"user_id": str(user.id), "roles": user.roles})
+    verification.send(session, settings, user)
     return _start_login(session, settings, user)
 
 

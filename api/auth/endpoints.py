@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
 from api.errors import problem_responses
 from harmoni.errors import ValidationFailed
-from identity import service, tokens
+from identity import service, tokens, verification
 from identity.errors import (
+    EmailAlreadyVerified,
     EmailTaken,
+    EmailVerificationExpired,
+    EmailVerificationInvalid,
     Forbidden,
     InvalidCredentials,
     InvalidToken,
@@ -81,6 +84,16 @@ def refresh(body: RefreshRequest, session: SessionDep, context: ContextDep) -> T
 def log_out(body: RefreshRequest, session: SessionDep) -> Response:
     service.log_out(session, body.refresh_token)
     return Response(status_code=204)
+
+
+# The link in the e-mail is opened by a browser, hence GET; the token is in the query, which the access log omits.
+@router.get(verification.PATH.removeprefix("/v1/auth"), summary="Confirm an e-mail address with the link e-mailed "
+                                                                 "to it (the link's holder)",
+            responses=problem_responses(EmailVerificationInvalid, EmailVerificationExpired, EmailAlreadyVerified))
+def verify_email(token: Annotated[str, Query(min_length=1, max_length=1000,
+                                             description="the token from the verification e-mail")],
+                 session: SessionDep, context: ContextDep) -> UserOut:
+    return UserOut.model_validate(verification.confirm(session, context.settings, token))
 
 
 @router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message")
