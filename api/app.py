@@ -29,6 +29,7 @@ from harmoni.db import session_factory
 from harmoni.jobs import configure as configure_jobs
 from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
+from identity import passwords
 from indexer.status import BoundedReadiness
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None, redoc_url=None,  # served by api.docs with local assets
     )
     install_docs(app)
+    passwords.slots.configure(settings.password_hashing_concurrency, settings.password_hashing_wait_s)
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),
                                    readiness=BoundedReadiness(settings.readyz_timeout_s))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from harmoni.settings import Settings
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
 from identity.models import Role, User
+from identity.throttle import SignInThrottle
 from indexer.status import BoundedReadiness
 
 
@@ -28,6 +30,19 @@ class AppContext:
     chain: ChainClient
     mirror_cache: MirrorCache = field(default_factory=MirrorCache)
     readiness: BoundedReadiness = field(default_factory=lambda: BoundedReadiness(1.0))
+    throttle: SignInThrottle | None = None  # sign-in and sign-up limits (built from the settings)
+
+    def __post_init__(self) -> None:
+        self.throttle = self.throttle or SignInThrottle(self.settings)
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address as the server saw it (behind a proxy: run uvicorn with --proxy-headers)."""
+    host = request.client.host if request.client else ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
 
 
 def get_context(request: Request) -> AppContext:

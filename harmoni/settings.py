@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     # How long an e-mail verification link works, and how many an account may ask for per hour.
     email_verification_ttl_hours: int = Field(48, ge=1)
     email_verifications_per_hour: int = Field(5, ge=1)
+    # Sign-in throttling (identity/throttle.py): wrong passwords per address before the backoff starts, its
+    # longest lock; attempts per client IP per minute; sign-ups per client IP per hour; concurrent argon2 hashes
+    # (0: one per CPU) and how long a sign-in waits for one before a 503.
+    login_free_failures: int = Field(5, ge=1)
+    login_backoff_max_s: int = Field(900, ge=1)
+    login_attempts_per_ip_per_minute: int = Field(30, ge=1)
+    signups_per_ip_per_hour: int = Field(20, ge=1)
+    password_hashing_concurrency: int = Field(0, ge=0)
+    password_hashing_wait_s: float = Field(10.0, gt=0)
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from harmoni.errors import Conflict, HarmoniError, NotFound, ValidationFailed
+from harmoni.errors import Conflict, HarmoniError, NotFound, ServiceUnavailable, ValidationFailed
 
 
 class Unauthenticated(HarmoniError):
@@ -196,3 +196,11 @@ class EmailNotVerified(Conflict):
 
     slug = "email-not-verified"
     title = "E-mail address not verified"
+
+
+class PasswordHashingBusy(ServiceUnavailable):
+    """Every password-hashing slot stayed busy for the whole wait: 503 with `Retry-After`."""
+
+    slug = "sign-in-busy"
+    title = "Too many sign-ins at once"
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}

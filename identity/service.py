@@ -34,6 +34,7 @@ from identity.errors import (
     WalletTaken,
 )
 from identity.models import ArtistProfile, RefreshToken, Role, SiweNonce, User, Wallet, WalletKind
+from identity.throttle import SignInThrottle
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,10 @@ def siwe_domain(settings: Settings) -> str:
 # Email and password
 
 
-def sign_up(session: Session, settings: Settings, *, email: str, password: str, role: Role = Role.fan) -> Login:
+def sign_up(session: Session, settings: Settings, *, email: str, password: str, role: Role = Role.fan,
+            throttle: SignInThrottle | None = None, ip: str | None = None) -> Login:
+    if throttle is not None:
+        throttle.before_sign_up(ip)
     if role not in (Role.fan, Role.artist):
         raise RoleChangeRefused(f"sign-up may ask for fan or artist, not {role}")
     if repository.user_by_email(session, email) is not None:
@@ -81,11 +85,19 @@ def sign_up(session: Session, settings: Settings, *, email: str, password: str, 
     return _start_login(session, settings, user)
 
 
-def log_in(session: Session, settings: Settings, *, email: str, password: str) -> Login:
-    """Wrong email and wrong password are the same refusal, and take the same time."""
+def log_in(session: Session, settings: Settings, *, email: str, password: str,
+           throttle: SignInThrottle | None = None, ip: str | None = None) -> Login:
+    """Wrong email and wrong password are the same refusal, take the same time, and count the same against the
+    address's backoff; a throttled attempt is refused before any hashing."""
+    if throttle is not None:
+        throttle.before_login(email, ip)
     user = repository.user_by_email(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        if throttle is not None:
+            throttle.login_failed(email, ip)
         raise InvalidCredentials("wrong email or password")
+    if throttle is not None:
+        throttle.login_succeeded(email)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return _start_login(session, settings, user)

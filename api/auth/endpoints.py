@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
+from api.deps import ContextDep, OptionalUser, SessionDep, client_ip, require_roles
 from api.errors import problem_responses
-from harmoni.errors import ValidationFailed
+from harmoni.errors import RateLimited, ValidationFailed
 from identity import service, tokens, verification
 from identity.errors import (
     EmailAlreadyVerified,
@@ -20,6 +20,7 @@ from identity.errors import (
     InvalidCredentials,
     InvalidToken,
     NonceInvalid,
+    PasswordHashingBusy,
     RoleChangeRefused,
     SiweChainMismatch,
     SiweDomainMismatch,
@@ -59,18 +60,22 @@ def _token_pair(login: service.Login) -> TokenPair:
 
 
 @router.post("/signup", status_code=201, summary="Create an account with email and password (anyone)",
-             responses=problem_responses(EmailTaken, ValidationFailed))
-def sign_up(body: SignUp, session: SessionDep, context: ContextDep) -> TokenPair:
+             responses=problem_responses(EmailTaken, ValidationFailed, RateLimited, PasswordHashingBusy))
+def sign_up(body: SignUp, request: Request, session: SessionDep, context: ContextDep) -> TokenPair:
     login = service.sign_up(session, context.settings, email=body.email,
-                            password=body.password.get_secret_value(), role=Role(body.role))
+                            password=body.password.get_secret_value(), role=Role(body.role),
+                            throttle=context.throttle, ip=client_ip(request))
     return _token_pair(login)
 
 
 @router.post("/login", summary="Sign in with email and password (anyone)",
-             responses=problem_responses(InvalidCredentials, ValidationFailed))
-def log_in(body: LogIn, session: SessionDep, context: ContextDep) -> TokenPair:
+             description="Throttled per address (after 5 wrong passwords each further one locks it for 1, 2, 4… s, "
+                         "up to 15 min) and per client IP; a throttled attempt is 429 with `Retry-After`.",
+             responses=problem_responses(InvalidCredentials, ValidationFailed, RateLimited, PasswordHashingBusy))
+def log_in(body: LogIn, request: Request, session: SessionDep, context: ContextDep) -> TokenPair:
     return _token_pair(service.log_in(session, context.settings, email=body.email,
-                                      password=body.password.get_secret_value()))
+                                      password=body.password.get_secret_value(), throttle=context.throttle,
+                                      ip=client_ip(request)))
 
 
 @router.post("/refresh", summary="Trade a refresh token for a new token pair (the old one is used up)",

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep, SessionDep, client_ip
 from api.errors import problem_responses
-from api.usage.deps import ListenerDep, UsageReporter, client_ip, ip_over_hourly_plays
+from api.usage.deps import ListenerDep, UsageReporter, ip_over_hourly_plays
 from api.usage.schemas import EXAMPLE_CSV, PlaybackSessionIn, PlaybackSessionOut, PlayIn, PlayOut, UsageReportOut
 from content.storage import object_store
 from harmoni.errors import ValidationFailed

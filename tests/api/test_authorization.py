@@ -120,6 +120,8 @@ MATRIX = [
     Row("POST", "/v1/auth/login", EVERYONE, lambda w: {"email": w.target.email, "password": PASSWORD}),
     Row("POST", "/v1/auth/refresh", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
     Row("POST", "/v1/auth/logout", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
+    # The link's token is the credential (here: missing, a 422 past authorization).
+    Row("GET", "/v1/auth/verify-email", EVERYONE),
     Row("POST", "/v1/auth/siwe/nonce", EVERYONE),
     # The message is no EIP-4361 message: a 422, once the handler has decided the caller may ask.
     # A partner key as a bearer token is read as an (invalid) access token, so it is refused even here.
@@ -133,6 +135,7 @@ MATRIX = [
     Row("GET", "/v1/me", SIGNED_IN),
     Row("GET", "/v1/me/artist-profile", frozenset({"artist"})),
     Row("PUT", "/v1/me/artist-profile", frozenset({"artist"}), lambda w: {"display_name": "Matrix Trio"}),
+    Row("POST", "/v1/me/email-verification", SIGNED_IN),
     Row("GET", "/v1/me/wallets", SIGNED_IN),
     Row("POST", "/v1/me/wallets/custodial", frozenset({"artist"})),
     # A payee invitation is accepted by any signed-in account (the token and the account's e-mail decide then).
