@@ -18,7 +18,7 @@ from api.docs.endpoints import install as install_docs
 from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
-from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.middleware import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HeaderSizeLimitMiddleware, max_bytes=settings.max_header_bytes)  # added last: outermost
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(me_router)

@@ -36,13 +36,34 @@ class AppContext:
         self.throttle = self.throttle or SignInThrottle(self.settings)
 
 
-def client_ip(request: Request) -> str | None:
-    """The client's address as the server saw it (behind a proxy: run uvicorn with --proxy-headers)."""
-    host = request.client.host if request.client else ""
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return str(ipaddress.ip_address(host))
+        return ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address: the TCP peer, unless the peer is one of `HARMONI_TRUSTED_PROXIES`.
+
+    Then X-Forwarded-For is read from the right (each proxy appends the peer it saw), past trusted proxies, to
+    the first address that is not one: what is left of it the client wrote itself and proves nothing. (uvicorn's
+    own proxy-header handling is off: by default it trusts 127.0.0.1, which any local process can be.)
+    """
+    peer = _address(request.client.host if request.client else "")
+    proxies = get_context(request).settings.trusted_proxy_networks
+    if peer is None or not any(peer in network for network in proxies):
+        return str(peer) if peer is not None else None
+    client = peer
+    hops = [hop for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not any(address in network for network in proxies):
+            break
+    return str(client)
 
 
 def get_context(request: Request) -> AppContext:

@@ -97,8 +97,9 @@ def _cmd_api(settings: Settings, _args) -> int:
     # `python -m harmoni.cli` restores SIGPIPE's default (die) for piped output; a server must instead see EPIPE
     # when a client goes away mid-response (with one worker the server is this very process).
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port,
-                workers=settings.api_workers, log_config=None, access_log=False)
+    from api.server import uvicorn_options
+
+    uvicorn.run("api.app:create_app", factory=True, **uvicorn_options(settings))
     return 0
 
 

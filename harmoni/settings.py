@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mark a secret as "not set by a human"; refused outside development.
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_workers: int = 1
     max_request_bytes: int = 1_048_576  # larger JSON bodies get 413 (uploads have their own limit)
+    # Request line and headers together; larger requests get 431.
+    max_header_bytes: int = Field(16_384, ge=1024)
+    # Addresses or networks (comma-separated) of the reverse proxies in front of the API: only a request from one of
+    # them may name its client in X-Forwarded-For. Empty: nobody, the TCP peer is the client.
+    trusted_proxies: str = ""
     public_url: str = ""
     # How long the link in a payee invitation e-mail stays valid; an expired one is replaced by a new e-mail.
     invitation_ttl_hours: int = Field(168, ge=1)
@@ -154,6 +160,21 @@ class Settings(BaseSettings):
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as err:
+                raise ValueError(f"HARMONI_TRUSTED_PROXIES: {part!r} is not an IP address or network") from err
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",")
+                     if p.strip())
 
     @property
     def embedded_database(self) -> bool:
