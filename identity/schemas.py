@@ -98,11 +98,20 @@ class TokenPair(BaseModel):
                   "created_at": "2026-11-25T10:00:00Z"}}]}}
 
 
+class SiweNonceIn(BaseModel):
+    purpose: Literal["login", "link"] = Field(
+        "login", description="what the signed message will be used for; `link` needs the bearer token of the account "
+                             "to link the wallet to, and only that account may use the nonce")
+
+    model_config = {"json_schema_extra": {"examples": [{"purpose": "link"}]}}
+
+
 class SiweNonceOut(BaseModel):
     nonce: str
+    purpose: Literal["login", "link"] = "login"
     expires_at: datetime
     domain: str = Field(description="the domain the message must name")
-    uri: str = Field(description="a URI for the message's URI field")
+    uri: str = Field(description="the message's URI field: on this origin (scheme, host and port)")
     chain_id: int
     version: Literal["1"] = "1"
 

@@ -32,12 +32,13 @@ from identity.errors import (
     UserNotFound,
     WalletTaken,
 )
-from identity.models import Role, User
+from identity.models import Role, SiwePurpose, User
 from identity.schemas import (
     LogIn,
     RefreshRequest,
     RoleGrant,
     SignUp,
+    SiweNonceIn,
     SiweNonceOut,
     SiweVerify,
     TokenPair,
@@ -101,11 +102,18 @@ def verify_email(token: Annotated[str, Query(min_length=1, max_length=1000,
     return UserOut.model_validate(verification.confirm(session, context.settings, token))
 
 
-@router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message")
-def siwe_nonce(session: SessionDep, context: ContextDep) -> SiweNonceOut:
-    nonce = service.issue_siwe_nonce(session)
-    return SiweNonceOut(nonce=nonce.nonce, expires_at=nonce.expires_at, domain=service.siwe_domain(context.settings),
-                        uri=context.settings.api_url, chain_id=context.settings.chain_id)
+@router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message",
+             description="The nonce works only for its `purpose` (default `login`); a `link` nonce needs a bearer "
+                         "token and works only for that account. The message must name the `domain`, a URI on the "
+                         "`uri`'s origin, the `chain_id`, and an `Issued At` within the last 10 minutes.",
+             responses=problem_responses(Unauthenticated, InvalidToken, ValidationFailed))
+def siwe_nonce(session: SessionDep, context: ContextDep, user: OptionalUser,
+               body: SiweNonceIn | None = None) -> SiweNonceOut:
+    purpose = SiwePurpose(body.purpose if body is not None else "login")
+    nonce = service.issue_siwe_nonce(session, purpose, user)
+    return SiweNonceOut(nonce=nonce.nonce, purpose=nonce.purpose, expires_at=nonce.expires_at,
+                        domain=service.siwe_domain(context.settings), uri=context.settings.api_url,
+                        chain_id=context.settings.chain_id)
 
 
 @router.post("/siwe/verify",

@@ -122,7 +122,8 @@ MATRIX = [
     Row("POST", "/v1/auth/logout", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
     # The link's token is the credential (here: missing, a 422 past authorization).
     Row("GET", "/v1/auth/verify-email", EVERYONE),
-    Row("POST", "/v1/auth/siwe/nonce", EVERYONE),
+    # A bearer token is read (a `link` nonce names its account), so a partner key as one is refused.
+    Row("POST", "/v1/auth/siwe/nonce", EVERYONE - {"key"}),
     # The message is no EIP-4361 message: a 422, once the handler has decided the caller may ask.
     # A partner key as a bearer token is read as an (invalid) access token, so it is refused even here.
     Row("POST", "/v1/auth/siwe/verify", EVERYONE - {"key"},
