@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
+import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +15,48 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mark a secret as "not set by a human"; refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "test"})
+
+
+LEGACY_DEV_SECRET = "change-me"  # noqa: S105 -- the fixed development default before generated secrets
+_SECRETS = ("secret_key", "wallet_encryption_key")
+DEV_SECRETS_FILE = "dev-secrets.json"
+
+
+def _is_placeholder(value: SecretStr) -> bool:
+    return value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name, or empty (every address): not provably loopback
+        return False
+
+
+def development_secrets(data_dir: Path) -> dict[str, str]:
+    """Random secrets for a development or test stack, made once per data directory (mode 0600) and read back by
+    every process of the stack, so tokens one signs another accepts."""
+    path = data_dir / DEV_SECRETS_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        values = {name: secrets.token_urlsafe(32) for name in _SECRETS}
+        temporary = data_dir / f".{DEV_SECRETS_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            json.dump(values, file)
+        try:
+            os.link(temporary, path)  # atomic, and never replaces a file another process made first
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    values = json.loads(path.read_text())
+    missing = [name for name in _SECRETS if not values.get(name)]
+    if missing:
+        raise SettingsError(f"{path} lacks {', '.join(missing)}: delete it to generate new development secrets")
+    return values
 
 
 class Environment(StrEnum):
@@ -133,9 +178,10 @@ class Settings(BaseSettings):
     s3_access_key_id: SecretStr = SecretStr("")
     s3_secret_access_key: SecretStr = SecretStr("")
 
-    # Secrets
-    secret_key: SecretStr = SecretStr("change-me")
-    wallet_encryption_key: SecretStr = SecretStr("change-me")
+    # Secrets. Unset (or a placeholder) in development and test, on a loopback API: random ones generated once into
+    # the data directory (`dev-secrets.json`). In production, or with the API on any other address: refused.
+    secret_key: SecretStr = SecretStr("")
+    wallet_encryption_key: SecretStr = SecretStr("")
     # Keys retired by a rotation, comma-separated: custodial keys still under them stay readable until
     # `harmoni wallets rotate-key` has re-encrypted them under the current key.
     wallet_encryption_previous_keys: SecretStr = SecretStr("")
@@ -143,7 +189,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env is not Environment.production:
-            return self
+            return self._secrets_outside_production()
         problems = [
             f"HARMONI_{name.upper()} is missing or a placeholder"
             for name in ("secret_key", "wallet_encryption_key")
@@ -159,6 +205,24 @@ class Settings(BaseSettings):
             problems.append("HARMONI_S3_BUCKET must be set when HARMONI_STORAGE_BACKEND=s3")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    def _secrets_outside_production(self) -> Settings:
+        unset = [name for name in _SECRETS if _is_placeholder(getattr(self, name))]
+        if not unset:
+            return self
+        if not _is_loopback(self.api_host):
+            names = ", ".join(f"HARMONI_{name.upper()}" for name in unset)
+            raise SettingsError(f"refusing to listen on {self.api_host or 'every address'}: {names} missing or a "
+                                "placeholder (generated development secrets are only for an API on 127.0.0.1)")
+        generated = development_secrets(self.data_dir)
+        if "wallet_encryption_key" in unset:
+            # Custodial keys a development stack sealed under the old fixed default stay readable (and
+            # `harmoni wallets rotate-key` moves them under the generated key).
+            previous = self.wallet_encryption_previous_keys.get_secret_value()
+            self.wallet_encryption_previous_keys = SecretStr(",".join(filter(None, [previous, LEGACY_DEV_SECRET])))
+        for name in unset:
+            setattr(self, name, SecretStr(generated[name]))
         return self
 
     @field_validator("trusted_proxies")

@@ -44,6 +44,17 @@ def test_sign_up_issues_a_token_pair_for_a_fan(api, sessions):
     assert stored.token_hash == refresh_token_hash(body["refresh_token"])  # only the hash is kept
 
 
+def test_a_token_signed_with_the_old_development_secret_is_refused(api):
+    """`change-me` signed valid tokens, in test too (issue #12, item 11): the test API has a generated secret."""
+    user = make_user(api.app.state.context.sessions, api.app.state.context.settings, "admin")
+    forged = jwt.encode({"sub": str(user.id), "roles": ["admin"], "iat": int(datetime.now(UTC).timestamp()),
+                         "exp": int(datetime.now(UTC).timestamp()) + 600, "jti": "f" * 32}, "change-me",
+                        algorithm="HS256")
+    response = api.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401 and response.json()["type"].endswith("/invalid-token")
+    assert api.get("/v1/me", headers=user.headers).status_code == 200
+
+
 def test_sign_up_as_an_artist(api):
     assert _sign_up(api, role="artist")["user"]["roles"] == ["artist"]
     refused = api.post("/v1/auth/signup", json={"email": "b@example.com", "password": PASSWORD, "role": "admin"})
