@@ -157,6 +157,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Requests per API key per minute (counted in Redis; in-process, per API process, without Redis).
     partner_rate_limit_per_minute: int = Field(600, ge=1)
+    # …and per account, all its keys together.
+    partner_account_rate_limit_per_minute: int = Field(600, ge=1)
 
     # Usage in: plays from the platform's player, partners' usage reports.
     payout_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")  # ISO 4217; usage reports must be in it

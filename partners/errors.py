@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from harmoni.errors import NotFound, RateLimited, ValidationFailed
+from harmoni.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from identity.errors import Forbidden, Unauthenticated
 
 __all__ = ["RateLimited"]  # the kernel's 429, re-exported: partner endpoints name it from here
@@ -24,6 +24,11 @@ class InvalidApiKey(Unauthenticated):
 class ScopeMissing(Forbidden):
     slug = "scope-missing"
     title = "API key lacks a scope"
+
+
+class ApiKeyLimitReached(Conflict):
+    slug = "api-key-limit-reached"
+    title = "Too many live API keys"
 
 
 class ApiKeyNotFound(NotFound):

@@ -80,7 +80,8 @@ class RecordingIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     isrc: str = Field(max_length=20, description="ISRC, separators allowed (US-RC1-76-07839)")
     content_hash: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="SHA-256 of the master audio")
-    work_ids: list[int] = Field(default_factory=list, max_length=64, description="Registered works it embodies")
+    work_ids: list[Annotated[int, Field(strict=True)]] = Field(default_factory=list, max_length=64,
+                                                                description="Registered works it embodies")
     contributors: list[Contributor] = Field(default_factory=list, max_length=100)
     split: list[PayeeIn] = Field(max_length=250)
     metadata: dict = Field(default_factory=dict)

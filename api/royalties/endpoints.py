@@ -149,10 +149,17 @@ def my_claims(session: SessionDep, context: ContextDep, user: CurrentUser) -> Cl
 
 @router.post("/me/claims", status_code=status.HTTP_202_ACCEPTED,
              summary="Claim a wallet's payout through the relayer (it pays the gas; the tokens go to the wallet)",
-             responses=problem_responses(*_SIGNED_IN, WalletNotYours, ValidationFailed, NoClaimableAmount,
+             description="202 with a new operation; the same claim again (nothing claimed since) answers 200 with "
+                         "that operation as it stands now.",
+             responses={200: {"model": OperationOut, "description": "The same claim again: its operation now"}} |
+             problem_responses(*_SIGNED_IN, WalletNotYours, ValidationFailed, NoClaimableAmount,
                                          ServiceUnavailable))
-def claim(body: ClaimIn, session: SessionDep, context: ContextDep, user: CurrentUser) -> OperationOut:
-    return views.relay_claim(session, context, user, body.account)
+def claim(body: ClaimIn, response: Response, session: SessionDep, context: ContextDep,
+          user: CurrentUser) -> OperationOut:
+    operation, created = views.relay_claim(session, context, user, body.account)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return operation
 
 
 @router.get("/audit/periods/{period_id}", summary="Recompute and verify a period against the chain (auditors)",

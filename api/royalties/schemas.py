@@ -104,11 +104,14 @@ class PeriodOut(BaseModel):
 
 class RevenueIn(BaseModel):
     source: Literal["subscriptions", "direct_sales"]
-    amount: int = Field(gt=0, description="In the currency's smallest unit (cents for USD)")
+    # strict: a JSON integer, not "100" (a string would be coerced silently otherwise)
+    amount: int = Field(gt=0, strict=True, description="In the currency's smallest unit (cents for USD); a JSON "
+                                                        "integer")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217; must be the payout currency")
     reference: str = Field(min_length=1, max_length=200,
                            description="Your id for this revenue; recording it again returns the first entry")
-    asset_id: int | None = Field(None, description="The asset a direct sale belongs to; none for subscriptions")
+    asset_id: int | None = Field(None, strict=True,
+                                 description="The asset a direct sale belongs to; none for subscriptions")
 
     model_config = {"json_schema_extra": {"examples": [
         {"source": "subscriptions", "amount": 10000, "currency": "USD", "reference": "subs-2026-11"},

@@ -23,7 +23,7 @@ from chain.wallets import relayer_account
 from harmoni.errors import ConfigurationError, ServiceUnavailable
 from harmoni.jobs import enqueue_after_commit
 from identity import repository
-from identity.models import User
+from identity.models import Role, User
 from identity.service import owned_wallet
 from ledger import registration
 from ledger.royalties import claims as claim_reads
@@ -117,8 +117,9 @@ def claims(session: Session, ctx: RoyaltyContext, user: User) -> ClaimsOut:
                  for c in claim_reads.claim_history(session, chain_id, accounts)])
 
 
-def relay_claim(session: Session, context: AppContext, user: User, account: str) -> OperationOut:
-    """Have the relayer submit the wallet's claim (the contract pays the wallet, whoever sends it)."""
+def relay_claim(session: Session, context: AppContext, user: User, account: str) -> tuple[OperationOut, bool]:
+    """Have the relayer submit the wallet's claim (the contract pays the wallet, whoever sends it); whether the
+    operation is new."""
     address = owned_wallet(session, user.id, account, field="account")
     ctx = royalty_context(context)
     call = claim_call(ctx, session, address)
@@ -128,7 +129,12 @@ def relay_claim(session: Session, context: AppContext, user: User, account: str)
         {"account": address, "cumulativeAmount": str(call.args[1])}, relayer)
     if created:
         enqueue_after_commit(session, relay_rights_operation, str(operation.id))
-    return OperationOut(id=operation.id, kind="claim", status="pending")
+        return OperationOut(id=operation.id, kind="claim", status="pending"), True
+    # The same claim again: the first operation as it stands now (submitted, confirmed…), never a stale "pending".
+    view = registration.operation_status(session, operation.id, user.id, Role.admin.value in user.roles,
+                                         context.settings.chain_id)
+    return OperationOut(id=operation.id, kind="claim", status=view.status, tx_hash=view.tx_hash,
+                        block_number=view.block_number, error=view.error, error_args=view.error_args), False
 
 
 def check_out(check: Check) -> AuditCheckOut:

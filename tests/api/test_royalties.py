@@ -61,6 +61,9 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     play = api.post("/v1/plays", headers=_bearer(fan), json={"token": session["token"], "played_ms": 45_000})
     assert play.status_code == 201 and play.json()["counted"] is True, play.json()
     revenue = {"source": "subscriptions", "amount": 10_000, "currency": "USD", "reference": "subs-1"}
+    # Integers are integers: "10000" is refused by name, not coerced (issue #12, item 13).
+    as_text = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "amount": "10000"})
+    assert as_text.status_code == 422 and as_text.json()["field"] == "amount", as_text.json()
     assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 201
     assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 200
     refused = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "currency": "EUR",
@@ -94,6 +97,11 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     assert relayed.status_code == 202, relayed.json()
     operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
     assert operation["status"] == "included", operation  # mined; confirmed once the mirror has it final
+    # The same claim again (issue #12, item 13): that operation as it stands now, not a stale "pending".
+    repeated = api.post("/v1/me/claims", headers=artist_headers, json={"account": wallet})
+    assert repeated.status_code == 200, repeated.json()
+    assert (repeated.json()["id"], repeated.json()["status"]) == (relayed.json()["id"], "included")
+    assert repeated.json()["tx_hash"] == operation["tx_hash"]
     index_chain(api, chain)
     operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
     assert operation["status"] == "confirmed", operation
