@@ -169,7 +169,8 @@ def _cmd_periods_open(settings: Settings, args) -> int:
     from ledger.royalties.periods import open_period
 
     with _royalties(settings) as ctx, ctx.sessions.begin() as session:
-        _print_period(open_period(session, args.ends_at, args.starts_at), None)
+        _print_period(open_period(session, args.ends_at, args.starts_at,
+                                  max_days_ahead=settings.period_max_days_ahead), None)
     return 0
 
 
@@ -190,7 +191,8 @@ def _cmd_periods_revenue(settings: Settings, args) -> int:
         entry, created = record_revenue(
             session, args.period, source=args.source, amount=args.amount, currency=args.currency,
             reference=args.reference, asset_id=args.asset_id, chain_id=ctx.deployment.chain_id,
-            payout_currency=settings.payout_currency, unit_factor=ctx.unit_factor)
+            payout_currency=settings.payout_currency, unit_factor=ctx.unit_factor,
+            confirm_above=settings.revenue_confirm_above, confirm_amount=args.confirm_amount)
         print(f"{'recorded' if created else 'already recorded'}: {entry.source} {entry.amount} {entry.currency} "
               f"({entry.reference}) in period {entry.period_id}")
     return 0
@@ -241,6 +243,7 @@ def _add_royalty_commands(commands) -> None:
     revenue.add_argument("--currency", required=True)
     revenue.add_argument("--reference", required=True)
     revenue.add_argument("--asset-id", type=int, help="the asset of a direct sale")
+    revenue.add_argument("--confirm-amount", type=int, help="the amount again, above HARMONI_REVENUE_CONFIRM_ABOVE")
     revenue.set_defaults(func=_cmd_periods_revenue)
     for name, func, text in (("close", _cmd_periods_close, "compute the statement and tree (resumable)"),
                              ("publish", _cmd_periods_publish, "put the root on chain with its funding")):

@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     # period's end it may close (plays in flight when it ended have landed by then).
     royalty_fee_bps: int = Field(3000, ge=0, le=10_000)
     period_close_grace_s: int = Field(60, ge=0)
+    # Sanity bounds on what an admin records: revenue above this (currency's smallest unit; 1e9 cents = 10M USD)
+    # needs the amount sent twice (`confirm_amount`); a period may end at most this many days from now.
+    revenue_confirm_above: int = Field(1_000_000_000, ge=1)
+    period_max_days_ahead: int = Field(400, ge=1)
 
     # API
     api_host: str = "127.0.0.1"

@@ -41,6 +41,7 @@ from ledger.royalties.errors import (
     PeriodNotOpen,
     PeriodNotOver,
     PeriodOutOfOrder,
+    PeriodTooLarge,
     StatementNotFound,
 )
 from ledger.royalties.models import PeriodStatus
@@ -56,8 +57,9 @@ _ADMIN = (*_SIGNED_IN, Forbidden)
 
 @router.post("/periods", status_code=status.HTTP_201_CREATED, summary="Open the next royalty period (admins)",
              responses=problem_responses(*_ADMIN, InvalidPeriod))
-def open_period(body: PeriodIn, session: SessionDep, user: AdminUser) -> PeriodOut:
-    return views.period_out(session, periods.open_period(session, body.ends_at, body.starts_at))
+def open_period(body: PeriodIn, session: SessionDep, context: ContextDep, user: AdminUser) -> PeriodOut:
+    return views.period_out(session, periods.open_period(session, body.ends_at, body.starts_at,
+                                                         max_days_ahead=context.settings.period_max_days_ahead))
 
 
 @router.get("/periods", summary="Every royalty period with its statement summary (public)")
@@ -79,7 +81,8 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
     entry, created = periods.record_revenue(
         session, period_id, source=body.source, amount=body.amount, currency=body.currency,
         reference=body.reference, asset_id=body.asset_id, chain_id=context.settings.chain_id,
-        payout_currency=context.settings.payout_currency, unit_factor=ctx.unit_factor, created_by=user.id)
+        payout_currency=context.settings.payout_currency, unit_factor=ctx.unit_factor, created_by=user.id,
+        confirm_above=context.settings.revenue_confirm_above, confirm_amount=body.confirm_amount)
     if not created:
         response.status_code = status.HTTP_200_OK
     return RevenueOut(id=str(entry.id), period_id=entry.period_id, source=entry.source, asset_id=entry.asset_id,
@@ -90,7 +93,7 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
              summary="Close a period: statement, tree and journal, in the background (admins); safe to repeat",
              responses={200: {"model": PeriodOut, "description": "Closed already: the period as it is"},
                         **problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder,
-                                            ChainNotCaughtUp)})
+                                            ChainNotCaughtUp, PeriodTooLarge)})
 def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser,
                  response: Response) -> PeriodOut:
     period = views.closable(session, period_id, context)

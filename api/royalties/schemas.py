@@ -85,12 +85,19 @@ class PeriodJob(BaseModel):
     url: str = Field(description="The period to follow (also the answer's Location header)")
 
 
+class PublishFailure(BaseModel):
+    at: datetime
+    reason: str = Field(description="The problem type's slug and detail (or the error) of the failed attempt")
+
+
 class PeriodOut(BaseModel):
     period_id: int
     starts_at: datetime
     ends_at: datetime
     status: Literal["open", "closing", "closed", "published"]
     statement: StatementSummary | None = None
+    publish_failed: PublishFailure | None = Field(
+        None, description="The last publish attempt failed (the period stays `closed`; publish again once fixed)")
     job: PeriodJob | None = Field(None, description="Set on the 202 of a close or publish: the job to follow")
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -110,6 +117,9 @@ class RevenueIn(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217; must be the payout currency")
     reference: str = Field(min_length=1, max_length=200,
                            description="Your id for this revenue; recording it again returns the first entry")
+    confirm_amount: int | None = Field(
+        None, strict=True, description="The same amount again: required above the sanity ceiling "
+                                       "(HARMONI_REVENUE_CONFIRM_ABOVE), so an extra zero is not recorded by mistake")
     asset_id: int | None = Field(None, strict=True,
                                  description="The asset a direct sale belongs to; none for subscriptions")
 

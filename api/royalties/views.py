@@ -17,6 +17,7 @@ from api.royalties.schemas import (
     EarningOut,
     EarningsOut,
     PeriodOut,
+    PublishFailure,
     StatementSummary,
 )
 from chain.wallets import relayer_account
@@ -55,8 +56,10 @@ def period_out(session: Session, period: RoyaltyPeriod) -> PeriodOut:
         allocated=str(stored.allocated), cumulative_total=str(stored.cumulative_total), root=stored.root,
         statement_hash=stored.statement_hash, statement_uri=stored.statement_uri, published_tx=stored.published_tx,
         published_block=stored.published_block)
+    failed = None if period.publish_failed_at is None else PublishFailure(at=period.publish_failed_at,
+                                                                         reason=period.publish_error or "")
     return PeriodOut(period_id=period.period_id, starts_at=period.starts_at, ends_at=period.ends_at,
-                     status=period.status, statement=summary)
+                     status=period.status, statement=summary, publish_failed=failed)
 
 
 def closable(session: Session, period_id: int, context: AppContext) -> RoyaltyPeriod:
@@ -65,7 +68,8 @@ def closable(session: Session, period_id: int, context: AppContext) -> RoyaltyPe
     period = get_period(session, period_id)
     if period.status == PeriodStatus.open:
         settings = context.settings
-        check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s))
+        check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s),
+                       royalty_context(context).unit_factor)
         inputs.check_mirrored(session, settings.chain_id, inputs.find_cut(context.chain, period.ends_at))
     return period
 

@@ -50,6 +50,13 @@ class InvalidPeriod(ValidationFailed):
     title = "Invalid royalty period"
 
 
+class PeriodTooLarge(Conflict):
+    """The period's payout would not fit the PayoutDistributor (uint256 cumulative total)."""
+
+    slug = "period-too-large"
+    title = "Period too large for the payout contract"
+
+
 class InvalidRevenue(ValidationFailed):
     slug = "invalid-revenue"
     title = "Invalid revenue entry"

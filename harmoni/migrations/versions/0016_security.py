@@ -7,6 +7,7 @@ Create Date: 2026-12-03
 `users.email_verified_at`: existing accounts start unverified (nothing ever proved their addresses), so an e-mail
 payee naming one of them is invited like a stranger until its owner verifies or accepts the invitation.
 `siwe_nonces.purpose`/`user_id`: existing nonces (valid ten minutes) become login nonces.
+`royalty_periods.publish_failed_at`/`publish_error`: the last failed publish of a period, shown on it.
 """
 
 import sqlalchemy as sa
@@ -27,9 +28,13 @@ def upgrade() -> None:
     op.create_check_constraint(op.f("ck_siwe_nonces_purpose"), "siwe_nonces", "purpose in ('login', 'link')")
     op.create_check_constraint(op.f("ck_siwe_nonces_link_names_user"), "siwe_nonces",
                                "(purpose = 'link') = (user_id is not null)")
+    op.add_column("royalty_periods", sa.Column("publish_failed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("royalty_periods", sa.Column("publish_error", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("royalty_periods", "publish_error")
+    op.drop_column("royalty_periods", "publish_failed_at")
     op.drop_constraint(op.f("ck_siwe_nonces_link_names_user"), "siwe_nonces", type_="check")
     op.drop_constraint(op.f("ck_siwe_nonces_purpose"), "siwe_nonces", type_="check")
     op.drop_constraint(op.f("fk_siwe_nonces_user_id_users"), "siwe_nonces", type_="foreignkey")
