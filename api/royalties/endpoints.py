@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response, status
@@ -25,6 +26,7 @@ from api.royalties.schemas import (
     PeriodOut,
     RevenueIn,
     RevenueOut,
+    RevenueVoidIn,
 )
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
@@ -42,6 +44,7 @@ from ledger.royalties.errors import (
     PeriodNotOver,
     PeriodOutOfOrder,
     PeriodTooLarge,
+    RevenueNotFound,
     StatementNotFound,
 )
 from ledger.royalties.models import PeriodStatus
@@ -85,8 +88,25 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
         confirm_above=context.settings.revenue_confirm_above, confirm_amount=body.confirm_amount)
     if not created:
         response.status_code = status.HTTP_200_OK
+    return _revenue_out(entry)
+
+
+def _revenue_out(entry) -> RevenueOut:
     return RevenueOut(id=str(entry.id), period_id=entry.period_id, source=entry.source, asset_id=entry.asset_id,
-                      amount=str(entry.amount), currency=entry.currency, reference=entry.reference)
+                      amount=str(entry.amount), currency=entry.currency, reference=entry.reference,
+                      voided_at=entry.voided_at, void_reason=entry.void_reason)
+
+
+@router.post("/periods/{period_id}/revenue/{entry_id}/void",
+             summary="Void a wrong revenue entry of an open period (admins): kept on record, counted nowhere, its "
+                     "journal entry reversed; again: no change",
+             responses=problem_responses(*_ADMIN, PeriodNotFound, RevenueNotFound, PeriodNotOpen, ValidationFailed,
+                                         ServiceUnavailable))
+def void_revenue(period_id: PeriodId, entry_id: Annotated[uuid.UUID, Path(description="The entry's `id`")],
+                 body: RevenueVoidIn, session: SessionDep, context: ContextDep, user: AdminUser) -> RevenueOut:
+    entry = periods.void_revenue(session, period_id, entry_id, reason=body.reason,
+                                 unit_factor=views.royalty_context(context).unit_factor, voided_by=user.id)
+    return _revenue_out(entry)
 
 
 @router.post("/periods/{period_id}/close", status_code=status.HTTP_202_ACCEPTED,

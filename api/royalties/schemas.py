@@ -137,10 +137,19 @@ class RevenueOut(BaseModel):
     amount: str
     currency: str
     reference: str
+    voided_at: datetime | None = Field(None, description="Set once an admin voided it: it counts nowhere")
+    void_reason: str | None = None
 
     model_config = {"json_schema_extra": {"examples": [{
         "id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11", "period_id": 1, "source": "direct_sales", "asset_id": 7,
-        "amount": "999", "currency": "USD", "reference": "bandcamp-order-88213"}]}}
+        "amount": "999", "currency": "USD", "reference": "bandcamp-order-88213", "voided_at": None,
+        "void_reason": None}]}}
+
+
+class RevenueVoidIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="Why the entry was wrong (journaled)")
+
+    model_config = {"json_schema_extra": {"examples": [{"reason": "amount entered in dollars, not cents"}]}}
 
 
 class EarningOut(BaseModel):

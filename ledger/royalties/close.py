@@ -166,13 +166,14 @@ def check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace
     previous = session.scalar(select(StoredStatement.cumulative_total)
                               .where(StoredStatement.period_id == period.period_id - 1)) or 0
     revenue = session.scalar(select(func.coalesce(func.sum(RevenueEntry.amount), 0))
-                             .where(RevenueEntry.period_id == period.period_id))
+                             .where(RevenueEntry.period_id == period.period_id, RevenueEntry.voided_at.is_(None)))
     partner = session.scalar(select(func.coalesce(func.sum(UsageReportLine.net_revenue), 0))
                              .join(UsageReport, UsageReport.id == UsageReportLine.report_id)
                              .where(UsageReport.period_id == period.period_id))
     if int(previous) + (int(revenue) + int(partner)) * unit_factor > UINT256_MAX:
         raise PeriodTooLarge(f"period {period.period_id}'s cumulative total would exceed the payout contract's "
-                             "uint256; void the wrong revenue entry first", period_id=period.period_id)
+                             "uint256; void the wrong revenue entry first (POST /v1/periods/{id}/revenue/{entry}/void)",
+                             period_id=period.period_id)
 
 
 def store_documents(ctx: RoyaltyContext, closed: ClosedPeriod) -> dict[str, str]:

@@ -57,6 +57,11 @@ class PeriodTooLarge(Conflict):
     title = "Period too large for the payout contract"
 
 
+class RevenueNotFound(NotFound):
+    slug = "revenue-not-found"
+    title = "Revenue entry not found"
+
+
 class InvalidRevenue(ValidationFailed):
     slug = "invalid-revenue"
     title = "Invalid revenue entry"

@@ -65,8 +65,10 @@ def partner_lines(session: Session, ctx: RoyaltyContext, period_id: int) -> Iter
 def revenue(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[bytes]:
     rows = session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id)
                            .order_by(RevenueEntry.reference))
-    return _csv(["id", "source", "asset_id", "amount", "currency", "reference"],
-                ((r.id, r.source, r.asset_id or "", r.amount, r.currency, r.reference) for r in rows))
+    # Voided entries are listed too (they count nowhere): the journal shows their reversal.
+    return _csv(["id", "source", "asset_id", "amount", "currency", "reference", "voided_at", "void_reason"],
+                ((r.id, r.source, r.asset_id or "", r.amount, r.currency, r.reference,
+                  r.voided_at.isoformat() if r.voided_at else "", r.void_reason or "") for r in rows))
 
 
 def splits(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[bytes]:

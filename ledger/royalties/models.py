@@ -82,6 +82,10 @@ class RevenueEntry(Base):
     reference: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Voided by an admin before the period closed (a reversal is journaled): kept for the record, counted nowhere.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class JournalEntry(Base):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.models import Asset
 from ledger.royalties import journal
-from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen
+from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen, RevenueNotFound
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
 
 # One revenue entry adds at most this many token units: fewer than 2^128 entries can never sum past the
@@ -89,6 +89,9 @@ def record_revenue(session: Session, period_id: int, *, source: str, amount: int
     existing = session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id,
                                                           RevenueEntry.reference == reference)).one_or_none()
     if existing is not None:
+        if existing.voided_at is not None:
+            raise InvalidRevenue(f"reference {reference!r} was voided; record the corrected revenue under a new "
+                                 "reference", field="reference")
         if (existing.source, int(existing.amount), existing.currency, existing.asset_id) != (
                 source, amount, currency, asset_id):
             raise InvalidRevenue(f"reference {reference!r} was already recorded with other values",
@@ -108,6 +111,30 @@ def record_revenue(session: Session, period_id: int, *, source: str, amount: int
                  postings=[journal.debit(journal.Account.cash, amount * unit_factor),
                            journal.credit(journal.revenue_account(source), amount * unit_factor)])
     return entry, True
+
+
+def void_revenue(session: Session, period_id: int, entry_id: uuid.UUID, *, reason: str, unit_factor: int,
+                 voided_by: uuid.UUID | None = None) -> RevenueEntry:
+    """Void a wrong entry of an open period: it stays on record, counts nowhere, and its journal entry is reversed.
+    Voiding it again changes nothing."""
+    period = get_period(session, period_id, lock=True)
+    entry = session.scalars(select(RevenueEntry).where(RevenueEntry.id == entry_id, RevenueEntry.period_id == period_id)
+                            .with_for_update()).one_or_none()
+    if entry is None:
+        raise RevenueNotFound(f"period {period_id} has no revenue entry {entry_id}")
+    if entry.voided_at is not None:
+        return entry
+    if period.status != PeriodStatus.open:
+        raise PeriodNotOpen(f"period {period_id} is {period.status}; only an open period's revenue can be voided",
+                            period_id=period_id)
+    entry.voided_at, entry.voided_by, entry.void_reason = datetime.now(UTC), voided_by, reason
+    amount = int(entry.amount) * unit_factor
+    journal.post(session, kind="revenue", key=f"revenue-void:{entry.id}", period_id=period_id,
+                 memo=f"voided {entry.source} revenue {entry.reference}: {reason}"[:300],
+                 postings=[journal.debit(journal.revenue_account(entry.source), amount),
+                           journal.credit(journal.Account.cash, amount)])
+    session.flush()
+    return entry
 
 
 def check_amount(amount: int, unit_factor: int, confirm_above: int | None, confirm_amount: int | None,

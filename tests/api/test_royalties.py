@@ -69,6 +69,17 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     refused = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "currency": "EUR",
                                                                                        "reference": "subs-2"})
     assert refused.status_code == 422 and refused.json()["field"] == "currency"
+    # A wrong entry (issue #12, item 4): the probe's 10^73 is refused; a typo within bounds is voided before close.
+    huge = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin),
+                    json={**revenue, "amount": 10**73, "reference": "probe"})
+    assert huge.status_code == 422 and huge.json()["field"] == "amount", huge.json()
+    typo = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin),
+                    json={**revenue, "amount": 1_000_000, "reference": "subs-typo"}).json()
+    voided = api.post(f"/v1/periods/{period}/revenue/{typo['id']}/void", headers=_bearer(admin),
+                      json={"reason": "dollars typed as cents"})
+    assert voided.status_code == 200 and voided.json()["voided_at"] is not None, voided.json()
+    assert api.post(f"/v1/periods/{period}/revenue/{typo['id']}/void", headers=_bearer(fan),
+                    json={"reason": "x"}).status_code == 403
 
     while datetime.now(UTC) < ends:
         time.sleep(0.2)

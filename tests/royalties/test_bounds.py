@@ -1,14 +1,23 @@
 """Amounts and dates that would block every later payout are refused (issue #12, item 4), and a failed publish
 shows on the period."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ledger.royalties import exports, inputs, journal
 from ledger.royalties.close import UINT256_MAX, check_closable, close_period
-from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, NothingToPublish, PeriodTooLarge
-from ledger.royalties.models import RevenueEntry
-from ledger.royalties.periods import MAX_ENTRY_UNITS, get_period, open_period, record_revenue
+from ledger.royalties.errors import (
+    InvalidPeriod,
+    InvalidRevenue,
+    NothingToPublish,
+    PeriodNotOpen,
+    PeriodTooLarge,
+    RevenueNotFound,
+)
+from ledger.royalties.models import RevenueEntry, StoredStatement
+from ledger.royalties.periods import MAX_ENTRY_UNITS, get_period, open_period, record_revenue, void_revenue
 from ledger.royalties.publish import publish_showing_failure
 from tests.royalties.conftest import LATER, period_bounds
 
@@ -81,3 +90,31 @@ def test_a_failed_publish_shows_on_the_period(world):
         closed = get_period(session, period)
     assert closed.status == "closed" and closed.publish_failed_at is not None
     assert closed.publish_error.startswith("nothing-to-publish: ") and "pays nobody" in closed.publish_error
+
+
+def test_a_wrong_entry_is_voided_before_close_with_a_journaled_reversal(world):
+    starts, ends = period_bounds(world.ctx.client.head().timestamp)
+    period = world.open(starts, ends)
+    wrong, _ = _record(world, period, 10_000_00, "subs-typo")  # dollars typed as cents
+    right, _ = _record(world, period, 10_000, "subs-fixed")
+    with world.sessions.begin() as session:
+        voided = void_revenue(session, period, wrong.id, reason="amount in dollars", unit_factor=world.ctx.unit_factor)
+        assert voided.voided_at is not None and voided.void_reason == "amount in dollars"
+        again = void_revenue(session, period, wrong.id, reason="twice", unit_factor=world.ctx.unit_factor)
+        assert again.void_reason == "amount in dollars"  # nothing changes
+    with world.sessions() as session:
+        assert inputs.revenue(session, period, world.ctx.unit_factor)[0] == 10_000 * world.ctx.unit_factor
+        assert journal.balances(session, period)[journal.Account.cash] == 10_000 * world.ctx.unit_factor
+        served = b"".join(exports.revenue(session, world.ctx, period)).decode()
+    assert "subs-typo" in served and "amount in dollars" in served  # still on record for auditors
+    with pytest.raises(InvalidRevenue, match="voided"):
+        _record(world, period, 10_000_00, "subs-typo")
+    with world.sessions.begin() as session, pytest.raises(RevenueNotFound):
+        void_revenue(session, period, uuid.uuid4(), reason="x", unit_factor=1)
+    world.mine_past(ends)
+    world.index()
+    close_period(world.ctx, period, now=LATER)
+    with world.sessions() as session:
+        assert int(session.get(StoredStatement, period).unallocated) == 10_000 * world.ctx.unit_factor  # no plays
+    with world.sessions.begin() as session, pytest.raises(PeriodNotOpen):
+        void_revenue(session, period, right.id, reason="too late", unit_factor=world.ctx.unit_factor)

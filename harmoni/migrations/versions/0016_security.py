@@ -8,6 +8,7 @@ Create Date: 2026-12-03
 payee naming one of them is invited like a stranger until its owner verifies or accepts the invitation.
 `siwe_nonces.purpose`/`user_id`: existing nonces (valid ten minutes) become login nonces.
 `royalty_periods.publish_failed_at`/`publish_error`: the last failed publish of a period, shown on it.
+`royalty_revenue.voided_at`/`voided_by`/`void_reason`: an entry voided before close (with a journaled reversal).
 """
 
 import sqlalchemy as sa
@@ -30,9 +31,18 @@ def upgrade() -> None:
                                "(purpose = 'link') = (user_id is not null)")
     op.add_column("royalty_periods", sa.Column("publish_failed_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("royalty_periods", sa.Column("publish_error", sa.Text(), nullable=True))
+    op.add_column("royalty_revenue", sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("royalty_revenue", sa.Column("voided_by", sa.Uuid(), nullable=True))
+    op.add_column("royalty_revenue", sa.Column("void_reason", sa.Text(), nullable=True))
+    op.create_foreign_key(op.f("fk_royalty_revenue_voided_by_users"), "royalty_revenue", "users", ["voided_by"],
+                          ["id"], ondelete="SET NULL")
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f("fk_royalty_revenue_voided_by_users"), "royalty_revenue", type_="foreignkey")
+    op.drop_column("royalty_revenue", "void_reason")
+    op.drop_column("royalty_revenue", "voided_by")
+    op.drop_column("royalty_revenue", "voided_at")
     op.drop_column("royalty_periods", "publish_error")
     op.drop_column("royalty_periods", "publish_failed_at")
     op.drop_constraint(op.f("ck_siwe_nonces_link_names_user"), "siwe_nonces", type_="check")
