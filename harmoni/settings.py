@@ -59,6 +59,26 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+class GeneratedSecret(SecretStr):
+    """A development secret of `<data dir>/dev-secrets.json`, read (or generated) when first used, so a command
+    that stops before needing it creates nothing."""
+
+    def __init__(self, data_dir: Path, name: str) -> None:
+        super().__init__("")
+        self._data_dir, self._name = data_dir, name
+
+    def get_secret_value(self) -> str:
+        if not self._secret_value:
+            self._secret_value = development_secrets(self._data_dir)[self._name]
+        return self._secret_value
+
+    def __len__(self) -> int:
+        return len(self.get_secret_value())
+
+    def _display(self) -> str:
+        return "**********"
+
+
 class Environment(StrEnum):
     development = "development"
     test = "test"
@@ -221,14 +241,13 @@ class Settings(BaseSettings):
             names = ", ".join(f"HARMONI_{name.upper()}" for name in unset)
             raise SettingsError(f"refusing to listen on {self.api_host or 'every address'}: {names} missing or a "
                                 "placeholder (generated development secrets are only for an API on 127.0.0.1)")
-        generated = development_secrets(self.data_dir)
         if "wallet_encryption_key" in unset:
             # Custodial keys a development stack sealed under the old fixed default stay readable (and
             # `harmoni wallets rotate-key` moves them under the generated key).
             previous = self.wallet_encryption_previous_keys.get_secret_value()
             self.wallet_encryption_previous_keys = SecretStr(",".join(filter(None, [previous, LEGACY_DEV_SECRET])))
         for name in unset:
-            setattr(self, name, SecretStr(generated[name]))
+            setattr(self, name, GeneratedSecret(self.data_dir, name))
         return self
 
     @field_validator("trusted_proxies")

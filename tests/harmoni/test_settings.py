@@ -65,6 +65,7 @@ def test_refusal_never_echoes_the_secret():
 
 def test_development_secrets_are_random_and_kept_in_the_data_directory(tmp_path):
     first = Settings(_env_file=None, env="test", data_dir=tmp_path / "a")
+    assert not (tmp_path / "a").exists()  # made when first used: a command that stops early creates nothing
     again = Settings(_env_file=None, env="development", data_dir=tmp_path / "a")  # another process of the stack
     other = Settings(_env_file=None, env="test", data_dir=tmp_path / "b")
     secret = first.secret_key.get_secret_value()
