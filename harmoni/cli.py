@@ -119,8 +119,8 @@ def _cmd_wallets_rotate_key(settings: Settings, _args) -> int:
     from harmoni.db import session_scope
     from identity.custody import Keyring, rotate_keys
 
-    keyring = Keyring.from_settings(settings)
     with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        keyring = Keyring.from_settings(settings)  # after the data directory was found: it may hold the keys
         count = rotate_keys(session, keyring)
     print(f"re-encrypted {count} custodial wallet keys under key id {keyring.current_id}")
     return 0
