@@ -20,7 +20,7 @@ from api.gates.endpoints import router as gates_router
 from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
-from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.middleware import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
@@ -35,6 +35,7 @@ from harmoni.db import session_factory
 from harmoni.jobs import configure as configure_jobs
 from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
+from identity import passwords
 from indexer.status import BoundedReadiness
 
 
@@ -65,12 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None, redoc_url=None,  # served by api.docs with local assets
     )
     install_docs(app)
+    passwords.slots.configure(settings.password_hashing_concurrency, settings.password_hashing_wait_s)
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),
                                    readiness=BoundedReadiness(settings.readyz_timeout_s))
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt=("/v1/uploads",))
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HeaderSizeLimitMiddleware, max_bytes=settings.max_header_bytes)  # added last: outermost
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(me_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from harmoni.settings import Settings
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
 from identity.models import Role, User
+from identity.throttle import SignInThrottle
 from indexer.status import BoundedReadiness
 
 
@@ -28,6 +30,40 @@ class AppContext:
     chain: ChainClient
     mirror_cache: MirrorCache = field(default_factory=MirrorCache)
     readiness: BoundedReadiness = field(default_factory=lambda: BoundedReadiness(1.0))
+    throttle: SignInThrottle | None = None  # sign-in and sign-up limits (built from the settings)
+
+    def __post_init__(self) -> None:
+        self.throttle = self.throttle or SignInThrottle(self.settings)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address: the TCP peer, unless the peer is one of `HARMONI_TRUSTED_PROXIES`.
+
+    Then X-Forwarded-For is read from the right (each proxy appends the peer it saw), past trusted proxies, to
+    the first address that is not one: what is left of it the client wrote itself and proves nothing. (uvicorn's
+    own proxy-header handling is off: by default it trusts 127.0.0.1, which any local process can be.)
+    """
+    peer = _address(request.client.host if request.client else "")
+    proxies = get_context(request).settings.trusted_proxy_networks
+    if peer is None or not any(peer in network for network in proxies):
+        return str(peer) if peer is not None else None
+    client = peer
+    hops = [hop for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not any(address in network for network in proxies):
+            break
+    return str(client)
 
 
 def get_context(request: Request) -> AppContext:

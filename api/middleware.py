@@ -103,3 +103,31 @@ class BodySizeLimitMiddleware:
                     "headers": [(b"content-type", b"application/problem+json"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class HeaderSizeLimitMiddleware:
+    """Refuse requests whose request line and headers exceed `max_bytes` with 431 problem+json (RFC 6585).
+
+    Outermost, so no other middleware or route reads the headers first. (Under uvicorn's h11 parser the same cap
+    also applies while the headers arrive: `api.server.uvicorn_options`.)
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
+            size += sum(len(name) + len(value) + 4 for name, value in scope["headers"])  # ": " and CRLF
+            if size > self.max_bytes:
+                body = json.dumps({"type": PROBLEM_BASE_URI + "request-headers-too-large",
+                                   "title": "Request header fields too large", "status": 431,
+                                   "detail": f"the request line and headers are limited to {self.max_bytes} bytes",
+                                   "instance": scope["path"][:200]}).encode()
+                await send({"type": "http.response.start", "status": 431,
+                            "headers": [(b"content-type", b"application/problem+json"),
+                                        (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)

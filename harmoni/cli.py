@@ -97,8 +97,9 @@ def _cmd_api(settings: Settings, _args) -> int:
     # `python -m harmoni.cli` restores SIGPIPE's default (die) for piped output; a server must instead see EPIPE
     # when a client goes away mid-response (with one worker the server is this very process).
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port,
-                workers=settings.api_workers, log_config=None, access_log=False)
+    from api.server import uvicorn_options
+
+    uvicorn.run("api.app:create_app", factory=True, **uvicorn_options(settings))
     return 0
 
 
@@ -118,8 +119,8 @@ def _cmd_wallets_rotate_key(settings: Settings, _args) -> int:
     from harmoni.db import session_scope
     from identity.custody import Keyring, rotate_keys
 
-    keyring = Keyring.from_settings(settings)
     with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        keyring = Keyring.from_settings(settings)  # after the data directory was found: it may hold the keys
         count = rotate_keys(session, keyring)
     print(f"re-encrypted {count} custodial wallet keys under key id {keyring.current_id}")
     return 0
@@ -129,13 +130,18 @@ def _cmd_users_grant_role(settings: Settings, args) -> int:
     from harmoni import embedded_db
     from harmoni.db import session_scope
     from identity import repository, service
-    from identity.errors import UserNotFound
+    from identity.errors import EmailNotVerified, UserNotFound
     from identity.models import Role
 
     with embedded_db.database_url(settings) as url, session_scope(url) as session:
         user = repository.user_by_email(session, args.email.strip().lower())
         if user is None:
             raise UserNotFound(f"no account with the email {args.email}")
+        # Anyone can sign up with someone else's address: an unverified one may not be the person meant.
+        if user.email_verified_at is None and not args.allow_unverified:
+            raise EmailNotVerified(f"{user.email} has not been verified by its owner, so this account may not be "
+                                   "theirs; have them open the verification link, or pass --allow-unverified "
+                                   "if you know who created it")
         service.grant_role(session, user.id, Role(args.role))
         print(f"{user.email} now has the roles {', '.join(user.roles)}")
     return 0
@@ -163,7 +169,8 @@ def _cmd_periods_open(settings: Settings, args) -> int:
     from ledger.royalties.periods import open_period
 
     with _royalties(settings) as ctx, ctx.sessions.begin() as session:
-        _print_period(open_period(session, args.ends_at, args.starts_at), None)
+        _print_period(open_period(session, args.ends_at, args.starts_at,
+                                  max_days_ahead=settings.period_max_days_ahead), None)
     return 0
 
 
@@ -184,7 +191,8 @@ def _cmd_periods_revenue(settings: Settings, args) -> int:
         entry, created = record_revenue(
             session, args.period, source=args.source, amount=args.amount, currency=args.currency,
             reference=args.reference, asset_id=args.asset_id, chain_id=ctx.deployment.chain_id,
-            payout_currency=settings.payout_currency, unit_factor=ctx.unit_factor)
+            payout_currency=settings.payout_currency, unit_factor=ctx.unit_factor,
+            confirm_above=settings.revenue_confirm_above, confirm_amount=args.confirm_amount)
         print(f"{'recorded' if created else 'already recorded'}: {entry.source} {entry.amount} {entry.currency} "
               f"({entry.reference}) in period {entry.period_id}")
     return 0
@@ -235,6 +243,7 @@ def _add_royalty_commands(commands) -> None:
     revenue.add_argument("--currency", required=True)
     revenue.add_argument("--reference", required=True)
     revenue.add_argument("--asset-id", type=int, help="the asset of a direct sale")
+    revenue.add_argument("--confirm-amount", type=int, help="the amount again, above HARMONI_REVENUE_CONFIRM_ABOVE")
     revenue.set_defaults(func=_cmd_periods_revenue)
     for name, func, text in (("close", _cmd_periods_close, "compute the statement and tree (resumable)"),
                              ("publish", _cmd_periods_publish, "put the root on chain with its funding")):
@@ -294,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     grant = user_cmds.add_parser("grant-role", help="give an account a role (the first admin comes from here)")
     grant.add_argument("--email", required=True)
     grant.add_argument("--role", required=True, choices=["fan", "artist", "auditor", "partner", "admin"])
+    grant.add_argument("--allow-unverified", action="store_true",
+                       help="grant it even though the account's e-mail address is not verified")
     grant.set_defaults(func=_cmd_users_grant_role)
 
     _add_royalty_commands(commands)

@@ -69,3 +69,16 @@ class ServiceUnavailable(HarmoniError):
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+
+
+class RateLimited(HarmoniError):
+    """Over a request limit (an API key's, an account's, an IP address's): 429 with `Retry-After` in seconds."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int, limit: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after_s, **extra)
+        self.headers = {"Retry-After": str(retry_after_s), "X-RateLimit-Limit": str(limit),
+                        "X-RateLimit-Remaining": "0"}

@@ -2,15 +2,81 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import os
+import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mark a secret as "not set by a human"; refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "test"})
+
+
+LEGACY_DEV_SECRET = "change-me"  # noqa: S105 -- the fixed development default before generated secrets
+_SECRETS = ("secret_key", "wallet_encryption_key")
+DEV_SECRETS_FILE = "dev-secrets.json"
+
+
+def _is_placeholder(value: SecretStr) -> bool:
+    return value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name, or empty (every address): not provably loopback
+        return False
+
+
+def development_secrets(data_dir: Path) -> dict[str, str]:
+    """Random secrets for a development or test stack, made once per data directory (mode 0600) and read back by
+    every process of the stack, so tokens one signs another accepts."""
+    path = data_dir / DEV_SECRETS_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        values = {name: secrets.token_urlsafe(32) for name in _SECRETS}
+        temporary = data_dir / f".{DEV_SECRETS_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            json.dump(values, file)
+        try:
+            os.link(temporary, path)  # atomic, and never replaces a file another process made first
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    values = json.loads(path.read_text())
+    missing = [name for name in _SECRETS if not values.get(name)]
+    if missing:
+        raise SettingsError(f"{path} lacks {', '.join(missing)}: delete it to generate new development secrets")
+    return values
+
+
+class GeneratedSecret(SecretStr):
+    """A development secret of `<data dir>/dev-secrets.json`, read (or generated) when first used, so a command
+    that stops before needing it creates nothing."""
+
+    def __init__(self, data_dir: Path, name: str) -> None:
+        super().__init__("")
+        self._data_dir, self._name = data_dir, name
+
+    def get_secret_value(self) -> str:
+        if not self._secret_value:
+            self._secret_value = development_secrets(self._data_dir)[self._name]
+        return self._secret_value
+
+    def __len__(self) -> int:
+        return len(self.get_secret_value())
+
+    def _display(self) -> str:
+        return "**********"
 
 
 class Environment(StrEnum):
@@ -83,22 +149,45 @@ class Settings(BaseSettings):
     # period's end it may close (plays in flight when it ended have landed by then).
     royalty_fee_bps: int = Field(3000, ge=0, le=10_000)
     period_close_grace_s: int = Field(60, ge=0)
+    # Sanity bounds on what an admin records: revenue above this (currency's smallest unit; 1e9 cents = 10M USD)
+    # needs the amount sent twice (`confirm_amount`); a period may end at most this many days from now.
+    revenue_confirm_above: int = Field(1_000_000_000, ge=1)
+    period_max_days_ahead: int = Field(400, ge=1)
 
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = 1
     max_request_bytes: int = 1_048_576  # larger JSON bodies get 413 (uploads have their own limit)
+    # Request line and headers together; larger requests get 431.
+    max_header_bytes: int = Field(16_384, ge=1024)
+    # Addresses or networks (comma-separated) of the reverse proxies in front of the API: only a request from one of
+    # them may name its client in X-Forwarded-For. Empty: nobody, the TCP peer is the client.
+    trusted_proxies: str = ""
     public_url: str = ""
     # The built web app served at `/` (`make web` writes it); empty: `web/dist` in the repository.
     web_dist_dir: Path | None = None
     # How long the link in a payee invitation e-mail stays valid; an expired one is replaced by a new e-mail.
     invitation_ttl_hours: int = Field(168, ge=1)
+    # How long an e-mail verification link works, and how many an account may ask for per hour.
+    email_verification_ttl_hours: int = Field(48, ge=1)
+    email_verifications_per_hour: int = Field(5, ge=1)
+    # Sign-in throttling (identity/throttle.py): wrong passwords per address before the backoff starts, its
+    # longest lock; attempts per client IP per minute; sign-ups per client IP per hour; concurrent argon2 hashes
+    # (0: one per CPU) and how long a sign-in waits for one before a 503.
+    login_free_failures: int = Field(5, ge=1)
+    login_backoff_max_s: int = Field(900, ge=1)
+    login_attempts_per_ip_per_minute: int = Field(30, ge=1)
+    signups_per_ip_per_hour: int = Field(20, ge=1)
+    password_hashing_concurrency: int = Field(0, ge=0)
+    password_hashing_wait_s: float = Field(10.0, gt=0)
 
     # Background jobs: Celery over Redis when set; otherwise tasks run in-process (eager).
     redis_url: str = ""
     # Requests per API key per minute (counted in Redis; in-process, per API process, without Redis).
     partner_rate_limit_per_minute: int = Field(600, ge=1)
+    # …and per account, all its keys together.
+    partner_account_rate_limit_per_minute: int = Field(600, ge=1)
 
     # Usage in: plays from the platform's player, partners' usage reports.
     payout_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")  # ISO 4217; usage reports must be in it
@@ -133,9 +222,10 @@ class Settings(BaseSettings):
     # after the TTL). Empty: one key derived from HARMONI_SECRET_KEY.
     stream_signing_keys: SecretStr = SecretStr("")
 
-    # Secrets
-    secret_key: SecretStr = SecretStr("change-me")
-    wallet_encryption_key: SecretStr = SecretStr("change-me")
+    # Secrets. Unset (or a placeholder) in development and test, on a loopback API: random ones generated once into
+    # the data directory (`dev-secrets.json`). In production, or with the API on any other address: refused.
+    secret_key: SecretStr = SecretStr("")
+    wallet_encryption_key: SecretStr = SecretStr("")
     # Keys retired by a rotation, comma-separated: custodial keys still under them stay readable until
     # `harmoni wallets rotate-key` has re-encrypted them under the current key.
     wallet_encryption_previous_keys: SecretStr = SecretStr("")
@@ -143,7 +233,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env is not Environment.production:
-            return self
+            return self._secrets_outside_production()
         problems = [
             f"HARMONI_{name.upper()} is missing or a placeholder"
             for name in ("secret_key", "wallet_encryption_key")
@@ -160,6 +250,38 @@ class Settings(BaseSettings):
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def _secrets_outside_production(self) -> Settings:
+        unset = [name for name in _SECRETS if _is_placeholder(getattr(self, name))]
+        if not unset:
+            return self
+        if not _is_loopback(self.api_host):
+            names = ", ".join(f"HARMONI_{name.upper()}" for name in unset)
+            raise SettingsError(f"refusing to listen on {self.api_host or 'every address'}: {names} missing or a "
+                                "placeholder (generated development secrets are only for an API on 127.0.0.1)")
+        if "wallet_encryption_key" in unset:
+            # Custodial keys a development stack sealed under the old fixed default stay readable (and
+            # `harmoni wallets rotate-key` moves them under the generated key).
+            previous = self.wallet_encryption_previous_keys.get_secret_value()
+            self.wallet_encryption_previous_keys = SecretStr(",".join(filter(None, [previous, LEGACY_DEV_SECRET])))
+        for name in unset:
+            setattr(self, name, GeneratedSecret(self.data_dir, name))
+        return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as err:
+                raise ValueError(f"HARMONI_TRUSTED_PROXIES: {part!r} is not an IP address or network") from err
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",")
+                     if p.strip())
 
     @property
     def embedded_database(self) -> bool:

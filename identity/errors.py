@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from harmoni.errors import Conflict, HarmoniError, NotFound, ValidationFailed
+from harmoni.errors import Conflict, HarmoniError, NotFound, ServiceUnavailable, ValidationFailed
 
 
 class Unauthenticated(HarmoniError):
@@ -162,3 +162,45 @@ class InvitationExpired(HarmoniError):
     slug = "invitation-expired"
     title = "Invitation expired"
     keeps_writes: ClassVar[bool] = True
+
+
+class EmailVerificationInvalid(ValidationFailed):
+    """A verification token that is malformed, tampered with, or for another address."""
+
+    slug = "email-verification-invalid"
+    title = "Invalid e-mail verification link"
+
+
+class EmailVerificationExpired(HarmoniError):
+    status = 410
+    slug = "email-verification-expired"
+    title = "E-mail verification link expired"
+
+
+class EmailAlreadyVerified(Conflict):
+    """The address is verified already: a link works once."""
+
+    slug = "email-already-verified"
+    title = "E-mail address already verified"
+
+
+class NoEmailAddress(Conflict):
+    """An account that signs in with a wallet only has no address to verify."""
+
+    slug = "no-email-address"
+    title = "The account has no e-mail address"
+
+
+class EmailNotVerified(Conflict):
+    """Something that needs the mailbox's owner was asked of an account whose address is unverified."""
+
+    slug = "email-not-verified"
+    title = "E-mail address not verified"
+
+
+class PasswordHashingBusy(ServiceUnavailable):
+    """Every password-hashing slot stayed busy for the whole wait: 503 with `Retry-After`."""
+
+    slug = "sign-in-busy"
+    title = "Too many sign-ins at once"
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}

@@ -3,8 +3,9 @@
 A split goes on chain when the asset is registered, so every payee needs an address then. For an e-mail:
 
 1. a pending invitation for it: its wallet (one wallet per invited address, whoever invites it);
-2. else an account with that e-mail and a wallet: that wallet (its own custodial wallet, else the custodial
-   wallet of an invitation it accepted, else its oldest linked wallet);
+2. else an account with that e-mail, **verified**, and a wallet: that wallet (its own custodial wallet, else the
+   custodial wallet of an invitation it accepted, else its oldest linked wallet). An unverified address proves
+   nothing: anyone can sign up with someone else's e-mail, so such an account is treated as a stranger;
 3. else a new invitation: a custodial wallet the platform holds with no owner (key sealed like every
    custodial key), and an e-mail in the outbox carrying a single-use token.
 
@@ -28,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from harmoni.settings import Settings
-from identity import custody, repository
+from identity import custody, repository, verification
 from identity.errors import InvitationExpired, InvitationNotFound, InvitationNotYours, InvitationUsed
 from identity.models import OutboxEmail, PayeeInvitation, User, Wallet, WalletKind
 
@@ -68,7 +69,7 @@ def _payee_wallet(session: Session, settings: Settings, email: str, invited_by: 
             _send(session, settings, invitation)
         return repository.invitation_wallet(session, invitation.id).address
     user = repository.user_by_email(session, email)
-    wallet = payout_wallet(session, user.id) if user is not None else None
+    wallet = payout_wallet(session, user.id) if verification.is_verified(user) else None
     if wallet is not None:
         return wallet.address
     return _invite(session, settings, email, invited_by).address
@@ -119,8 +120,8 @@ def _queue_email(session: Session, settings: Settings, invitation: PayeeInvitati
 
 
 def accept(session: Session, settings: Settings, user: User, token: str) -> tuple[PayeeInvitation, Wallet]:
-    """Make `user` the owner of the invitation's wallet: the token proves the mailbox, the account must have
-    the invited address."""
+    """Make `user` the owner of the invitation's wallet: the token proves the mailbox (so the account's address
+    counts as verified from now on), the account must have the invited address."""
     invitation = repository.invitation_by_token_hash(session, token_hash(token))
     if invitation is None:
         raise InvitationNotFound("no invitation has this token (only the newest e-mail's token works)")
@@ -134,6 +135,7 @@ def accept(session: Session, settings: Settings, user: User, token: str) -> tupl
         raise InvitationExpired("this invitation's token has expired; a new one was e-mailed to the same address")
     wallet = repository.invitation_wallet(session, invitation.id)
     wallet.user_id = user.id
+    verification.mark_verified(user)  # the token was delivered to this very address
     invitation.accepted_at, invitation.accepted_by = _now(), user.id
     session.flush()
     log.info("payee invitation accepted", extra={"invitation_id": str(invitation.id), "user_id": str(user.id),

@@ -60,6 +60,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     created_at: Mapped[datetime] = _now_column()
+    # When the owner proved they read mail at `email` (a verification link, or an accepted payee invitation).
+    # Until then the address names the account but grants nothing that belongs to the mailbox's owner.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ArtistProfile(Base):
@@ -91,12 +94,30 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SiwePurpose(StrEnum):
+    login = "login"
+    link = "link"
+
+
+_PURPOSES = ", ".join(f"'{p.value}'" for p in SiwePurpose)
+
+
 class SiweNonce(Base):
-    """A single-use Sign-In With Ethereum nonce."""
+    """A single-use Sign-In With Ethereum nonce, bound to what it was asked for.
+
+    A `link` nonce also names the account that asked for it: a message signed for one purpose (or one account)
+    cannot be replayed for another.
+    """
 
     __tablename__ = "siwe_nonces"
+    __table_args__ = (
+        CheckConstraint(f"purpose in ({_PURPOSES})", name="purpose"),
+        CheckConstraint("(purpose = 'link') = (user_id is not null)", name="link_names_user"),
+    )
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(8), server_default=SiwePurpose.login.value)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -33,10 +33,14 @@ def revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> int:
     return result.rowcount
 
 
-def consume_nonce(session: Session, nonce: str, now: datetime) -> bool:
-    """Mark the nonce used if it exists, is unused and unexpired; one statement, so two callers cannot both win."""
+def consume_nonce(session: Session, nonce: str, now: datetime, purpose: str = "login",
+                  user_id: uuid.UUID | None = None) -> bool:
+    """Mark the nonce used if it exists, is unused, unexpired, and was issued for this purpose (and, to link, this
+    account); one statement, so two callers cannot both win."""
+    owner = SiweNonce.user_id.is_(None) if user_id is None else SiweNonce.user_id == user_id
     consumed = session.execute(
-        update(SiweNonce).where(SiweNonce.nonce == nonce, SiweNonce.used_at.is_(None), SiweNonce.expires_at > now)
+        update(SiweNonce).where(SiweNonce.nonce == nonce, SiweNonce.used_at.is_(None), SiweNonce.expires_at > now,
+                                SiweNonce.purpose == purpose, owner)
         .values(used_at=now).returning(SiweNonce.nonce)).scalar_one_or_none()
     return consumed is not None
 

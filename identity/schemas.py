@@ -70,12 +70,16 @@ class RefreshRequest(BaseModel):
 class UserOut(BaseModel):
     id: uuid.UUID
     email: str | None
+    email_verified: datetime | None = Field(
+        validation_alias="email_verified_at",
+        description="when the owner confirmed the address (a verification link, or an accepted payee invitation); "
+                    "null: unverified, and e-mail payees naming it are invited instead of paid to this account")
     roles: list[Role]
     created_at: datetime
 
     model_config = {"from_attributes": True, "json_schema_extra": {"examples": [
-        {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "roles": ["artist"],
-         "created_at": "2026-11-25T10:00:00Z"}]}}
+        {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "email_verified": "2026-11-25T10:05:00Z",
+         "roles": ["artist"], "created_at": "2026-11-25T10:00:00Z"}]}}
 
 
 class TokenPair(BaseModel):
@@ -90,15 +94,24 @@ class TokenPair(BaseModel):
         {"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjBlIn0.c2lnbmF0dXJl",
          "token_type": "bearer", "expires_in": 900,
          "refresh_token": "q3m1cZ2b0V9nB4Jdq4c5kq0H1p2pQh0oU2l6m9qf0aE", "refresh_expires_in": 2592000,
-         "user": {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "roles": ["artist"],
+         "user": {"id": EXAMPLE_USER_ID, "email": "ada@example.com", "email_verified": None, "roles": ["artist"],
                   "created_at": "2026-11-25T10:00:00Z"}}]}}
+
+
+class SiweNonceIn(BaseModel):
+    purpose: Literal["login", "link"] = Field(
+        "login", description="what the signed message will be used for; `link` needs the bearer token of the account "
+                             "to link the wallet to, and only that account may use the nonce")
+
+    model_config = {"json_schema_extra": {"examples": [{"purpose": "link"}]}}
 
 
 class SiweNonceOut(BaseModel):
     nonce: str
+    purpose: Literal["login", "link"] = "login"
     expires_at: datetime
     domain: str = Field(description="the domain the message must name")
-    uri: str = Field(description="a URI for the message's URI field")
+    uri: str = Field(description="the message's URI field: on this origin (scheme, host and port)")
     chain_id: int
     version: Literal["1"] = "1"
 
@@ -178,3 +191,10 @@ class AcceptedInvitationOut(BaseModel):
     model_config = {"json_schema_extra": {"examples": [
         {"email": "ada@example.com", "accepted_at": "2026-11-25T10:00:00Z",
          "wallet": {"address": EXAMPLE_ADDRESS, "kind": "custodial", "created_at": "2026-11-24T09:00:00Z"}}]}}
+
+
+class EmailVerificationSent(BaseModel):
+    sent_to: str = Field(description="the address the link was e-mailed to")
+    expires_in: int = Field(description="seconds the link works")
+
+    model_config = {"json_schema_extra": {"examples": [{"sent_to": "ada@example.com", "expires_in": 172800}]}}

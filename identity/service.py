@@ -18,7 +18,7 @@ from web3 import Web3
 
 from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
-from identity import custody, passwords, repository, siwe, tokens
+from identity import custody, passwords, repository, siwe, tokens, verification
 from identity.errors import (
     ArtistProfileNotFound,
     EmailTaken,
@@ -33,7 +33,8 @@ from identity.errors import (
     WalletNotYours,
     WalletTaken,
 )
-from identity.models import ArtistProfile, RefreshToken, Role, SiweNonce, User, Wallet, WalletKind
+from identity.models import ArtistProfile, RefreshToken, Role, SiweNonce, SiwePurpose, User, Wallet, WalletKind
+from identity.throttle import SignInThrottle
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,10 @@ def siwe_domain(settings: Settings) -> str:
 # Email and password
 
 
-def sign_up(session: Session, settings: Settings, *, email: str, password: str, role: Role = Role.fan) -> Login:
+def sign_up(session: Session, settings: Settings, *, email: str, password: str, role: Role = Role.fan,
+            throttle: SignInThrottle | None = None, ip: str | None = None) -> Login:
+    if throttle is not None:
+        throttle.before_sign_up(ip)
     if role not in (Role.fan, Role.artist):
         raise RoleChangeRefused(f"sign-up may ask for fan or artist, not {role}")
     if repository.user_by_email(session, email) is not None:
@@ -77,14 +81,23 @@ def sign_up(session: Session, settings: Settings, *, email: str, password: str, 
     except IntegrityError as err:  # a concurrent sign-up with the same email won the race
         raise EmailTaken("an account with this email already exists") from err
     log.info("account created", extra={"user_id": str(user.id), "roles": user.roles})
+    verification.send(session, settings, user)
     return _start_login(session, settings, user)
 
 
-def log_in(session: Session, settings: Settings, *, email: str, password: str) -> Login:
-    """Wrong email and wrong password are the same refusal, and take the same time."""
+def log_in(session: Session, settings: Settings, *, email: str, password: str,
+           throttle: SignInThrottle | None = None, ip: str | None = None) -> Login:
+    """Wrong email and wrong password are the same refusal, take the same time, and count the same against the
+    address's backoff; a throttled attempt is refused before any hashing."""
+    if throttle is not None:
+        throttle.before_login(email, ip)
     user = repository.user_by_email(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        if throttle is not None:
+            throttle.login_failed(email, ip)
         raise InvalidCredentials("wrong email or password")
+    if throttle is not None:
+        throttle.login_succeeded(email)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return _start_login(session, settings, user)
@@ -158,9 +171,14 @@ def _new_refresh_token(session: Session, user: User, family_id: uuid.UUID, paren
 # Sign-In With Ethereum
 
 
-def issue_siwe_nonce(session: Session) -> SiweNonce:
+def issue_siwe_nonce(session: Session, purpose: SiwePurpose = SiwePurpose.login, user: User | None = None) -> SiweNonce:
+    """A nonce for one purpose; a `link` nonce is for the bearer's account only, so a message signed to link a
+    wallet to one account cannot link it to another, and a login message cannot link at all."""
+    if purpose is SiwePurpose.link and user is None:
+        raise Unauthenticated("a nonce to link a wallet needs the access token of the account to link it to")
     now = _now()
-    nonce = SiweNonce(nonce=secrets.token_hex(16), issued_at=now, expires_at=now + SIWE_NONCE_TTL)
+    nonce = SiweNonce(nonce=secrets.token_hex(16), issued_at=now, expires_at=now + SIWE_NONCE_TTL,
+                      purpose=purpose.value, user_id=user.id if purpose is SiwePurpose.link else None)
     session.add(nonce)
     session.flush()
     return nonce
@@ -168,7 +186,7 @@ def issue_siwe_nonce(session: Session) -> SiweNonce:
 
 def siwe_log_in(session: Session, settings: Settings, message: str, signature: str) -> Login:
     """Sign in the owner of the wallet that signed; a wallet nobody owns gets a new fan account."""
-    address = _verified_siwe_address(session, settings, message, signature)
+    address = _verified_siwe_address(session, settings, message, signature, SiwePurpose.login, None)
     wallet = repository.wallet_by_address(session, address)
     if wallet is not None and wallet.kind != WalletKind.linked.value:
         raise WalletTaken("this address is a custodial wallet; sign in with email and password")
@@ -186,23 +204,26 @@ def siwe_link(session: Session, settings: Settings, user: User | None, message: 
     """Add the signing wallet to `user`'s account (idempotent for a wallet the user already has)."""
     if user is None:
         raise Unauthenticated("linking a wallet needs the access token of the account to link it to")
-    address = _verified_siwe_address(session, settings, message, signature)
+    address = _verified_siwe_address(session, settings, message, signature, SiwePurpose.link, user.id)
     wallet = repository.wallet_by_address(session, address)
     if wallet is not None and wallet.user_id != user.id:
         raise WalletTaken("this wallet belongs to another account")
     return wallet or _add_linked_wallet(session, user.id, address)
 
 
-def _verified_siwe_address(session: Session, settings: Settings, message: str, signature: str) -> str:
+def _verified_siwe_address(session: Session, settings: Settings, message: str, signature: str,
+                           purpose: SiwePurpose, user_id: uuid.UUID | None) -> str:
     """Every check that needs no write first, then the nonce is used up in one statement."""
     now = _now()
     parsed = siwe.parse(message)
-    siwe.check(parsed, domain=siwe_domain(settings), chain_id=settings.chain_id, now=now)
+    siwe.check(parsed, domain=siwe_domain(settings), uri=settings.api_url, chain_id=settings.chain_id, now=now)
     siwe.verify_signature(parsed, message, signature)
-    if not repository.consume_nonce(session, parsed.nonce, now):
+    if not repository.consume_nonce(session, parsed.nonce, now, purpose.value, user_id):
         known = repository.nonce(session, parsed.nonce)
         reason = ("was never issued" if known is None else "was already used" if known.used_at is not None
-                  else "has expired")
+                  else "has expired" if known.expires_at <= now
+                  else f"was issued for {known.purpose}, not {purpose.value}" if known.purpose != purpose.value
+                  else "was issued to link a wallet to another account")
         raise NonceInvalid(f"the nonce {reason}; ask for a new one")
     return parsed.address
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -23,6 +24,8 @@ from identity.errors import (
 
 # A signer's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(seconds=60)
+# A message older than a nonce lives is refused, whatever its nonce: `Issued At` is what the wallet showed.
+MAX_AGE = timedelta(minutes=10)
 
 _PREAMBLE = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?(?P<domain>[^\s/?#@]+)"
                        r" wants you to sign in with your Ethereum account:$")
@@ -116,14 +119,28 @@ def parse(text: str) -> SiweMessage:
         request_id=request_id, resources=tuple(resources))
 
 
-def check(message: SiweMessage, *, domain: str, chain_id: int, now: datetime) -> None:
-    """Is this message for us, on our chain, valid now? (The nonce and signature are checked elsewhere.)"""
+def _origin(uri: str) -> tuple[str, str]:
+    parts = urlsplit(uri)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def check(message: SiweMessage, *, domain: str, uri: str, chain_id: int, now: datetime,
+          max_age: timedelta = MAX_AGE) -> None:
+    """Is this message for us (domain, and a URI on our origin), on our chain, valid now and recent? (The nonce and
+    signature are checked elsewhere.)"""
     if message.domain.lower() != domain.lower():
         raise SiweDomainMismatch(f"the message is for '{message.domain}', this service is '{domain}'")
+    if _origin(message.uri) != _origin(uri):
+        raise SiweDomainMismatch(f"the message's URI {message.uri} is not on this service's origin {uri}")
+    if message.scheme is not None and message.scheme.lower() != _origin(uri)[0]:
+        raise SiweDomainMismatch(f"the message is for the scheme '{message.scheme}', this service is {uri}")
     if message.chain_id != chain_id:
         raise SiweChainMismatch(f"the message is for chain {message.chain_id}, this service is on chain {chain_id}")
     if message.issued_at > now + CLOCK_SKEW:
         raise SiweMessageExpired("the message is issued in the future")
+    if message.issued_at < now - max_age - CLOCK_SKEW:
+        raise SiweMessageExpired(f"the message was issued more than {int(max_age.total_seconds() // 60)} minutes ago;"
+                                 " sign a new one")
     if message.expiration_time is not None and message.expiration_time <= now:
         raise SiweMessageExpired("the message has expired")
     if message.not_before is not None and message.not_before > now + CLOCK_SKEW:

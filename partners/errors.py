@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from harmoni.errors import HarmoniError, NotFound, ValidationFailed
+from harmoni.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from identity.errors import Forbidden, Unauthenticated
+
+__all__ = ["RateLimited"]  # the kernel's 429, re-exported: partner endpoints name it from here
 
 
 class InvalidApiKey(Unauthenticated):
@@ -24,17 +26,9 @@ class ScopeMissing(Forbidden):
     title = "API key lacks a scope"
 
 
-class RateLimited(HarmoniError):
-    """Over the key's requests per minute: 429 with `Retry-After` in seconds."""
-
-    status = 429
-    slug = "rate-limited"
-    title = "Too many requests"
-
-    def __init__(self, detail: str, *, retry_after_s: int, limit: int) -> None:
-        super().__init__(detail, retry_after=retry_after_s)
-        self.headers = {"Retry-After": str(retry_after_s), "X-RateLimit-Limit": str(limit),
-                        "X-RateLimit-Remaining": "0"}
+class ApiKeyLimitReached(Conflict):
+    slug = "api-key-limit-reached"
+    title = "Too many live API keys"
 
 
 class ApiKeyNotFound(NotFound):

@@ -32,6 +32,11 @@ def keys_of(session: Session, user_id: uuid.UUID) -> list[PartnerApiKey]:
                                 .order_by(PartnerApiKey.created_at, PartnerApiKey.id)))
 
 
+def count_live_keys_of(session: Session, user_id: uuid.UUID) -> int:
+    return session.scalar(select(func.count()).select_from(PartnerApiKey).where(
+        PartnerApiKey.user_id == user_id, PartnerApiKey.revoked_at.is_(None))) or 0
+
+
 def key_of(session: Session, user_id: uuid.UUID, key_id: uuid.UUID) -> PartnerApiKey | None:
     return session.scalars(select(PartnerApiKey).where(PartnerApiKey.id == key_id,
                                                        PartnerApiKey.user_id == user_id)).one_or_none()

@@ -13,13 +13,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harmoni.errors import Conflict
 from identity.errors import Forbidden
-from identity.models import Role
+from identity.models import Role, User
 from partners import repository
-from partners.errors import ApiKeyNotFound, InvalidApiKey, WebhookEndpointNotFound
+from partners.errors import ApiKeyLimitReached, ApiKeyNotFound, InvalidApiKey, WebhookEndpointNotFound
 from partners.models import ApiScope, PartnerApiKey, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from partners.webhooks import check_url, new_signing_secret
 
@@ -33,6 +34,8 @@ PARTNER_ROLES = frozenset({Role.partner.value, Role.admin.value})
 # `last_used_at` is a hint, not an audit log: write it at most this often per key.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_ENDPOINTS_PER_ACCOUNT = 20
+# Live (unrevoked) keys per account: each key had its own rate limit, so unlimited keys meant an unlimited rate.
+MAX_LIVE_KEYS_PER_ACCOUNT = 10
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ def key_hash(key: str) -> bytes:
 
 
 def issue_key(session: Session, user_id: uuid.UUID, name: str, scopes: list[ApiScope]) -> IssuedKey:
+    # The account's row is locked, so two concurrent issues cannot both pass the count.
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    if repository.count_live_keys_of(session, user_id) >= MAX_LIVE_KEYS_PER_ACCOUNT:
+        raise ApiKeyLimitReached(f"an account may have at most {MAX_LIVE_KEYS_PER_ACCOUNT} live API keys; revoke "
+                                 "one first (DELETE /v1/partner/keys/{key_id})", limit=MAX_LIVE_KEYS_PER_ACCOUNT)
     key = KEY_PREFIX + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(_KEY_RANDOM_CHARS))
     row = PartnerApiKey(id=uuid.uuid4(), user_id=user_id, name=name, prefix=key[:DISPLAY_PREFIX_CHARS],
                         secret_hash=key_hash(key), scopes=sorted({s.value for s in scopes}))

@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
+from api.deps import ContextDep, OptionalUser, SessionDep, client_ip, require_roles
 from api.errors import problem_responses
-from harmoni.errors import ValidationFailed
-from identity import service, tokens
+from harmoni.errors import RateLimited, ValidationFailed
+from identity import service, tokens, verification
 from identity.errors import (
+    EmailAlreadyVerified,
     EmailTaken,
+    EmailVerificationExpired,
+    EmailVerificationInvalid,
     Forbidden,
     InvalidCredentials,
     InvalidToken,
     NonceInvalid,
+    PasswordHashingBusy,
     RoleChangeRefused,
     SiweChainMismatch,
     SiweDomainMismatch,
@@ -28,12 +32,13 @@ from identity.errors import (
     UserNotFound,
     WalletTaken,
 )
-from identity.models import Role, User
+from identity.models import Role, SiwePurpose, User
 from identity.schemas import (
     LogIn,
     RefreshRequest,
     RoleGrant,
     SignUp,
+    SiweNonceIn,
     SiweNonceOut,
     SiweVerify,
     TokenPair,
@@ -56,18 +61,22 @@ def _token_pair(login: service.Login) -> TokenPair:
 
 
 @router.post("/signup", status_code=201, summary="Create an account with email and password (anyone)",
-             responses=problem_responses(EmailTaken, ValidationFailed))
-def sign_up(body: SignUp, session: SessionDep, context: ContextDep) -> TokenPair:
+             responses=problem_responses(EmailTaken, ValidationFailed, RateLimited, PasswordHashingBusy))
+def sign_up(body: SignUp, request: Request, session: SessionDep, context: ContextDep) -> TokenPair:
     login = service.sign_up(session, context.settings, email=body.email,
-                            password=body.password.get_secret_value(), role=Role(body.role))
+                            password=body.password.get_secret_value(), role=Role(body.role),
+                            throttle=context.throttle, ip=client_ip(request))
     return _token_pair(login)
 
 
 @router.post("/login", summary="Sign in with email and password (anyone)",
-             responses=problem_responses(InvalidCredentials, ValidationFailed))
-def log_in(body: LogIn, session: SessionDep, context: ContextDep) -> TokenPair:
+             description="Throttled per address (after 5 wrong passwords each further one locks it for 1, 2, 4… s, "
+                         "up to 15 min) and per client IP; a throttled attempt is 429 with `Retry-After`.",
+             responses=problem_responses(InvalidCredentials, ValidationFailed, RateLimited, PasswordHashingBusy))
+def log_in(body: LogIn, request: Request, session: SessionDep, context: ContextDep) -> TokenPair:
     return _token_pair(service.log_in(session, context.settings, email=body.email,
-                                      password=body.password.get_secret_value()))
+                                      password=body.password.get_secret_value(), throttle=context.throttle,
+                                      ip=client_ip(request)))
 
 
 @router.post("/refresh", summary="Trade a refresh token for a new token pair (the old one is used up)",
@@ -83,11 +92,28 @@ def log_out(body: RefreshRequest, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message")
-def siwe_nonce(session: SessionDep, context: ContextDep) -> SiweNonceOut:
-    nonce = service.issue_siwe_nonce(session)
-    return SiweNonceOut(nonce=nonce.nonce, expires_at=nonce.expires_at, domain=service.siwe_domain(context.settings),
-                        uri=context.settings.api_url, chain_id=context.settings.chain_id)
+# The link in the e-mail is opened by a browser, hence GET; the token is in the query, which the access log omits.
+@router.get(verification.PATH.removeprefix("/v1/auth"), summary="Confirm an e-mail address with the link e-mailed "
+                                                                 "to it (the link's holder)",
+            responses=problem_responses(EmailVerificationInvalid, EmailVerificationExpired, EmailAlreadyVerified))
+def verify_email(token: Annotated[str, Query(min_length=1, max_length=1000,
+                                             description="the token from the verification e-mail")],
+                 session: SessionDep, context: ContextDep) -> UserOut:
+    return UserOut.model_validate(verification.confirm(session, context.settings, token))
+
+
+@router.post("/siwe/nonce", status_code=201, summary="A single-use nonce for a Sign-In With Ethereum message",
+             description="The nonce works only for its `purpose` (default `login`); a `link` nonce needs a bearer "
+                         "token and works only for that account. The message must name the `domain`, a URI on the "
+                         "`uri`'s origin, the `chain_id`, and an `Issued At` within the last 10 minutes.",
+             responses=problem_responses(Unauthenticated, InvalidToken, ValidationFailed))
+def siwe_nonce(session: SessionDep, context: ContextDep, user: OptionalUser,
+               body: SiweNonceIn | None = None) -> SiweNonceOut:
+    purpose = SiwePurpose(body.purpose if body is not None else "login")
+    nonce = service.issue_siwe_nonce(session, purpose, user)
+    return SiweNonceOut(nonce=nonce.nonce, purpose=nonce.purpose, expires_at=nonce.expires_at,
+                        domain=service.siwe_domain(context.settings), uri=context.settings.api_url,
+                        chain_id=context.settings.chain_id)
 
 
 @router.post("/siwe/verify",

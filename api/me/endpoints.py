@@ -8,11 +8,20 @@ from fastapi import APIRouter
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
 from api.errors import problem_responses
-from harmoni.errors import ValidationFailed
-from identity import service
-from identity.errors import ArtistProfileNotFound, Forbidden, InvalidToken, Unauthenticated, WalletExists
+from harmoni.errors import RateLimited, ValidationFailed
+from harmoni.ratelimit import limiter_for
+from identity import service, verification
+from identity.errors import (
+    ArtistProfileNotFound,
+    EmailAlreadyVerified,
+    Forbidden,
+    InvalidToken,
+    NoEmailAddress,
+    Unauthenticated,
+    WalletExists,
+)
 from identity.models import Role, User
-from identity.schemas import ArtistProfileIn, ArtistProfileOut, UserOut, WalletOut
+from identity.schemas import ArtistProfileIn, ArtistProfileOut, EmailVerificationSent, UserOut, WalletOut
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
@@ -23,6 +32,20 @@ _ARTIST_PROBLEMS = (*_AUTH_PROBLEMS, Forbidden)
 @router.get("", summary="The signed-in account (any signed-in user)", responses=problem_responses(*_AUTH_PROBLEMS))
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.post("/email-verification", status_code=202,
+             summary="E-mail a new verification link to the account's address (signed-in, unverified accounts)",
+             responses=problem_responses(*_AUTH_PROBLEMS, EmailAlreadyVerified, NoEmailAddress, RateLimited))
+def resend_email_verification(session: SessionDep, context: ContextDep, user: CurrentUser) -> EmailVerificationSent:
+    settings = context.settings
+    limit = settings.email_verifications_per_hour
+    decision = limiter_for(settings.redis_url).hit(f"email-verification:{user.id}", limit, 3600)
+    if not decision.allowed:
+        raise RateLimited(f"an account may ask for {limit} verification e-mails per hour; retry in "
+                          f"{decision.reset_after_s}s", retry_after_s=decision.reset_after_s, limit=limit)
+    email = verification.send(session, settings, user)
+    return EmailVerificationSent(sent_to=email.to_address, expires_in=settings.email_verification_ttl_hours * 3600)
 
 
 @router.get("/artist-profile", summary="The artist's public profile (artists)",

@@ -16,12 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext, ContextDep
 from api.errors import problem_responses
+from harmoni.ratelimit import limiter_for
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
 from partners import service
 from partners.errors import InvalidApiKey, RateLimited, ScopeMissing
 from partners.models import ApiScope
-from partners.ratelimit import limiter_for
 
 RATE_WINDOW_S = 60
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A partner API key (hk_live_…)")
@@ -43,10 +43,18 @@ def admit(context: AppContext, response: Response, key: str, scopes: tuple[ApiSc
     with context.sessions.begin() as session:  # its own short transaction: the request's stays untouched
         found = service.authenticate(session, key)
     limit = context.settings.partner_rate_limit_per_minute
-    decision = limiter_for(context.settings.redis_url).hit(f"partner-key:{found.id}", limit, RATE_WINDOW_S)
+    limiter = limiter_for(context.settings.redis_url)
+    decision = limiter.hit(f"partner-key:{found.id}", limit, RATE_WINDOW_S)
     if not decision.allowed:
         raise RateLimited(f"this API key may make {limit} requests per minute; retry in {decision.reset_after_s}s",
                           retry_after_s=decision.reset_after_s, limit=limit)
+    # All keys of one account together, too: more keys are not more requests.
+    account_limit = context.settings.partner_account_rate_limit_per_minute
+    account = limiter.hit(f"partner-account:{found.user_id}", account_limit, RATE_WINDOW_S)
+    if not account.allowed:
+        raise RateLimited(f"the API keys of this account may make {account_limit} requests per minute together; "
+                          f"retry in {account.reset_after_s}s", retry_after_s=account.reset_after_s,
+                          limit=account_limit)
     response.headers["X-RateLimit-Limit"] = str(limit)
     response.headers["X-RateLimit-Remaining"] = str(decision.remaining)
     response.headers["X-RateLimit-Reset"] = str(decision.reset_after_s)

@@ -15,7 +15,14 @@ from harmoni.settings import Environment
 from identity.errors import Forbidden, InvalidToken, Unauthenticated
 from identity.models import Role, User
 from partners import service
-from partners.errors import ApiKeyNotFound, InvalidApiKey, RateLimited, ScopeMissing, WebhookEndpointNotFound
+from partners.errors import (
+    ApiKeyLimitReached,
+    ApiKeyNotFound,
+    InvalidApiKey,
+    RateLimited,
+    ScopeMissing,
+    WebhookEndpointNotFound,
+)
 from partners.schemas import (
     ApiKeyIn,
     ApiKeyIssued,
@@ -37,7 +44,7 @@ EndpointId = Annotated[uuid.UUID, Path(description="The `id` the webhook endpoin
 @router.post("/keys", status_code=201, summary="Issue an API key; the key is shown only here (partners, admins)",
              openapi_extra={"requestBody": {"content": {"application/json": {"example": {
                  "name": "Label catalogue sync", "scopes": ["assets:read", "usage:write"]}}}}},
-             responses={**problem_responses(*_USER_PROBLEMS, ValidationFailed),
+             responses={**problem_responses(*_USER_PROBLEMS, ValidationFailed, ApiKeyLimitReached),
                         201: {"content": {"application/json": {"example": {
                             "id": "044852b2-a670-4de5-807e-78fb2863c51d", "name": "Label catalogue sync",
                             "prefix": "hk_live_Ex4mpleK", "scopes": ["assets:read", "usage:write"],

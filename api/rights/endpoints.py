@@ -31,7 +31,7 @@ from content.storage import object_store
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity import invitations
-from identity.custody import signer_for
+from identity.custody import Keyring, signer_for
 from identity.models import Role, User
 from identity.service import owned_wallet
 from ledger import registration, rights
@@ -81,7 +81,7 @@ def _submit(session, context, user: User, response: Response, code: str, build, 
     registry = _registry(context, context.chain)
     metadata_uri = None if metadata is None else registration.publish_metadata(
         session, object_store(context.settings), metadata)
-    controller = signer_for(session, user.id)
+    controller = signer_for(session, user.id, Keyring.from_settings(context.settings))
     registration.check_controls(registry, asset_id, controller.address)
     request = build(registry, controller.address, metadata_uri)
     key = registration.derive_key(user.id, request.kind, client_key, code)
@@ -279,7 +279,8 @@ _ACCEPT_RESPONSES = {**_CHANGE_RESPONSES,
 def accept_controller(response: Response, session: SessionDep, context: ContextDep, user: ArtistUser,
                       asset_id: AssetId, idempotency_key: IdempotencyKey = None) -> OperationOut:
     registry = _registry(context, context.chain)
-    nominee = signer_for(session, user.id)  # the pending controller signs, never the current one
+    # The pending controller signs, never the current one.
+    nominee = signer_for(session, user.id, Keyring.from_settings(context.settings))
     registration.check_pending_controller(registry, asset_id, nominee.address)
     request = rights.accept_controller(registry, context.settings.chain_id, nominee.address, asset_id)
     key = registration.derive_key(user.id, request.kind, idempotency_key, f"{asset_id}:{request.message['nonce']}")

@@ -83,7 +83,8 @@ class RecordingIn(BaseModel):
                                      description="SHA-256 of the master audio (or give `upload_id`)")
     upload_id: uuid.UUID | None = Field(None, description="A ready audio upload of yours: its SHA-256 becomes the "
                                                           "content hash, and the recording streams from it")
-    work_ids: list[int] = Field(default_factory=list, max_length=64, description="Registered works it embodies")
+    work_ids: list[Annotated[int, Field(strict=True)]] = Field(default_factory=list, max_length=64,
+                                                                description="Registered works it embodies")
     contributors: list[Contributor] = Field(default_factory=list, max_length=100)
     split: list[PayeeIn] = Field(max_length=250)
     metadata: dict = Field(default_factory=dict)

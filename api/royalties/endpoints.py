@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response, status
@@ -25,6 +26,7 @@ from api.royalties.schemas import (
     PeriodOut,
     RevenueIn,
     RevenueOut,
+    RevenueVoidIn,
 )
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
@@ -41,6 +43,8 @@ from ledger.royalties.errors import (
     PeriodNotOpen,
     PeriodNotOver,
     PeriodOutOfOrder,
+    PeriodTooLarge,
+    RevenueNotFound,
     StatementNotFound,
 )
 from ledger.royalties.models import PeriodStatus
@@ -56,8 +60,9 @@ _ADMIN = (*_SIGNED_IN, Forbidden)
 
 @router.post("/periods", status_code=status.HTTP_201_CREATED, summary="Open the next royalty period (admins)",
              responses=problem_responses(*_ADMIN, InvalidPeriod))
-def open_period(body: PeriodIn, session: SessionDep, user: AdminUser) -> PeriodOut:
-    return views.period_out(session, periods.open_period(session, body.ends_at, body.starts_at))
+def open_period(body: PeriodIn, session: SessionDep, context: ContextDep, user: AdminUser) -> PeriodOut:
+    return views.period_out(session, periods.open_period(session, body.ends_at, body.starts_at,
+                                                         max_days_ahead=context.settings.period_max_days_ahead))
 
 
 @router.get("/periods", summary="Every royalty period with its statement summary (public)")
@@ -79,18 +84,36 @@ def record_revenue(period_id: PeriodId, body: RevenueIn, session: SessionDep, co
     entry, created = periods.record_revenue(
         session, period_id, source=body.source, amount=body.amount, currency=body.currency,
         reference=body.reference, asset_id=body.asset_id, chain_id=context.settings.chain_id,
-        payout_currency=context.settings.payout_currency, unit_factor=ctx.unit_factor, created_by=user.id)
+        payout_currency=context.settings.payout_currency, unit_factor=ctx.unit_factor, created_by=user.id,
+        confirm_above=context.settings.revenue_confirm_above, confirm_amount=body.confirm_amount)
     if not created:
         response.status_code = status.HTTP_200_OK
+    return _revenue_out(entry)
+
+
+def _revenue_out(entry) -> RevenueOut:
     return RevenueOut(id=str(entry.id), period_id=entry.period_id, source=entry.source, asset_id=entry.asset_id,
-                      amount=str(entry.amount), currency=entry.currency, reference=entry.reference)
+                      amount=str(entry.amount), currency=entry.currency, reference=entry.reference,
+                      voided_at=entry.voided_at, void_reason=entry.void_reason)
+
+
+@router.post("/periods/{period_id}/revenue/{entry_id}/void",
+             summary="Void a wrong revenue entry of an open period (admins): kept on record, counted nowhere, its "
+                     "journal entry reversed; again: no change",
+             responses=problem_responses(*_ADMIN, PeriodNotFound, RevenueNotFound, PeriodNotOpen, ValidationFailed,
+                                         ServiceUnavailable))
+def void_revenue(period_id: PeriodId, entry_id: Annotated[uuid.UUID, Path(description="The entry's `id`")],
+                 body: RevenueVoidIn, session: SessionDep, context: ContextDep, user: AdminUser) -> RevenueOut:
+    entry = periods.void_revenue(session, period_id, entry_id, reason=body.reason,
+                                 unit_factor=views.royalty_context(context).unit_factor, voided_by=user.id)
+    return _revenue_out(entry)
 
 
 @router.post("/periods/{period_id}/close", status_code=status.HTTP_202_ACCEPTED,
              summary="Close a period: statement, tree and journal, in the background (admins); safe to repeat",
              responses={200: {"model": PeriodOut, "description": "Closed already: the period as it is"},
                         **problem_responses(*_ADMIN, PeriodNotFound, PeriodNotOver, PeriodOutOfOrder,
-                                            ChainNotCaughtUp)})
+                                            ChainNotCaughtUp, PeriodTooLarge)})
 def close_period(period_id: PeriodId, session: SessionDep, context: ContextDep, user: AdminUser,
                  response: Response) -> PeriodOut:
     period = views.closable(session, period_id, context)
@@ -149,10 +172,17 @@ def my_claims(session: SessionDep, context: ContextDep, user: CurrentUser) -> Cl
 
 @router.post("/me/claims", status_code=status.HTTP_202_ACCEPTED,
              summary="Claim a wallet's payout through the relayer (it pays the gas; the tokens go to the wallet)",
-             responses=problem_responses(*_SIGNED_IN, WalletNotYours, ValidationFailed, NoClaimableAmount,
+             description="202 with a new operation; the same claim again (nothing claimed since) answers 200 with "
+                         "that operation as it stands now.",
+             responses={200: {"model": OperationOut, "description": "The same claim again: its operation now"}} |
+             problem_responses(*_SIGNED_IN, WalletNotYours, ValidationFailed, NoClaimableAmount,
                                          ServiceUnavailable))
-def claim(body: ClaimIn, session: SessionDep, context: ContextDep, user: CurrentUser) -> OperationOut:
-    return views.relay_claim(session, context, user, body.account)
+def claim(body: ClaimIn, response: Response, session: SessionDep, context: ContextDep,
+          user: CurrentUser) -> OperationOut:
+    operation, created = views.relay_claim(session, context, user, body.account)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return operation
 
 
 @router.get("/audit/periods/{period_id}", summary="Recompute and verify a period against the chain (auditors)",

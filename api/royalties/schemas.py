@@ -85,12 +85,19 @@ class PeriodJob(BaseModel):
     url: str = Field(description="The period to follow (also the answer's Location header)")
 
 
+class PublishFailure(BaseModel):
+    at: datetime
+    reason: str = Field(description="The problem type's slug and detail (or the error) of the failed attempt")
+
+
 class PeriodOut(BaseModel):
     period_id: int
     starts_at: datetime
     ends_at: datetime
     status: Literal["open", "closing", "closed", "published"]
     statement: StatementSummary | None = None
+    publish_failed: PublishFailure | None = Field(
+        None, description="The last publish attempt failed (the period stays `closed`; publish again once fixed)")
     job: PeriodJob | None = Field(None, description="Set on the 202 of a close or publish: the job to follow")
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -104,11 +111,17 @@ class PeriodOut(BaseModel):
 
 class RevenueIn(BaseModel):
     source: Literal["subscriptions", "direct_sales"]
-    amount: int = Field(gt=0, description="In the currency's smallest unit (cents for USD)")
+    # strict: a JSON integer, not "100" (a string would be coerced silently otherwise)
+    amount: int = Field(gt=0, strict=True, description="In the currency's smallest unit (cents for USD); a JSON "
+                                                        "integer")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217; must be the payout currency")
     reference: str = Field(min_length=1, max_length=200,
                            description="Your id for this revenue; recording it again returns the first entry")
-    asset_id: int | None = Field(None, description="The asset a direct sale belongs to; none for subscriptions")
+    confirm_amount: int | None = Field(
+        None, strict=True, description="The same amount again: required above the sanity ceiling "
+                                       "(HARMONI_REVENUE_CONFIRM_ABOVE), so an extra zero is not recorded by mistake")
+    asset_id: int | None = Field(None, strict=True,
+                                 description="The asset a direct sale belongs to; none for subscriptions")
 
     model_config = {"json_schema_extra": {"examples": [
         {"source": "subscriptions", "amount": 10000, "currency": "USD", "reference": "subs-2026-11"},
@@ -124,10 +137,19 @@ class RevenueOut(BaseModel):
     amount: str
     currency: str
     reference: str
+    voided_at: datetime | None = Field(None, description="Set once an admin voided it: it counts nowhere")
+    void_reason: str | None = None
 
     model_config = {"json_schema_extra": {"examples": [{
         "id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11", "period_id": 1, "source": "direct_sales", "asset_id": 7,
-        "amount": "999", "currency": "USD", "reference": "bandcamp-order-88213"}]}}
+        "amount": "999", "currency": "USD", "reference": "bandcamp-order-88213", "voided_at": None,
+        "void_reason": None}]}}
+
+
+class RevenueVoidIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="Why the entry was wrong (journaled)")
+
+    model_config = {"json_schema_extra": {"examples": [{"reason": "amount entered in dollars, not cents"}]}}
 
 
 class EarningOut(BaseModel):

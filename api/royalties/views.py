@@ -17,13 +17,14 @@ from api.royalties.schemas import (
     EarningOut,
     EarningsOut,
     PeriodOut,
+    PublishFailure,
     StatementSummary,
 )
 from chain.wallets import relayer_account
 from harmoni.errors import ConfigurationError, ServiceUnavailable
 from harmoni.jobs import enqueue_after_commit
 from identity import repository
-from identity.models import User
+from identity.models import Role, User
 from identity.service import owned_wallet
 from ledger import registration
 from ledger.royalties import claims as claim_reads
@@ -55,8 +56,10 @@ def period_out(session: Session, period: RoyaltyPeriod) -> PeriodOut:
         allocated=str(stored.allocated), cumulative_total=str(stored.cumulative_total), root=stored.root,
         statement_hash=stored.statement_hash, statement_uri=stored.statement_uri, published_tx=stored.published_tx,
         published_block=stored.published_block)
+    failed = None if period.publish_failed_at is None else PublishFailure(at=period.publish_failed_at,
+                                                                         reason=period.publish_error or "")
     return PeriodOut(period_id=period.period_id, starts_at=period.starts_at, ends_at=period.ends_at,
-                     status=period.status, statement=summary)
+                     status=period.status, statement=summary, publish_failed=failed)
 
 
 def closable(session: Session, period_id: int, context: AppContext) -> RoyaltyPeriod:
@@ -65,7 +68,8 @@ def closable(session: Session, period_id: int, context: AppContext) -> RoyaltyPe
     period = get_period(session, period_id)
     if period.status == PeriodStatus.open:
         settings = context.settings
-        check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s))
+        check_closable(session, period, datetime.now(UTC), timedelta(seconds=settings.period_close_grace_s),
+                       royalty_context(context).unit_factor)
         inputs.check_mirrored(session, settings.chain_id, inputs.find_cut(context.chain, period.ends_at))
     return period
 
@@ -117,8 +121,9 @@ def claims(session: Session, ctx: RoyaltyContext, user: User) -> ClaimsOut:
                  for c in claim_reads.claim_history(session, chain_id, accounts)])
 
 
-def relay_claim(session: Session, context: AppContext, user: User, account: str) -> OperationOut:
-    """Have the relayer submit the wallet's claim (the contract pays the wallet, whoever sends it)."""
+def relay_claim(session: Session, context: AppContext, user: User, account: str) -> tuple[OperationOut, bool]:
+    """Have the relayer submit the wallet's claim (the contract pays the wallet, whoever sends it); whether the
+    operation is new."""
     address = owned_wallet(session, user.id, account, field="account")
     ctx = royalty_context(context)
     call = claim_call(ctx, session, address)
@@ -128,7 +133,12 @@ def relay_claim(session: Session, context: AppContext, user: User, account: str)
         {"account": address, "cumulativeAmount": str(call.args[1])}, relayer)
     if created:
         enqueue_after_commit(session, relay_rights_operation, str(operation.id))
-    return OperationOut(id=operation.id, kind="claim", status="pending")
+        return OperationOut(id=operation.id, kind="claim", status="pending"), True
+    # The same claim again: the first operation as it stands now (submitted, confirmed…), never a stale "pending".
+    view = registration.operation_status(session, operation.id, user.id, Role.admin.value in user.roles,
+                                         context.settings.chain_id)
+    return OperationOut(id=operation.id, kind="claim", status=view.status, tx_hash=view.tx_hash,
+                        block_number=view.block_number, error=view.error, error_args=view.error_args), False
 
 
 def check_out(check: Check) -> AuditCheckOut:

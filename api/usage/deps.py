@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from api.deps import ContextDep, CurrentUser
+from api.deps import ContextDep, CurrentUser, client_ip
 from api.partners.deps import PartnerCaller, PartnerCallerWith
+from harmoni.ratelimit import limiter_for
 from identity.models import User
 from partners.errors import RateLimited
 from partners.models import ApiScope
-from partners.ratelimit import limiter_for
 
 PLAY_WINDOW_S = 60
 IP_HOUR_S = 3600
-
-
-def client_ip(request: Request) -> str | None:
-    """The client's address as the server saw it (behind a proxy: run uvicorn with --proxy-headers)."""
-    host = request.client.host if request.client else ""
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        return None
 
 
 def limited_listener(request: Request, response: Response, context: ContextDep, user: CurrentUser) -> User:

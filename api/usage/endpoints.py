@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep, SessionDep, client_ip
 from api.errors import problem_responses
 from api.gates.deps import edition_balance
-from api.usage.deps import ListenerDep, UsageReporter, client_ip, ip_over_hourly_plays
+from api.usage.deps import ListenerDep, UsageReporter, ip_over_hourly_plays
 from api.usage.schemas import (
     EXAMPLE_CSV,
     GrantOut,

@@ -15,7 +15,7 @@ EXAMPLE_CSV = ("isrc,territory,usage_count,net_revenue,currency\r\n"
 
 
 class PlaybackSessionIn(BaseModel):
-    asset_id: int = Field(ge=1, le=2**63 - 1, description="A mirrored recording (its chain asset id)")
+    asset_id: int = Field(ge=1, le=2**63 - 1, strict=True, description="A mirrored recording (its chain asset id)")
 
     model_config = {"json_schema_extra": {"examples": [{"asset_id": 7}]}}
 
@@ -54,7 +54,8 @@ class PlaybackSessionOut(BaseModel):
 
 class PlayIn(BaseModel):
     token: str = Field(min_length=1, max_length=200, description="The playback session's token")
-    played_ms: int = Field(ge=0, le=24 * 3600 * 1000, description="Milliseconds actually played (seeks excluded)")
+    played_ms: int = Field(ge=0, le=24 * 3600 * 1000, strict=True,
+                           description="Milliseconds actually played (seeks excluded)")
 
     model_config = {"json_schema_extra": {"examples": [{"token": _TOKEN, "played_ms": 184000}]}}
 

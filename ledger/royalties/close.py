@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.storage import put_content_addressed
@@ -28,10 +28,20 @@ from harmoni.processes import in_forks
 from ledger.merkle import StandardMerkleTree
 from ledger.royalties import inputs, journal
 from ledger.royalties.context import RoyaltyContext
-from ledger.royalties.errors import PeriodNotOver, PeriodOutOfOrder
-from ledger.royalties.models import PayeeEntitlement, PayoutTree, PeriodStatus, RoyaltyPeriod, StoredStatement
+from ledger.royalties.errors import PeriodNotOver, PeriodOutOfOrder, PeriodTooLarge
+from ledger.royalties.models import (
+    PayeeEntitlement,
+    PayoutTree,
+    PeriodStatus,
+    RevenueEntry,
+    RoyaltyPeriod,
+    StoredStatement,
+)
 from ledger.royalties.periods import get_period
 from ledger.royalties.statement import Statement, StatementInputs, compute
+from ledger.usage.models import UsageReport, UsageReportLine
+
+UINT256_MAX = 2**256 - 1
 
 LEAF_ENCODING = ("address", "uint256")
 ZERO_ROOT = "0x" + "00" * 32
@@ -115,7 +125,8 @@ def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = 
         if period.status in SETTLED:
             return _stored(session, period_id)
         if period.status == PeriodStatus.open:
-            check_closable(session, period, now, timedelta(seconds=ctx.settings.period_close_grace_s))
+            check_closable(session, period, now, timedelta(seconds=ctx.settings.period_close_grace_s),
+                           ctx.unit_factor)
             period.status = PeriodStatus.closing.value
         ends_at = period.ends_at
     failpoint("close:closing")
@@ -141,8 +152,10 @@ def close_period(ctx: RoyaltyContext, period_id: int, *, now: datetime | None = 
     return stored
 
 
-def check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace: timedelta) -> None:
-    """Refuse to close a period before its end plus the grace, or before the period ahead of it is closed."""
+def check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace: timedelta,
+                   unit_factor: int = 1) -> None:
+    """Refuse to close a period before its end plus the grace, before the period ahead of it is closed, or when
+    its payout could not fit the contract (checked while the period is open, so a wrong entry can still go)."""
     if now < period.ends_at + grace:
         raise PeriodNotOver(f"period {period.period_id} ends at {period.ends_at.isoformat()}; it can close "
                             f"{int(grace.total_seconds())} s later", period_id=period.period_id)
@@ -150,6 +163,17 @@ def check_closable(session: Session, period: RoyaltyPeriod, now: datetime, grace
         before = get_period(session, period.period_id - 1)
         if before.status not in SETTLED:
             raise PeriodOutOfOrder(f"close period {before.period_id} first", period_id=period.period_id)
+    previous = session.scalar(select(StoredStatement.cumulative_total)
+                              .where(StoredStatement.period_id == period.period_id - 1)) or 0
+    revenue = session.scalar(select(func.coalesce(func.sum(RevenueEntry.amount), 0))
+                             .where(RevenueEntry.period_id == period.period_id, RevenueEntry.voided_at.is_(None)))
+    partner = session.scalar(select(func.coalesce(func.sum(UsageReportLine.net_revenue), 0))
+                             .join(UsageReport, UsageReport.id == UsageReportLine.report_id)
+                             .where(UsageReport.period_id == period.period_id))
+    if int(previous) + (int(revenue) + int(partner)) * unit_factor > UINT256_MAX:
+        raise PeriodTooLarge(f"period {period.period_id}'s cumulative total would exceed the payout contract's "
+                             "uint256; void the wrong revenue entry first (POST /v1/periods/{id}/revenue/{entry}/void)",
+                             period_id=period.period_id)
 
 
 def store_documents(ctx: RoyaltyContext, closed: ClosedPeriod) -> dict[str, str]:

@@ -50,6 +50,18 @@ class InvalidPeriod(ValidationFailed):
     title = "Invalid royalty period"
 
 
+class PeriodTooLarge(Conflict):
+    """The period's payout would not fit the PayoutDistributor (uint256 cumulative total)."""
+
+    slug = "period-too-large"
+    title = "Period too large for the payout contract"
+
+
+class RevenueNotFound(NotFound):
+    slug = "revenue-not-found"
+    title = "Revenue entry not found"
+
+
 class InvalidRevenue(ValidationFailed):
     slug = "invalid-revenue"
     title = "Invalid revenue entry"

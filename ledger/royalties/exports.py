@@ -14,6 +14,7 @@ from content.storage import get_content_addressed
 from ledger.royalties import inputs
 from ledger.royalties.close import STATEMENTS
 from ledger.royalties.context import RoyaltyContext
+from ledger.royalties.csvsafe import safe_row
 from ledger.royalties.errors import StatementNotFound
 from ledger.royalties.models import JournalEntry, JournalLine, RevenueEntry, StoredStatement
 from ledger.royalties.periods import get_period
@@ -25,11 +26,14 @@ DOCUMENTS = {"statement.json": ("statement_uri", ".json", "application/json"),
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
+    """The rows as CSV, in chunks; text cells neutralised against formula injection (`csvsafe`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     for count, row in enumerate(rows, 1):
-        writer.writerow(row)
+        cells, quote = safe_row(row)
+        (quoted if quote else writer).writerow(cells)
         if count % 5_000 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -61,8 +65,10 @@ def partner_lines(session: Session, ctx: RoyaltyContext, period_id: int) -> Iter
 def revenue(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[bytes]:
     rows = session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id)
                            .order_by(RevenueEntry.reference))
-    return _csv(["id", "source", "asset_id", "amount", "currency", "reference"],
-                ((r.id, r.source, r.asset_id or "", r.amount, r.currency, r.reference) for r in rows))
+    # Voided entries are listed too (they count nowhere): the journal shows their reversal.
+    return _csv(["id", "source", "asset_id", "amount", "currency", "reference", "voided_at", "void_reason"],
+                ((r.id, r.source, r.asset_id or "", r.amount, r.currency, r.reference,
+                  r.voided_at.isoformat() if r.voided_at else "", r.void_reason or "") for r in rows))
 
 
 def splits(session: Session, ctx: RoyaltyContext, period_id: int) -> Iterator[bytes]:

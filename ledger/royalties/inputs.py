@@ -86,7 +86,8 @@ def partner_lines(session: Session, chain_id: int, period_id: int, unit_factor: 
 def revenue(session: Session, period_id: int, unit_factor: int) -> tuple[int, list[DirectSale], list[str]]:
     """The subscription pool, the direct sales, and the references of the pooled entries."""
     pool, sales, references = 0, [], []
-    for entry in session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id)):
+    for entry in session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id,
+                                                            RevenueEntry.voided_at.is_(None))):
         amount = int(entry.amount) * unit_factor
         if entry.source == RevenueSource.subscriptions:
             pool += amount

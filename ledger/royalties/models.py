@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -49,6 +50,10 @@ class RoyaltyPeriod(Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default=PeriodStatus.open.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The last publish attempt failed (the period stays `closed`): when and why, shown on the period until a publish
+    # succeeds, so a failing job is not only a line in a log.
+    publish_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    publish_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RevenueSource(enum.StrEnum):
@@ -77,6 +82,10 @@ class RevenueEntry(Base):
     reference: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Voided by an admin before the period closed (a reversal is journaled): kept for the record, counted nowhere.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class JournalEntry(Base):

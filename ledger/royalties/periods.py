@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ledger.models import Asset
 from ledger.royalties import journal
-from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen
+from ledger.royalties.errors import InvalidPeriod, InvalidRevenue, PeriodNotFound, PeriodNotOpen, RevenueNotFound
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
+
+# One revenue entry adds at most this many token units: fewer than 2^128 entries can never sum past the
+# PayoutDistributor's uint256 cumulative total.
+MAX_ENTRY_UNITS = 2**128 - 1
+EARLIEST_START_DAYS = 3650
 
 _TALLY_EXISTING = text("""
     INSERT INTO period_play_tallies (period_id, chain_id, asset_id, plays)
@@ -34,10 +39,19 @@ def list_periods(session: Session) -> list[RoyaltyPeriod]:
     return list(session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id)))
 
 
-def open_period(session: Session, ends_at: datetime, starts_at: datetime | None = None) -> RoyaltyPeriod:
-    """Open the next period; it starts where the latest ended (the first one needs `starts_at`)."""
+def open_period(session: Session, ends_at: datetime, starts_at: datetime | None = None, *,
+                max_days_ahead: int = 400, now: datetime | None = None) -> RoyaltyPeriod:
+    """Open the next period; it starts where the latest ended (the first one needs `starts_at`).
+
+    Dates are bounded: a period ending centuries ahead would never close, and periods settle in order, so it
+    would block every later payout."""
     if ends_at.tzinfo is None or (starts_at is not None and starts_at.tzinfo is None):
         raise InvalidPeriod("period bounds need a time zone (e.g. 2026-12-01T00:00:00Z)", field="ends_at")
+    now = now or datetime.now(UTC)
+    if ends_at > now + timedelta(days=max_days_ahead):
+        raise InvalidPeriod(f"a period may end at most {max_days_ahead} days from now", field="ends_at")
+    if starts_at is not None and starts_at < now - timedelta(days=EARLIEST_START_DAYS):
+        raise InvalidPeriod(f"a period may start at most {EARLIEST_START_DAYS // 365} years ago", field="starts_at")
     latest = session.scalars(select(RoyaltyPeriod).order_by(RoyaltyPeriod.period_id.desc())
                              .limit(1).with_for_update(key_share=True)).one_or_none()
     # Plays made before their period existed are tallied below. No play is written meanwhile (SHARE mode waits for
@@ -64,7 +78,8 @@ def open_period(session: Session, ends_at: datetime, starts_at: datetime | None 
 
 def record_revenue(session: Session, period_id: int, *, source: str, amount: int, currency: str, reference: str,
                    asset_id: int | None = None, chain_id: int, payout_currency: str, unit_factor: int,
-                   created_by: uuid.UUID | None = None) -> tuple[RevenueEntry, bool]:
+                   created_by: uuid.UUID | None = None, confirm_above: int | None = None,
+                   confirm_amount: int | None = None) -> tuple[RevenueEntry, bool]:
     """Record revenue once per (period, reference) and journal it; the same call again returns the first entry.
 
     `amount` is in the currency's smallest unit; the journal, like statements, counts token units (`unit_factor`
@@ -74,6 +89,9 @@ def record_revenue(session: Session, period_id: int, *, source: str, amount: int
     existing = session.scalars(select(RevenueEntry).where(RevenueEntry.period_id == period_id,
                                                           RevenueEntry.reference == reference)).one_or_none()
     if existing is not None:
+        if existing.voided_at is not None:
+            raise InvalidRevenue(f"reference {reference!r} was voided; record the corrected revenue under a new "
+                                 "reference", field="reference")
         if (existing.source, int(existing.amount), existing.currency, existing.asset_id) != (
                 source, amount, currency, asset_id):
             raise InvalidRevenue(f"reference {reference!r} was already recorded with other values",
@@ -83,6 +101,7 @@ def record_revenue(session: Session, period_id: int, *, source: str, amount: int
         raise PeriodNotOpen(f"period {period_id} is {period.status}; record revenue in the open period",
                             period_id=period_id)
     _check_revenue(session, source, amount, currency, asset_id, chain_id, payout_currency)
+    check_amount(amount, unit_factor, confirm_above, confirm_amount)
     entry = RevenueEntry(period_id=period_id, source=source, asset_id=asset_id, amount=amount, currency=currency,
                          reference=reference, created_by=created_by)
     session.add(entry)
@@ -92,6 +111,42 @@ def record_revenue(session: Session, period_id: int, *, source: str, amount: int
                  postings=[journal.debit(journal.Account.cash, amount * unit_factor),
                            journal.credit(journal.revenue_account(source), amount * unit_factor)])
     return entry, True
+
+
+def void_revenue(session: Session, period_id: int, entry_id: uuid.UUID, *, reason: str, unit_factor: int,
+                 voided_by: uuid.UUID | None = None) -> RevenueEntry:
+    """Void a wrong entry of an open period: it stays on record, counts nowhere, and its journal entry is reversed.
+    Voiding it again changes nothing."""
+    period = get_period(session, period_id, lock=True)
+    entry = session.scalars(select(RevenueEntry).where(RevenueEntry.id == entry_id, RevenueEntry.period_id == period_id)
+                            .with_for_update()).one_or_none()
+    if entry is None:
+        raise RevenueNotFound(f"period {period_id} has no revenue entry {entry_id}")
+    if entry.voided_at is not None:
+        return entry
+    if period.status != PeriodStatus.open:
+        raise PeriodNotOpen(f"period {period_id} is {period.status}; only an open period's revenue can be voided",
+                            period_id=period_id)
+    entry.voided_at, entry.voided_by, entry.void_reason = datetime.now(UTC), voided_by, reason
+    amount = int(entry.amount) * unit_factor
+    journal.post(session, kind="revenue", key=f"revenue-void:{entry.id}", period_id=period_id,
+                 memo=f"voided {entry.source} revenue {entry.reference}: {reason}"[:300],
+                 postings=[journal.debit(journal.revenue_account(entry.source), amount),
+                           journal.credit(journal.Account.cash, amount)])
+    session.flush()
+    return entry
+
+
+def check_amount(amount: int, unit_factor: int, confirm_above: int | None, confirm_amount: int | None,
+                 field: str = "amount") -> None:
+    """What one entry may add: at most MAX_ENTRY_UNITS token units (so no sum of entries can outgrow the payout
+    contract's uint256), and above `confirm_above` only when the same amount is sent again as `confirm_amount`."""
+    if amount * unit_factor > MAX_ENTRY_UNITS:
+        raise InvalidRevenue(f"{field} is beyond what the payout token can carry (at most "
+                             f"{MAX_ENTRY_UNITS // unit_factor} in the currency's smallest unit)", field=field)
+    if confirm_above is not None and amount > confirm_above and confirm_amount != amount:
+        raise InvalidRevenue(f"{field} {amount} is above the sanity ceiling {confirm_above} (HARMONI_REVENUE_CONFIRM_"
+                             "ABOVE): send it again as confirm_amount to record it", field="confirm_amount")
 
 
 def _check_revenue(session: Session, source: str, amount: int, currency: str, asset_id: int | None,

@@ -9,7 +9,9 @@ journaled, in one transaction.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +32,8 @@ from ledger.royalties.errors import (
 )
 from ledger.royalties.models import PayeeEntitlement, PeriodStatus, StoredStatement
 from ledger.royalties.periods import get_period
+
+log = logging.getLogger(__name__)
 
 
 class ChainRootDiffers(Conflict):
@@ -119,7 +123,27 @@ def _record(ctx: RoyaltyContext, period_id: int, *, tx_hash: str | None, block_n
                      postings=[journal.debit(journal.Account.rights_holders_payable, allocated),
                                journal.credit(journal.Account.funded_on_chain, allocated)])
         period.status = PeriodStatus.published.value
+        period.publish_failed_at = period.publish_error = None
         return stored
+
+
+def publish_showing_failure(ctx: RoyaltyContext, period_id: int) -> StoredStatement:
+    """`publish_period`, and on any failure (ours or the chain's) the failure recorded on the period, then raised."""
+    try:
+        return publish_period(ctx, period_id)
+    except Exception as err:
+        record_publish_failure(ctx, period_id, err)
+        raise
+
+
+def record_publish_failure(ctx: RoyaltyContext, period_id: int, err: BaseException) -> None:
+    """Show on the period that its publish failed, and why (the error's own words, at most 1000 characters)."""
+    reason = f"{getattr(err, 'slug', type(err).__name__)}: {getattr(err, 'detail', None) or err}"[:1000]
+    with ctx.sessions.begin() as session:
+        period = get_period(session, period_id, lock=True)
+        if period.status != PeriodStatus.published:
+            period.publish_failed_at, period.publish_error = datetime.now(UTC), reason
+    log.warning("period publish failed", extra={"period_id": period_id, "reason": reason})
 
 
 def latest_entitlement(session: Session, account: str) -> tuple[PayeeEntitlement, StoredStatement] | None:

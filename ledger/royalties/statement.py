@@ -19,6 +19,7 @@ from functools import cached_property, partial
 from json.encoder import encode_basestring_ascii as _quote  # a str as json.dumps writes it (ensure_ascii)
 from typing import NamedTuple
 
+from ledger.royalties.csvsafe import safe_cell
 from ledger.splits import split_amount
 
 FORMAT = "harmoni-statement-v1"
@@ -178,11 +179,12 @@ def _asset_json(a: AssetLine) -> str:
 
 
 def _csv_text(text: str) -> str:
-    """A string field as csv.writer writes it among others: letters and digits (hex) as they are, else via csv."""
+    """A string field as csv.writer writes it among others: letters and digits (hex) as they are, else via csv,
+    neutralised against formula injection like every text cell we serve (`csvsafe`)."""
     if not text or text.isalnum():
         return text
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([text, ""])
+    csv.writer(out, lineterminator="\n").writerow([safe_cell(text), ""])
     return out.getvalue()[:-2]  # without the empty second field's separator and the line's end
 
 

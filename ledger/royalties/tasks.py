@@ -8,7 +8,7 @@ from harmoni.settings import get_settings
 from ledger.royalties.claims import journal_claims
 from ledger.royalties.close import close_period
 from ledger.royalties.context import RoyaltyContext
-from ledger.royalties.publish import publish_period
+from ledger.royalties.publish import publish_showing_failure
 
 
 @celery_app.task(name="ledger.royalties.close_period", acks_late=True)
@@ -19,7 +19,7 @@ def close_period_job(period_id: int) -> str:
 
 @celery_app.task(name="ledger.royalties.publish_period", acks_late=True)
 def publish_period_job(period_id: int) -> str | None:
-    return publish_period(RoyaltyContext.from_settings(get_settings()), period_id).published_tx
+    return publish_showing_failure(RoyaltyContext.from_settings(get_settings()), period_id).published_tx
 
 
 @celery_app.task(name="ledger.royalties.journal_claims")

@@ -1,5 +1,6 @@
 """Sign-up, login, refresh rotation and reuse detection, logout, SIWE and role grants, through HTTP."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -41,6 +42,17 @@ def test_sign_up_issues_a_token_pair_for_a_fan(api, sessions):
         stored = session.scalars(select(RefreshToken)).one()
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert stored.token_hash == refresh_token_hash(body["refresh_token"])  # only the hash is kept
+
+
+def test_a_token_signed_with_the_old_development_secret_is_refused(api):
+    """`change-me` signed valid tokens, in test too (issue #12, item 11): the test API has a generated secret."""
+    user = make_user(api.app.state.context.sessions, api.app.state.context.settings, "admin")
+    forged = jwt.encode({"sub": str(user.id), "roles": ["admin"], "iat": int(datetime.now(UTC).timestamp()),
+                         "exp": int(datetime.now(UTC).timestamp()) + 600, "jti": "f" * 32}, "change-me",
+                        algorithm="HS256")
+    response = api.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401 and response.json()["type"].endswith("/invalid-token")
+    assert api.get("/v1/me", headers=user.headers).status_code == 200
 
 
 def test_sign_up_as_an_artist(api):
@@ -157,11 +169,12 @@ def test_bearer_tokens_are_checked(api):
 # Sign-In With Ethereum
 
 
-def _nonce(api) -> str:
-    response = api.post("/v1/auth/siwe/nonce")
-    assert response.status_code == 201
+def _nonce(api, purpose=None, headers=None) -> str:
+    response = api.post("/v1/auth/siwe/nonce", json={"purpose": purpose} if purpose else None, headers=headers)
+    assert response.status_code == 201, response.text
     body = response.json()
     assert body["domain"] == "127.0.0.1:8000" and body["chain_id"] == 31337
+    assert body["purpose"] == (purpose or "login") and body["uri"] == "http://127.0.0.1:8000"
     return body["nonce"]
 
 
@@ -201,6 +214,11 @@ REJECTIONS = {
                              None, 422, "siwe-message-expired"),
     "expired nonce": (lambda a, n: siwe_message(a, n), "expire nonces", 422, "siwe-nonce-invalid"),
     "unknown nonce": (lambda a, n: siwe_message(a, "abcdef0123456789"), None, 422, "siwe-nonce-invalid"),
+    # The probe's: a URI elsewhere, and an `Issued At` of 2020 with a fresh nonce.
+    "foreign URI": (lambda a, n: replace(siwe_message(a, n), uri="https://evil.example"), None, 422,
+                    "siwe-domain-mismatch"),
+    "issued long ago": (lambda a, n: siwe_message(a, n, issued_at=datetime(2020, 1, 1, tzinfo=UTC)), None, 422,
+                        "siwe-message-expired"),
 }
 
 
@@ -243,8 +261,10 @@ def test_siwe_link_adds_the_wallet_to_the_bearers_account(api, sessions):
     account = new_account()
     anonymous = _verify(api, account, siwe_message(account, _nonce(api)), purpose="link")
     assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+    assert api.post("/v1/auth/siwe/nonce", json={"purpose": "link"}).status_code == 401  # to link, say to whom
 
-    linked = _verify(api, account, siwe_message(account, _nonce(api)), purpose="link", headers=artist.headers)
+    linked = _verify(api, account, siwe_message(account, _nonce(api, "link", artist.headers)), purpose="link",
+                     headers=artist.headers)
     assert linked.status_code == 200 and linked.json()["address"] == account.address
     assert linked.json()["kind"] == "linked"
     assert [w["address"] for w in api.get("/v1/me/wallets", headers=artist.headers).json()] == [account.address]
@@ -253,9 +273,33 @@ def test_siwe_link_adds_the_wallet_to_the_bearers_account(api, sessions):
 
     someone_else = make_user(context.sessions, context.settings, "fan")
     before = _counts(sessions)
-    taken = _verify(api, account, siwe_message(account, _nonce(api)), purpose="link", headers=someone_else.headers)
+    taken = _verify(api, account, siwe_message(account, _nonce(api, "link", someone_else.headers)), purpose="link",
+                    headers=someone_else.headers)
     assert taken.status_code == 409 and taken.json()["type"].endswith("/wallet-taken")
     assert _counts(sessions)["wallets"] == before["wallets"]
+
+
+def test_a_siwe_nonce_works_only_for_its_purpose_and_account(api, sessions):
+    """The probe's replay: wallet A signs in; another account sends that message with `purpose: link`."""
+    context = api.app.state.context
+    victim, attacker = new_account(), make_user(context.sessions, context.settings, "artist")
+    login_message = siwe_message(victim, _nonce(api))
+    before = _counts(sessions)
+    replayed = _verify(api, victim, login_message, purpose="link", headers=attacker.headers)
+    assert replayed.status_code == 422 and replayed.json()["type"].endswith("/siwe-nonce-invalid")
+    assert "issued for login, not link" in replayed.json()["detail"]
+    assert _counts(sessions) == before
+    assert _verify(api, victim, login_message).status_code == 200  # still good for what it was signed for
+
+    # A link nonce asked for by one account does not link to another.
+    owner = make_user(context.sessions, context.settings, "artist")
+    wallet = new_account()
+    message = siwe_message(wallet, _nonce(api, "link", owner.headers))
+    stolen = _verify(api, wallet, message, purpose="link", headers=attacker.headers)
+    assert stolen.status_code == 422 and "another account" in stolen.json()["detail"]
+    as_login = _verify(api, wallet, message)
+    assert as_login.status_code == 422 and "issued for link, not login" in as_login.json()["detail"]
+    assert _verify(api, wallet, message, purpose="link", headers=owner.headers).status_code == 200
 
 
 # Roles

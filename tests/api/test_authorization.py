@@ -86,6 +86,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "endpoint_id": lambda world: uuid.uuid4(),
     "dispute_id": lambda world: uuid.uuid4(),
     "period_id": lambda world: 1,
+    "entry_id": lambda world: uuid.uuid4(),
     "report_id": lambda world: uuid.uuid4(),
     "extension": lambda world: "json",
     "name": lambda world: "plays.csv",
@@ -125,7 +126,10 @@ MATRIX = [
     Row("POST", "/v1/auth/login", EVERYONE, lambda w: {"email": w.target.email, "password": PASSWORD}),
     Row("POST", "/v1/auth/refresh", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
     Row("POST", "/v1/auth/logout", EVERYONE, lambda w: {"refresh_token": w.refresh_token()}),
-    Row("POST", "/v1/auth/siwe/nonce", EVERYONE),
+    # The link's token is the credential (here: missing, a 422 past authorization).
+    Row("GET", "/v1/auth/verify-email", EVERYONE),
+    # A bearer token is read (a `link` nonce names its account), so a partner key as one is refused.
+    Row("POST", "/v1/auth/siwe/nonce", EVERYONE - {"key"}),
     # The message is no EIP-4361 message: a 422, once the handler has decided the caller may ask.
     # A partner key as a bearer token is read as an (invalid) access token, so it is refused even here.
     Row("POST", "/v1/auth/siwe/verify", EVERYONE - {"key"},
@@ -138,6 +142,7 @@ MATRIX = [
     Row("GET", "/v1/me", SIGNED_IN),
     Row("GET", "/v1/me/artist-profile", frozenset({"artist"})),
     Row("PUT", "/v1/me/artist-profile", frozenset({"artist"}), lambda w: {"display_name": "Matrix Trio"}),
+    Row("POST", "/v1/me/email-verification", SIGNED_IN),
     Row("GET", "/v1/me/wallets", SIGNED_IN),
     Row("POST", "/v1/me/wallets/custodial", frozenset({"artist"})),
     # A payee invitation is accepted by any signed-in account (the token and the account's e-mail decide then).
@@ -198,6 +203,7 @@ MATRIX = [
     Row("GET", "/v1/periods/{period_id}", EVERYONE),
     Row("POST", "/v1/periods/{period_id}/revenue", ADMINS,
         lambda w: {"source": "subscriptions", "amount": 100, "currency": "USD", "reference": "matrix"}),
+    Row("POST", "/v1/periods/{period_id}/revenue/{entry_id}/void", ADMINS, lambda w: {"reason": "matrix"}),
     Row("POST", "/v1/periods/{period_id}/close", ADMINS),
     Row("POST", "/v1/periods/{period_id}/publish", ADMINS),
     Row("GET", "/v1/periods/{period_id}/statement.{extension}", EVERYONE),

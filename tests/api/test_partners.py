@@ -218,3 +218,34 @@ def test_the_delivery_log_shows_each_attempt(api, sessions, harmoni_env):
         assert done["event_id"] == receiver.requests[-1].headers["harmoni-event-id"]
         assert verify_signature(hook["secret"], receiver.requests[-1].headers["harmoni-signature"],
                                 receiver.requests[-1].body)
+
+
+@pytest.mark.parametrize("backend", ["redis", "in-process"])
+def test_more_keys_are_not_more_requests(api_with, redis_url, indexed, backend):
+    """Issue #12, item 10: the limit counts per account as well as per key."""
+    client = api_with(partner_rate_limit_per_minute=3, partner_account_rate_limit_per_minute=4,
+                      redis_url=redis_url if backend == "redis" else "")
+    partner = _user(client, "partner")
+    first, second = _key(client, partner)["key"], _key(client, partner)["key"]
+    assert [client.get("/v1/assets", headers={"X-API-Key": first}).status_code for _ in range(3)] == [200] * 3
+    assert client.get("/v1/assets", headers={"X-API-Key": second}).status_code == 200
+    refused = client.get("/v1/assets", headers={"X-API-Key": second})
+    _problem(refused, 429, "rate-limited")
+    assert "this account" in refused.json()["detail"] and int(refused.headers["retry-after"]) >= 1
+    other = _key(client, _user(client, "partner"))["key"]
+    assert client.get("/v1/assets", headers={"X-API-Key": other}).status_code == 200  # other accounts are not
+
+
+def test_an_account_has_a_bounded_number_of_live_keys(api, sessions):
+    from partners.service import MAX_LIVE_KEYS_PER_ACCOUNT
+
+    partner = _user(api, "partner")
+    issued = [_key(api, partner, name=f"key {i}") for i in range(MAX_LIVE_KEYS_PER_ACCOUNT)]
+    refused = api.post("/v1/partner/keys", json={"name": "one more", "scopes": ALL_SCOPES}, headers=partner.headers)
+    _problem(refused, 409, "api-key-limit-reached")
+    assert api.delete(f"/v1/partner/keys/{issued[0]['id']}", headers=partner.headers).status_code in (200, 204)
+    assert _key(api, partner, name="after a revocation")["key"].startswith("hk_live_")
+    with sessions() as session:
+        live = session.scalars(select(PartnerApiKey).where(PartnerApiKey.user_id == partner.id,
+                                                           PartnerApiKey.revoked_at.is_(None))).all()
+    assert len(live) == MAX_LIVE_KEYS_PER_ACCOUNT

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from chain.wallets import anvil_dev_account
 from harmoni.db import normalize_url
+from identity import invitations
 from identity.models import OutboxEmail, PayeeInvitation, User, Wallet
 from ledger.registration import RightsOperation
 from tests.api.conftest import index_chain as _index
@@ -165,7 +166,7 @@ def test_a_payee_invited_by_email_is_paid_at_a_held_wallet_until_they_accept(liv
     with Session(engine) as session:
         invitation = session.scalars(select(PayeeInvitation)).one()
         held = session.scalars(select(Wallet).where(Wallet.invitation_id == invitation.id)).one()
-        email = session.scalars(select(OutboxEmail)).one()
+        email = session.scalars(select(OutboxEmail).where(OutboxEmail.subject == invitations.SUBJECT)).one()
     assert invitation.email == "lee@example.org" and held.user_id is None
     token = re.search(r'"token": "([^"]+)"', email.body).group(1)
 
@@ -197,7 +198,8 @@ def test_a_payee_invited_by_email_is_paid_at_a_held_wallet_until_they_accept(liv
     assert live_api.post("/v1/invitations/accept", json={"token": token}, headers=lee_headers).status_code == 409
     with Session(engine) as session:
         assert (session.scalar(select(func.count()).select_from(PayeeInvitation)),
-                session.scalar(select(func.count()).select_from(OutboxEmail))) == (1, 1)
+                session.scalar(select(func.count()).select_from(OutboxEmail)
+                               .where(OutboxEmail.subject == invitations.SUBJECT))) == (1, 1)
     engine.dispose()
 
 

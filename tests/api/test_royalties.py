@@ -61,11 +61,25 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     play = api.post("/v1/plays", headers=_bearer(fan), json={"token": session["token"], "played_ms": 45_000})
     assert play.status_code == 201 and play.json()["counted"] is True, play.json()
     revenue = {"source": "subscriptions", "amount": 10_000, "currency": "USD", "reference": "subs-1"}
+    # Integers are integers: "10000" is refused by name, not coerced (issue #12, item 13).
+    as_text = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "amount": "10000"})
+    assert as_text.status_code == 422 and as_text.json()["field"] == "amount", as_text.json()
     assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 201
     assert api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json=revenue).status_code == 200
     refused = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin), json={**revenue, "currency": "EUR",
                                                                                        "reference": "subs-2"})
     assert refused.status_code == 422 and refused.json()["field"] == "currency"
+    # A wrong entry (issue #12, item 4): the probe's 10^73 is refused; a typo within bounds is voided before close.
+    huge = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin),
+                    json={**revenue, "amount": 10**73, "reference": "probe"})
+    assert huge.status_code == 422 and huge.json()["field"] == "amount", huge.json()
+    typo = api.post(f"/v1/periods/{period}/revenue", headers=_bearer(admin),
+                    json={**revenue, "amount": 1_000_000, "reference": "subs-typo"}).json()
+    voided = api.post(f"/v1/periods/{period}/revenue/{typo['id']}/void", headers=_bearer(admin),
+                      json={"reason": "dollars typed as cents"})
+    assert voided.status_code == 200 and voided.json()["voided_at"] is not None, voided.json()
+    assert api.post(f"/v1/periods/{period}/revenue/{typo['id']}/void", headers=_bearer(fan),
+                    json={"reason": "x"}).status_code == 403
 
     while datetime.now(UTC) < ends:
         time.sleep(0.2)
@@ -90,6 +104,7 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
                                      "claimed": "0"}]
     [leaf] = api.get("/v1/me/claims", headers=artist_headers).json()["claimable"]
     assert leaf["root"] == summary["statement"]["root"] and leaf["proof"] == []  # a one-leaf tree
+    _repeated_claim_answers_the_operation_as_it_stands(api, chain, artist_headers, wallet)
     relayed = api.post("/v1/me/claims", headers=artist_headers, json={"account": wallet})
     assert relayed.status_code == 202, relayed.json()
     operation = api.get(f"/v1/operations/{relayed.json()['id']}", headers=artist_headers).json()
@@ -115,3 +130,32 @@ def test_usage_to_an_audited_claimed_payout(live_api, chain):
     public = api.get(f"/v1/periods/{period}/statement.json")
     audited = api.get(f"/v1/audit/periods/{period}/inputs/statement.json", headers=_bearer(auditor))
     assert public.content == audited.content and public.json()["totals"]["allocated"] == "70000000"
+
+
+def _repeated_claim_answers_the_operation_as_it_stands(api, chain, headers, wallet) -> None:
+    """Issue #12, item 13: the same claim again while its transaction is out (sent, not mined) answered "pending".
+    The state is written as the relayer leaves it between sending and mining, then removed again."""
+    key = f"claim:31337:{wallet}:70000000"
+    me = api.get("/v1/me", headers=headers).json()["id"]
+    tx_hash = "0x" + "ab" * 32
+    engine = get_engine(api.database_url)
+    with engine.begin() as db:
+        operation_id = db.execute(text(
+            "insert into rights_operations (id, user_id, kind, idempotency_key, to_address, calldata, request) "
+            "values (gen_random_uuid(), :user, 'claim', :key, :to, '0x', '{\"message\": {}}') returning id"),
+            {"user": me, "key": key, "to": chain.deployment.address("PayoutDistributor")}).scalar_one()
+        db.execute(text(
+            "insert into chain_operations (id, idempotency_key, kind, chain_id, from_address, to_address, data, value,"
+            " status, tx_hashes) values (gen_random_uuid(), :key, 'claim', 31337, :relayer, :to, '', 0, 'submitted',"
+            " array[:tx])"), {"key": key, "relayer": "0x" + "00" * 20, "to": chain.deployment.address(
+                "PayoutDistributor"), "tx": tx_hash})
+    try:
+        repeated = api.post("/v1/me/claims", headers=headers, json={"account": wallet})
+        assert repeated.status_code == 200, repeated.json()
+        assert repeated.json() | {"error_args": None} == {
+            "id": str(operation_id), "kind": "claim", "status": "submitted", "tx_hash": tx_hash, "block_number": None,
+            "error": None, "error_args": None, "asset_id": None, "metadata_uri": None}
+    finally:
+        with engine.begin() as db:
+            db.execute(text("delete from chain_operations where idempotency_key = :key"), {"key": key})
+            db.execute(text("delete from rights_operations where idempotency_key = :key"), {"key": key})

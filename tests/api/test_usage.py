@@ -115,6 +115,11 @@ def test_tokens_and_recordings_that_are_refused(api, sessions, catalogue):
     _problem(api.post("/v1/plays", json={"token": token, "played_ms": -1}, headers=fan.headers), 422,
              "validation-error")
     _problem(api.post("/v1/plays", json={"token": token, "played_ms": 1000}), 401, "unauthenticated")
+    # Integers are JSON integers, as documented: a numeric string is refused by name, not coerced.
+    assert _problem(api.post("/v1/plays", json={"token": token, "played_ms": "1000"}, headers=fan.headers), 422,
+                    "validation-error")["field"] == "played_ms"
+    assert _problem(api.post("/v1/playback-sessions", json={"asset_id": "2"}, headers=fan.headers), 422,
+                    "validation-error")["field"] == "asset_id"
     _problem(api.post("/v1/playback-sessions", json={"asset_id": 99}, headers=fan.headers), 404,
              "recording-not-found")
     _problem(api.post("/v1/playback-sessions", json={"asset_id": 4}, headers=fan.headers), 404,

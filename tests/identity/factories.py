@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,12 +33,14 @@ class SignedInUser:
 
 
 def make_user(sessions: sessionmaker[Session], settings: Settings, *roles: str,
-              email: str | None = None) -> SignedInUser:
-    """A committed user with these roles (password PASSWORD) and a valid access token."""
+              email: str | None = None, email_verified: bool = False) -> SignedInUser:
+    """A committed user with these roles (password PASSWORD) and a valid access token; its e-mail address is
+    unverified unless `email_verified`."""
     email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
     user_id = uuid.uuid4()
     with sessions.begin() as session:
-        session.add(User(id=user_id, email=email, password_hash=_PASSWORD_HASH, roles=list(roles)))
+        session.add(User(id=user_id, email=email, password_hash=_PASSWORD_HASH, roles=list(roles),
+                         email_verified_at=datetime.now(UTC) if email_verified else None))
     token = tokens.issue_access_token(user_id, list(roles), settings.secret_key.get_secret_value())
     return SignedInUser(id=user_id, email=email, access_token=token)
 
@@ -59,3 +62,14 @@ def sign(account: LocalAccount, text: str) -> str:
 
 def new_account() -> LocalAccount:
     return Account.create()
+
+
+def verification_link_token(session: Session, email: str) -> str:
+    """The token of the newest verification e-mail to `email` (the link a user would open)."""
+    from identity.models import OutboxEmail
+    from identity.verification import SUBJECT
+
+    bodies = session.scalars(select(OutboxEmail.body).where(OutboxEmail.to_address == email,
+                                                            OutboxEmail.subject == SUBJECT)
+                             .order_by(OutboxEmail.created_at)).all()
+    return re.search(r"verify-email\?token=(\S+)", bodies[-1]).group(1)

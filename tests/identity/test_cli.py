@@ -1,6 +1,7 @@
 """`harmoni wallets rotate-key` and `harmoni users grant-role` against the test database (cleaned up after)."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, select
@@ -66,9 +67,25 @@ def test_grant_role_makes_the_first_admin(committed, capsys):
     session, made = committed
     email = f"boss-{uuid.uuid4().hex[:6]}@example.com"
     user, _ = _artist_with_wallet(session, made, Keyring(OLD), email=email)
+    user.email_verified_at = datetime.now(UTC)
+    session.commit()
     assert main(["users", "grant-role", "--email", email.upper(), "--role", "admin"]) == 0
     assert "artist, admin" in capsys.readouterr().out
     session.expire_all()
     assert session.get(User, user.id).roles == ["artist", "admin"]
     assert main(["users", "grant-role", "--email", "nobody@example.com", "--role", "admin"]) == 2
     assert "no account" in capsys.readouterr().err
+
+
+def test_grant_role_refuses_an_unverified_address_unless_told(committed, capsys):
+    """Anyone can sign up as boss@…: the operator granting admin to that address may not reach its owner."""
+    session, made = committed
+    email = f"boss-{uuid.uuid4().hex[:6]}@example.com"
+    user, _ = _artist_with_wallet(session, made, Keyring(OLD), email=email)
+    assert main(["users", "grant-role", "--email", email, "--role", "admin"]) == 2
+    assert "not been verified" in capsys.readouterr().err
+    session.expire_all()
+    assert session.get(User, user.id).roles == ["artist"]
+    assert main(["users", "grant-role", "--email", email, "--role", "admin", "--allow-unverified"]) == 0
+    session.expire_all()
+    assert session.get(User, user.id).roles == ["artist", "admin"]

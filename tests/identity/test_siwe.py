@@ -73,19 +73,37 @@ def test_parsing_is_strict(mutate, reason):
 
 def test_check_compares_domain_chain_and_time():
     message = siwe.parse(SPEC_EXAMPLE)
-    siwe.check(message, domain="SERVICE.invalid", chain_id=1, now=NOW)
+    ours = {"uri": "https://service.invalid"}
+    siwe.check(message, domain="SERVICE.invalid", chain_id=1, now=NOW, **ours)
     with pytest.raises(SiweDomainMismatch):
-        siwe.check(message, domain="service.invalid:8443", chain_id=1, now=NOW)
+        siwe.check(message, domain="service.invalid:8443", chain_id=1, now=NOW, **ours)
     with pytest.raises(SiweChainMismatch):
-        siwe.check(message, domain="service.invalid", chain_id=137, now=NOW)
+        siwe.check(message, domain="service.invalid", chain_id=137, now=NOW, **ours)
     with pytest.raises(SiweMessageExpired, match="future"):
-        siwe.check(message, domain="service.invalid", chain_id=1, now=NOW - timedelta(minutes=10))
-    siwe.check(message, domain="service.invalid", chain_id=1, now=NOW - timedelta(seconds=30))  # clock skew
+        siwe.check(message, domain="service.invalid", chain_id=1, now=NOW - timedelta(minutes=10), **ours)
+    siwe.check(message, domain="service.invalid", chain_id=1, now=NOW - timedelta(seconds=30), **ours)  # clock skew
     with pytest.raises(SiweMessageExpired, match="expired"):
-        siwe.check(replace(message, expiration_time=NOW), domain="service.invalid", chain_id=1, now=NOW)
+        siwe.check(replace(message, expiration_time=NOW), domain="service.invalid", chain_id=1, now=NOW, **ours)
     with pytest.raises(SiweMessageExpired, match="not valid yet"):
         siwe.check(replace(message, not_before=NOW + timedelta(hours=1)), domain="service.invalid", chain_id=1,
-                   now=NOW)
+                   now=NOW, **ours)
+
+
+def test_check_bounds_the_age_and_the_uri():
+    """The probe's messages: `Issued At` in 2020, `URI: https://evil.example`, an http URI for an https service."""
+    message = siwe.parse(SPEC_EXAMPLE)  # issued 16:25:24
+    ours = {"domain": "service.invalid", "uri": "https://service.invalid", "chain_id": 1}
+    siwe.check(message, now=NOW + timedelta(minutes=5), **ours)
+    with pytest.raises(SiweMessageExpired, match="more than 10 minutes ago"):
+        siwe.check(message, now=NOW + timedelta(minutes=7), **ours)
+    with pytest.raises(SiweMessageExpired, match="more than 10 minutes ago"):
+        siwe.check(replace(message, issued_at=datetime(2020, 1, 1, tzinfo=UTC)), now=NOW, **ours)
+    for uri in ("https://evil.example", "https://evil.example/service.invalid", "http://service.invalid/login",
+                "https://service.invalid:8443/"):
+        with pytest.raises(SiweDomainMismatch, match="URI"):
+            siwe.check(replace(message, uri=uri), now=NOW, **ours)
+    with pytest.raises(SiweDomainMismatch, match="scheme"):
+        siwe.check(replace(message, scheme="http"), now=NOW, **ours)
 
 
 def test_signatures_recover_the_signer():

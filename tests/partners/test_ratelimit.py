@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from partners.ratelimit import InProcessRateLimiter, RedisRateLimiter, limiter_for
+from harmoni.ratelimit import InProcessRateLimiter, RedisRateLimiter, limiter_for
 from tests.conftest import free_port
 
 
