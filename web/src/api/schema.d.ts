@@ -81,7 +81,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password (anyone) */
+        /**
+         * Sign in with email and password (anyone)
+         * @description Throttled per address (after 5 wrong passwords each further one locks it for 1, 2, 4… s, up to 15 min) and per client IP; a throttled attempt is 429 with `Retry-After`.
+         */
         post: operations["log_in_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -123,6 +126,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Confirm an e-mail address with the link e-mailed to it (the link's holder) */
+        get: operations["verify_email_v1_auth_verify_email_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/siwe/nonce": {
         parameters: {
             query?: never;
@@ -132,7 +152,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A single-use nonce for a Sign-In With Ethereum message */
+        /**
+         * A single-use nonce for a Sign-In With Ethereum message
+         * @description The nonce works only for its `purpose` (default `login`); a `link` nonce needs a bearer token and works only for that account. The message must name the `domain`, a URI on the `uri`'s origin, the `chain_id`, and an `Issued At` within the last 10 minutes.
+         */
         post: operations["siwe_nonce_v1_auth_siwe_nonce_post"];
         delete?: never;
         options?: never;
@@ -205,6 +228,23 @@ export interface paths {
         get: operations["me_v1_me_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/email-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** E-mail a new verification link to the account's address (signed-in, unverified accounts) */
+        post: operations["resend_email_verification_v1_me_email_verification_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -795,6 +835,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/revenue/{entry_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void a wrong revenue entry of an open period (admins): kept on record, counted nowhere, its journal entry reversed; again: no change */
+        post: operations["void_revenue_v1_periods__period_id__revenue__entry_id__void_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/periods/{period_id}/close": {
         parameters: {
             query?: never;
@@ -873,7 +930,10 @@ export interface paths {
         /** Your claimable leaves with their proofs, and your claims so far */
         get: operations["my_claims_v1_me_claims_get"];
         put?: never;
-        /** Claim a wallet's payout through the relayer (it pays the gas; the tokens go to the wallet) */
+        /**
+         * Claim a wallet's payout through the relayer (it pays the gas; the tokens go to the wallet)
+         * @description 202 with a new operation; the same claim again (nothing claimed since) answers 200 with that operation as it stands now.
+         */
         post: operations["claim_v1_me_claims_post"];
         delete?: never;
         options?: never;
@@ -1852,6 +1912,25 @@ export interface components {
             /** Periods */
             periods: components["schemas"]["EarningOut"][];
         };
+        /**
+         * EmailVerificationSent
+         * @example {
+         *       "expires_in": 172800,
+         *       "sent_to": "ada@example.com"
+         *     }
+         */
+        EmailVerificationSent: {
+            /**
+             * Sent To
+             * @description the address the link was e-mailed to
+             */
+            sent_to: string;
+            /**
+             * Expires In
+             * @description seconds the link works
+             */
+            expires_in: number;
+        };
         /** FreezeOut */
         FreezeOut: {
             /** Block Number */
@@ -2114,6 +2193,8 @@ export interface components {
              */
             status: "open" | "closing" | "closed" | "published";
             statement?: components["schemas"]["StatementSummary"] | null;
+            /** @description The last publish attempt failed (the period stays `closed`; publish again once fixed) */
+            publish_failed?: components["schemas"]["PublishFailure"] | null;
             /** @description Set on the 202 of a close or publish: the job to follow */
             job?: components["schemas"]["PeriodJob"] | null;
         };
@@ -2334,6 +2415,19 @@ export interface components {
              */
             url: string;
         };
+        /** PublishFailure */
+        PublishFailure: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Reason
+             * @description The problem type's slug and detail (or the error) of the failed attempt
+             */
+            reason: string;
+        };
         /**
          * RecordingIn
          * @example {
@@ -2454,7 +2548,7 @@ export interface components {
             source: "subscriptions" | "direct_sales";
             /**
              * Amount
-             * @description In the currency's smallest unit (cents for USD)
+             * @description In the currency's smallest unit (cents for USD); a JSON integer
              */
             amount: number;
             /**
@@ -2467,6 +2561,11 @@ export interface components {
              * @description Your id for this revenue; recording it again returns the first entry
              */
             reference: string;
+            /**
+             * Confirm Amount
+             * @description The same amount again: required above the sanity ceiling (HARMONI_REVENUE_CONFIRM_ABOVE), so an extra zero is not recorded by mistake
+             */
+            confirm_amount?: number | null;
             /**
              * Asset Id
              * @description The asset a direct sale belongs to; none for subscriptions
@@ -2500,6 +2599,26 @@ export interface components {
             currency: string;
             /** Reference */
             reference: string;
+            /**
+             * Voided At
+             * @description Set once an admin voided it: it counts nowhere
+             */
+            voided_at?: string | null;
+            /** Void Reason */
+            void_reason?: string | null;
+        };
+        /**
+         * RevenueVoidIn
+         * @example {
+         *       "reason": "amount entered in dollars, not cents"
+         *     }
+         */
+        RevenueVoidIn: {
+            /**
+             * Reason
+             * @description Why the entry was wrong (journaled)
+             */
+            reason: string;
         };
         /**
          * Role
@@ -2634,6 +2753,21 @@ export interface components {
             signature: string;
         };
         /**
+         * SiweNonceIn
+         * @example {
+         *       "purpose": "link"
+         *     }
+         */
+        SiweNonceIn: {
+            /**
+             * Purpose
+             * @description what the signed message will be used for; `link` needs the bearer token of the account to link the wallet to, and only that account may use the nonce
+             * @default login
+             * @enum {string}
+             */
+            purpose: "login" | "link";
+        };
+        /**
          * SiweNonceOut
          * @example {
          *       "chain_id": 137,
@@ -2648,6 +2782,12 @@ export interface components {
             /** Nonce */
             nonce: string;
             /**
+             * Purpose
+             * @default login
+             * @enum {string}
+             */
+            purpose: "login" | "link";
+            /**
              * Expires At
              * Format: date-time
              */
@@ -2659,7 +2799,7 @@ export interface components {
             domain: string;
             /**
              * Uri
-             * @description a URI for the message's URI field
+             * @description the message's URI field: on this origin (scheme, host and port)
              */
             uri: string;
             /** Chain Id */
@@ -3076,6 +3216,7 @@ export interface components {
          * @example {
          *       "created_at": "2026-11-25T10:00:00Z",
          *       "email": "ada@example.com",
+         *       "email_verified": "2026-11-25T10:05:00Z",
          *       "id": "0b0e5d57-2b4e-4a4c-9a39-5f6ad3f0c1d2",
          *       "roles": [
          *         "artist"
@@ -3090,6 +3231,11 @@ export interface components {
             id: string;
             /** Email */
             email: string | null;
+            /**
+             * Email Verified
+             * @description when the owner confirmed the address (a verification link, or an accepted payee invitation); null: unverified, and e-mail payees naming it are invited instead of paid to this account
+             */
+            email_verified: string | null;
             /** Roles */
             roles: components["schemas"]["Role"][];
             /**
@@ -3388,6 +3534,24 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sign-in-busy` (Too many sign-ins at once) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     log_in_v1_auth_login_post: {
@@ -3423,6 +3587,24 @@ export interface operations {
             };
             /** @description `validation-error` (Invalid request) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sign-in-busy` (Too many sign-ins at once) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3514,6 +3696,56 @@ export interface operations {
             };
         };
     };
+    verify_email_v1_auth_verify_email_get: {
+        parameters: {
+            query: {
+                /** @description the token from the verification e-mail */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description `email-already-verified` (E-mail address already verified) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `email-verification-expired` (E-mail verification link expired) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `email-verification-invalid` (Invalid e-mail verification link) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     siwe_nonce_v1_auth_siwe_nonce_post: {
         parameters: {
             query?: never;
@@ -3521,7 +3753,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SiweNonceIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             201: {
@@ -3530,6 +3766,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiweNonceOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -3738,6 +3992,53 @@ export interface operations {
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    resend_email_verification_v1_me_email_verification_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailVerificationSent"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `email-already-verified` (E-mail address already verified); `no-email-address` (The account has no e-mail address) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5289,6 +5590,15 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description `api-key-limit-reached` (Too many live API keys) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description `validation-error` (Invalid request) */
             422: {
                 headers: {
@@ -6241,6 +6551,89 @@ export interface operations {
             };
         };
     };
+    void_revenue_v1_periods__period_id__revenue__entry_id__void_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The period's number (its PayoutDistributor id) */
+                period_id: number;
+                /** @description The entry's `id` */
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevenueVoidIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevenueOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `period-not-found` (Royalty period not found); `revenue-not-found` (Revenue entry not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `period-not-open` (Royalty period is not open) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `service-unavailable` (Service unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     close_period_v1_periods__period_id__close_post: {
         parameters: {
             query?: never;
@@ -6298,7 +6691,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `period-not-over` (Royalty period has not ended); `period-out-of-order` (Royalty periods are settled in order); `chain-not-caught-up` (The chain or its mirror has not reached the period's end) */
+            /** @description `period-not-over` (Royalty period has not ended); `period-out-of-order` (Royalty periods are settled in order); `chain-not-caught-up` (The chain or its mirror has not reached the period's end); `period-too-large` (Period too large for the payout contract) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6625,6 +7018,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The same claim again: its operation now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationOut"];
+                };
+            };
             /** @description Successful Response */
             202: {
                 headers: {
