@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.mirror import MirrorCache
 from chain.client import ChainClient
+from content.streaming import PlayableCache
 from harmoni.settings import Settings
 from identity import service as identity
 from identity.errors import Forbidden, Unauthenticated
@@ -29,6 +30,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     chain: ChainClient
     mirror_cache: MirrorCache = field(default_factory=MirrorCache)
+    playables: PlayableCache = field(default_factory=PlayableCache)  # stream lookups, for a second
     readiness: BoundedReadiness = field(default_factory=lambda: BoundedReadiness(1.0))
     throttle: SignInThrottle | None = None  # sign-in and sign-up limits (built from the settings)
 

@@ -321,12 +321,19 @@ def s3_client(settings: Settings) -> BaseClient:
     return boto3.client("s3", **kwargs)
 
 
+_S3_STORES: dict[tuple, S3Store] = {}
+
+
 def object_store(settings: Settings) -> ObjectStore:
-    """The store the settings select."""
+    """The store the settings select (S3 clients are made once per configuration: each costs milliseconds)."""
     if settings.storage_backend is StorageBackend.s3:
         if not settings.s3_bucket:
             raise ConfigurationError("HARMONI_S3_BUCKET must be set when HARMONI_STORAGE_BACKEND=s3")
-        return S3Store(settings.s3_bucket, s3_client(settings))
+        key = (settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region,
+               settings.s3_access_key_id.get_secret_value(), settings.s3_secret_access_key.get_secret_value())
+        if key not in _S3_STORES:
+            _S3_STORES[key] = S3Store(settings.s3_bucket, s3_client(settings))
+        return _S3_STORES[key]
     return FilesystemStore(settings.objects_path)
 
 

@@ -101,20 +101,51 @@ class StreamFile:
     size: int
 
 
-def file_of(db: Session, upload: Upload, path: str) -> StreamFile:
-    row = db.get(UploadObject, (upload.id, path))
-    if row is None:
-        raise RenditionNotFound(f"the recording has no {path}")
-    return StreamFile(row.key, row.mime, row.cid, row.size)
+@dataclass(frozen=True)
+class Playable:
+    """What streaming a recording needs, read once: the ready upload's renditions and every stored file."""
+
+    upload: Upload
+    files: dict[str, StreamFile]
+
+    def rendition_file(self, rendition: str, sub_path: str | None = None) -> StreamFile:
+        described = (self.upload.renditions or {}).get(rendition)
+        if described is None:
+            raise RenditionNotFound(f"the recording has no rendition {rendition!r}: it has "
+                                    f"{', '.join(sorted(self.upload.renditions or {}))}", field="rendition")
+        path = f"hls/{sub_path}" if sub_path else described["main"]
+        if path not in self.files:
+            raise RenditionNotFound(f"the recording has no {path}")
+        return self.files[path]
 
 
-def rendition_file(db: Session, upload: Upload, rendition: str, sub_path: str | None = None) -> StreamFile:
-    """The stored file of a rendition (for HLS: a playlist, init segment or segment under `hls/`)."""
-    described = (upload.renditions or {}).get(rendition)
-    if described is None:
-        raise RenditionNotFound(f"the recording has no rendition {rendition!r}: it has "
-                                f"{', '.join(sorted(upload.renditions or {}))}", field="rendition")
-    return file_of(db, upload, f"hls/{sub_path}" if sub_path else described["main"])
+def playable(db: Session, chain_id: int, recording: int) -> Playable:
+    upload = playing_upload(db, chain_id, recording)
+    rows = db.scalars(select(UploadObject).where(UploadObject.upload_id == upload.id))
+    db.expunge(upload)
+    return Playable(upload, {r.path: StreamFile(r.key, r.mime, r.cid, r.size) for r in rows})
+
+
+class PlayableCache:
+    """Recording -> Playable (or the reason it is not streamable) for `ttl_s`: a stream request, a range of a
+    file being played, costs no query. A freeze or a new upload shows within `ttl_s`."""
+
+    def __init__(self, ttl_s: float = 1.0, max_entries: int = 10_000) -> None:
+        self.ttl_s, self.max_entries = ttl_s, max_entries
+        self._entries: dict[tuple[int, int], tuple[float, Playable | NotStreamable]] = {}
+
+    def get(self, key: tuple[int, int]) -> Playable | None:
+        found = self._entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        if isinstance(found[1], NotStreamable):
+            raise found[1]
+        return found[1]
+
+    def put(self, key: tuple[int, int], value: Playable | NotStreamable) -> None:
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl_s, value)
 
 
 def signed_playlist(text: str, query: str) -> str:

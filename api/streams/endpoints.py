@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import ContextDep, OptionalUser, SessionDep
+from api.deps import AppContext, ContextDep
 from api.errors import problem_responses
 from content import streaming
 from content.errors import NotStreamable, RenditionNotFound, StreamUrlInvalid
 from content.storage import object_store
+from identity import service as identity
 from identity.errors import InvalidToken
 
 router = APIRouter(prefix="/v1/streams", tags=["streams"])
@@ -61,22 +64,55 @@ class StreamRequest:
 StreamDep = Annotated[StreamRequest, Depends()]
 
 
+async def _caller(request: Request, context: AppContext) -> uuid.UUID | None:
+    """The signed-in listener when a bearer token comes along (a stream URL alone needs none)."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise InvalidToken("the Authorization header must be `Bearer <access token>`")
+
+    def read() -> uuid.UUID:
+        with context.sessions() as session:
+            return identity.user_for_access_token(session, context.settings, token).id
+
+    return await run_in_threadpool(read)
+
+
+async def _playable(context: AppContext, recording: int) -> streaming.Playable:
+    key = (context.settings.chain_id, recording)
+    found = context.playables.get(key)
+    if found is not None:
+        return found
+
+    def read() -> streaming.Playable:
+        with context.sessions() as session:
+            try:
+                value = streaming.playable(session, *key)
+            except NotStreamable as err:
+                context.playables.put(key, err)
+                raise
+        context.playables.put(key, value)
+        return value
+
+    return await run_in_threadpool(read)
+
+
 @router.get("/{recording}/{rendition:path}", response_class=Response, summary=f"Stream a {_SUMMARY}",
             responses=_RESPONSES)
-def stream(asked: StreamDep, request: Request, session: SessionDep, context: ContextDep,
-           user: OptionalUser) -> Response:
+async def stream(asked: StreamDep, request: Request, context: ContextDep) -> Response:
+    # async, no session: a range request of a track being played costs no thread-pool trip and no query
     settings = context.settings
-    recording = asked.recording
     name, sub_path = _split(asked.rendition)
     if name not in streaming.PUBLIC_RENDITIONS:
-        streaming.verify(settings, recording, name, listener=asked.l, expires=asked.exp, kid=asked.kid,
-                         sig=asked.sig, caller=user.id if user else None)
-    upload = streaming.playing_upload(session, settings.chain_id, recording)
-    found = streaming.rendition_file(session, upload, name, sub_path)
+        streaming.verify(settings, asked.recording, name, listener=asked.l, expires=asked.exp, kid=asked.kid,
+                         sig=asked.sig, caller=await _caller(request, context))
+    found = (await _playable(context, asked.recording)).rendition_file(name, sub_path)
     store = object_store(settings)
     cache = "public, max-age=86400" if name in streaming.PUBLIC_RENDITIONS else "private, max-age=900"
     if found.mime == HLS_PLAYLIST:
-        text = streaming.signed_playlist(store.get(found.key).decode(), _query(request))
+        text = streaming.signed_playlist((await run_in_threadpool(store.get, found.key)).decode(), _query(request))
         return Response(text, media_type=HLS_PLAYLIST, headers={"Cache-Control": "private, no-cache"})
     local = store.local_path(found.key)
     if local is None:
@@ -88,6 +124,5 @@ def stream(asked: StreamDep, request: Request, session: SessionDep, context: Con
 
 @router.head("/{recording}/{rendition:path}", response_class=Response, responses=_RESPONSES,
              summary=f"Headers of a {_SUMMARY}")
-def stream_head(asked: StreamDep, request: Request, session: SessionDep, context: ContextDep,
-                user: OptionalUser) -> Response:
-    return stream(asked, request, session, context, user)
+async def stream_head(asked: StreamDep, request: Request, context: ContextDep) -> Response:
+    return await stream(asked, request, context)
