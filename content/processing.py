@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -183,9 +184,12 @@ def _render_audio(db: Session, store: ObjectStore, settings: Settings, job: Job,
     beat.set(0.12)
     loudness, renditions = analyse_and_render(source, work / "out", probe, job.preview_start_ms,
                                               progress=_scaled(beat.set, 0.12, 0.85))
-    for index, rendition in enumerate(renditions):
-        check_rendition(rendition, probe.duration_ms)
-        beat.set(0.85 + 0.08 * (index + 1) / len(renditions))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="check") as pool:
+        # Each check decodes a whole rendition (PyAV leaves the GIL in FFmpeg): side by side on every core.
+        checks = [pool.submit(check_rendition, rendition, probe.duration_ms) for rendition in renditions]
+        for index, check in enumerate(checks):
+            check.result()
+            beat.set(0.85 + 0.08 * (index + 1) / len(renditions))
     described = {}
     for rendition in renditions:
         main = Path(rendition.path)
