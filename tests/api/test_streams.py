@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import av
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import any_, literal, select
 
 from content import streaming
 from harmoni.settings import StorageBackend
@@ -171,7 +171,7 @@ def test_an_exclusive_recording_streams_only_to_holders_of_its_edition(playable)
     api, fan, _session, _ready = playable
     outsider = make_user(api.sessions, api.settings, "fan")
     with api.sessions.begin() as db:
-        artist_id = db.scalar(select(User.id).where(User.roles.any("artist")))
+        artist_id = db.scalar(select(User.id).where(literal("artist") == any_(User.roles)))
         db.add(Wallet(user_id=artist_id, address=CONTROLLER, kind="linked"))
         db.add(Wallet(user_id=fan.id, address=FAN_WALLET, kind="linked"))
         _edition(db, 7, FAN_WALLET)
