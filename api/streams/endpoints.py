@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppContext, ContextDep
+from api.deps import AppContext, get_context
 from api.errors import problem_responses
 from content import streaming
 from content.errors import NotStreamable, RenditionNotFound, StreamUrlInvalid
 from content.storage import object_store
+from harmoni.errors import ValidationFailed
 from identity import service as identity
 from identity.errors import InvalidToken
 
@@ -49,19 +49,43 @@ _SUMMARY = ("rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, wave
 _RESPONSES = {**_RANGE_HEADERS, **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken)}
 
 
-@dataclass
+def _parameter(name: str, where: str, kind: str, description: str) -> dict:
+    return {"name": name, "in": where, "required": where == "path", "description": description,
+            "schema": {"type": kind}}
+
+
+# The handler reads its parameters itself (no validation layer per request: a player sends many range requests
+# per track); the schema still documents them.
+_PARAMETERS = {"parameters": [
+    _parameter("recording", "path", "integer", "The recording's asset id"),
+    _parameter("rendition", "path", "string", "A rendition name, or a path under `hls/`"),
+    _parameter("l", "query", "string", "Listener the URL was signed for"),
+    _parameter("exp", "query", "integer", "Expiry (Unix seconds)"),
+    _parameter("kid", "query", "string", "Signing key id"),
+    _parameter("sig", "query", "string", "Signature")]}
+
+
+@dataclass(frozen=True)
 class StreamRequest:
-    """Which file, and the signature a stream URL carries (the playback session made it)."""
+    recording: int
+    rendition: str
+    l: str | None  # noqa: E741
+    exp: int | None
+    kid: str | None
+    sig: str | None
 
-    recording: Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")]
-    rendition: Annotated[str, Path(description="A rendition name, or a path under `hls/`")]
-    l: Annotated[str | None, Query(description="Listener the URL was signed for")] = None  # noqa: E741
-    exp: Annotated[int | None, Query(description="Expiry (Unix seconds)")] = None
-    kid: Annotated[str | None, Query(description="Signing key id")] = None
-    sig: Annotated[str | None, Query(description="Signature")] = None
-
-
-StreamDep = Annotated[StreamRequest, Depends()]
+    @classmethod
+    def of(cls, request: Request) -> StreamRequest:
+        query = request.query_params
+        recording = request.path_params["recording"]
+        expires = query.get("exp")
+        if not recording.isdigit() or len(recording) > 18:
+            raise ValidationFailed("recording must be an asset id (a non-negative integer)", field="recording")
+        if expires is not None and not (expires.isdigit() and len(expires) <= 12):
+            raise StreamUrlInvalid("the stream URL's expiry is not a time: get a new one from "
+                                   "POST /v1/playback-sessions")
+        return cls(int(recording), request.path_params["rendition"], query.get("l"),
+                   int(expires) if expires is not None else None, query.get("kid"), query.get("sig"))
 
 
 async def _caller(request: Request, context: AppContext) -> uuid.UUID | None:
@@ -100,14 +124,17 @@ async def _playable(context: AppContext, recording: int) -> streaming.Playable:
 
 
 @router.get("/{recording}/{rendition:path}", response_class=Response, summary=f"Stream a {_SUMMARY}",
-            responses=_RESPONSES)
-async def stream(asked: StreamDep, request: Request, context: ContextDep) -> Response:
+            responses=_RESPONSES, openapi_extra=_PARAMETERS)
+async def stream(request: Request) -> Response:
     # async, no session: a range request of a track being played costs no thread-pool trip and no query
+    asked = StreamRequest.of(request)
+    context = get_context(request)
     settings = context.settings
     name, sub_path = _split(asked.rendition)
+    caller = await _caller(request, context)  # a token sent along must be valid, even for a preview
     if name not in streaming.PUBLIC_RENDITIONS:
         streaming.verify(settings, asked.recording, name, listener=asked.l, expires=asked.exp, kid=asked.kid,
-                         sig=asked.sig, caller=await _caller(request, context))
+                         sig=asked.sig, caller=caller)
     found = (await _playable(context, asked.recording)).rendition_file(name, sub_path)
     store = object_store(settings)
     cache = "public, max-age=86400" if name in streaming.PUBLIC_RENDITIONS else "private, max-age=900"
@@ -123,6 +150,6 @@ async def stream(asked: StreamDep, request: Request, context: ContextDep) -> Res
 
 
 @router.head("/{recording}/{rendition:path}", response_class=Response, responses=_RESPONSES,
-             summary=f"Headers of a {_SUMMARY}")
-async def stream_head(asked: StreamDep, request: Request, context: ContextDep) -> Response:
-    return await stream(asked, request, context)
+             summary=f"Headers of a {_SUMMARY}", openapi_extra=_PARAMETERS)
+async def stream_head(request: Request) -> Response:
+    return await stream(request)
