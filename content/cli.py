@@ -20,6 +20,7 @@ def _cmd_worker(settings: Settings, _args) -> int:
     from content import tasks
     from harmoni import jobs
 
+    tasks.keep_beating(settings, "celery" if settings.redis_url else "polling")
     if settings.redis_url:  # a Celery worker on the content queue: every machine running one shares the work
         jobs.configure(settings).worker_main(["worker", "--loglevel=INFO", "-Q", tasks.QUEUE, "-n", "content@%h",
                                               f"--concurrency={settings.transcode_concurrency}"])

@@ -88,3 +88,29 @@ def poll_forever(settings: Settings, stop: threading.Event | None = None) -> Non
         thread.start()
     while any(t.is_alive() for t in threads):
         time.sleep(0.5)
+
+
+HEARTBEAT_EVERY_S = 10.0
+
+
+def keep_beating(settings: Settings, mode: str, stop: threading.Event | None = None) -> threading.Thread:
+    """Say every few seconds that this content worker lives (`harmoni status` shows it), in a thread."""
+    from harmoni import heartbeats
+    from harmoni.db import session_scope
+
+    stop = stop or threading.Event()
+
+    def run() -> None:
+        while True:
+            try:
+                with session_scope(settings.database_url) as session:
+                    heartbeats.beat(session, "content", {"mode": mode, "host": socket.gethostname(),
+                                                         "concurrency": settings.transcode_concurrency})
+            except Exception:  # the database is away: the next beat tries again
+                log.warning("content worker heartbeat failed", exc_info=True)
+            if stop.wait(HEARTBEAT_EVERY_S):
+                return
+
+    thread = threading.Thread(target=run, name="content-heartbeat", daemon=True)
+    thread.start()
+    return thread

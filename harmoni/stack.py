@@ -303,6 +303,10 @@ def status(settings: Settings) -> int:
     worker = beats.get("worker")
     rows.append(("worker", worker is not None,
                  f"heartbeat {worker.beat_at:%H:%M:%S} ({worker.details.get('mode')})" if worker else "no heartbeat"))
+    content = beats.get("content")
+    rows.append(("content", content is not None,
+                 f"heartbeat {content.beat_at:%H:%M:%S} ({content.details.get('mode')}, "
+                 f"{content.details.get('concurrency')} at a time)" if content else "no heartbeat"))
     try:
         with urllib.request.urlopen(f"http://{settings.api_host}:{settings.api_port}/healthz", timeout=2):
             rows.append(("api", True, settings.api_url))

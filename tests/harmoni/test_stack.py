@@ -86,6 +86,7 @@ def test_up_survives_kill_9_with_the_same_contracts_and_data(tmp_path):
         status = subprocess.run([sys.executable, "-m", "harmoni.cli", "status"], env=env, cwd=tmp_path,
                                 capture_output=True, text=True, timeout=60)
         assert status.returncode == 0, status.stdout + status.stderr
+        assert "content    ok   heartbeat" in status.stdout and "(polling, 1 at a time)" in status.stdout
         for name, contract in deployed["contracts"].items():
             assert f"{name}" in status.stdout and contract["address"] in status.stdout
         # The block indexed before the kill is still the same block on the restored chain.
