@@ -136,7 +136,7 @@ export const en = {
     viewAsset: (id: number) => `View asset ${id}`,
     another: 'Register another',
     fixErrors: 'Some fields need attention.',
-    fromUpload: (filename: string) => `Master audio: the upload ${filename} (its SHA-256 becomes the content hash).`,
+    fromUpload: (id: string) => `Master audio: upload ${id} (its SHA-256 becomes the content hash, and the recording streams from it).`,
     noUpload: 'Hash a file instead',
   },
   uploads: {
@@ -145,7 +145,7 @@ export const en = {
     pick: 'Audio file',
     drop: 'Drop an audio file here, or choose one below.',
     sending: (percent: number) => `Uploading… ${percent}%`,
-    sent: 'Uploaded.',
+    sendProgress: 'Upload progress',
     list: 'Your uploads',
     none: 'No uploads yet.',
     file: 'File',
