@@ -1,5 +1,6 @@
 /** Audio uploads (`/v1/uploads`): the file sent with progress, then followed through processing to `ready`. */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect } from 'react'
 
 import { api, type Schemas } from './client'
 import { NetworkError, toApiError, unwrap } from './errors'
@@ -33,7 +34,16 @@ export const uploadOptions = (id: string) =>
   })
 
 export const useUploads = () => useQuery(uploadListOptions())
-export const useUpload = (id: string | null) => useQuery({ ...uploadOptions(id ?? ''), enabled: id !== null })
+/** One upload, polled while the server works on it; the list is refreshed when its state changes. */
+export function useUpload(id: string | null) {
+  const client = useQueryClient()
+  const query = useQuery({ ...uploadOptions(id ?? ''), enabled: id !== null })
+  const state = query.data?.state
+  useEffect(() => {
+    if (state) void client.invalidateQueries({ queryKey: uploadKeys.list() })
+  }, [client, state])
+  return query
+}
 
 /**
  * `POST /v1/uploads` with the file as the body. XMLHttpRequest rather than fetch: only it reports upload
