@@ -126,6 +126,7 @@ export function RegisterForm({ wallet }: { wallet: string }) {
   }
 
   function another() {
+    if (uploadId) setParams({ kind: 'recording' }, { replace: true }) // the next recording needs its own master
     setOperationId(null)
     setTitle(''); setCode(''); setContentHash(''); setWorkIds('')
     setRows([newRow({ address: wallet, share: '100' })])
