@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react'
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 
@@ -137,6 +137,30 @@ describe('the uploads page', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('not-audio: The file is not audio HARMONI can read.')
     expect(screen.getByText('Rejected')).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument()
+  })
+
+  it('takes a dropped file, and deletes an upload', async () => {
+    let deleted = false
+    const { calls, user } = await openUploads('/artist/uploads', {
+      'GET /v1/uploads': () => json({ items: deleted ? [] : [READY], next: null }),
+      [`GET /v1/uploads/${ID}`]: () => json(READY),
+      [`DELETE /v1/uploads/${ID}`]: () => {
+        deleted = true
+        return new Response(null, { status: 204 })
+      },
+    })
+    const file = new File([new Uint8Array(10)], 'night-bus.flac', { type: 'audio/flac' })
+    fireEvent.drop(screen.getByText('Drop an audio file here, or choose one below.').parentElement!,
+      { dataTransfer: { files: [file] } })
+    await waitFor(() => expect(FakeXHR.sent).toHaveLength(1))
+    expect(new URL(FakeXHR.sent[0]!.url).searchParams.get('filename')).toBe('night-bus.flac')
+    expect(FakeXHR.sent[0]!.body).toBe(file)
+
+    await user.click(await screen.findByRole('link', { name: 'Show blue-hour.wav' }))
+    await user.click(await screen.findByRole('button', { name: 'Delete upload' }))
+    expect(await screen.findByText('No uploads yet.')).toBeInTheDocument()
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1)
+    expect(screen.queryByRole('heading', { name: 'blue-hour.wav' })).not.toBeInTheDocument()
   })
 
   it('retries a failed upload', async () => {

@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router'
 
 import { paths } from '../app/paths'
 import { t } from '../app/strings'
-import { BUSY, useRetryUpload, useSendUpload, useUpload, useUploads, type Upload } from '../api/uploads'
+import { BUSY, useDeleteUpload, useRetryUpload, useSendUpload, useUpload, useUploads, type Upload } from '../api/uploads'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { formatDate } from '../lib/format'
 
@@ -84,9 +84,10 @@ function Ready({ upload }: { upload: Upload }) {
   )
 }
 
-function UploadDetail({ id }: { id: string }) {
+function UploadDetail({ id, onDeleted }: { id: string; onDeleted: () => void }) {
   const upload = useUpload(id)
   const retry = useRetryUpload()
+  const remove = useDeleteUpload()
   if (upload.isPending) return <Loading />
   if (upload.isError) return <ErrorState error={upload.error} onRetry={() => void upload.refetch()} />
   const u = upload.data
@@ -106,6 +107,11 @@ function UploadDetail({ id }: { id: string }) {
         <button type="button" disabled={retry.isPending} onClick={() => retry.mutate(u.id)}>{t.uploads.retry}</button>
       )}
       {u.state === 'ready' && <Ready upload={u} />}
+      {remove.isError && <ErrorState error={remove.error} />}
+      <p>
+        <button type="button" className="secondary" disabled={remove.isPending}
+          onClick={() => remove.mutate(u.id, { onSuccess: onDeleted })}>{t.uploads.remove}</button>
+      </p>
     </section>
   )
 }
@@ -175,7 +181,7 @@ export function UploadsPage() {
         )}
       </div>
       {send.isError && <ErrorState error={send.error} />}
-      {selected && <UploadDetail key={selected} id={selected} />}
+      {selected && <UploadDetail key={selected} id={selected} onDeleted={() => setParams({})} />}
       <UploadList selected={selected} />
     </section>
   )
