@@ -19,7 +19,13 @@ export const paths = {
     to: (filters: { q?: string; kind?: AssetKind; cursor?: string } = {}) => `/catalog${query(filters)}`,
   },
   asset: { pattern: '/catalog/:assetId', to: (assetId: number) => `/catalog/${assetId}` },
-  register: { pattern: '/artist/register', to: (kind?: AssetKind) => `/artist/register${query({ kind })}` },
+  register: {
+    pattern: '/artist/register',
+    // From a ready upload: the recording registered from `upload_id`, its title and ISRC pre-filled from the tags
+    to: (kind?: AssetKind, fromUpload?: { upload_id: string; title?: string; isrc?: string }) =>
+      `/artist/register${query({ kind, ...fromUpload })}`,
+  },
+  uploads: { pattern: '/artist/uploads', to: () => '/artist/uploads' },
   earnings: { pattern: '/artist/earnings', to: () => '/artist/earnings' },
   // The token is pasted, or read from the fragment (`#token=…`), which browsers never send to a server.
   acceptInvitation: { pattern: '/invitations/accept', to: () => '/invitations/accept' },

@@ -51,6 +51,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         },
       },
       {
+        path: paths.uploads.pattern,
+        lazy: async () => {
+          const { UploadsPage } = await import('../artist/UploadsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><UploadsPage /></RequireSession> }
+        },
+      },
+      {
         path: paths.earnings.pattern,
         lazy: async () => {
           const { EarningsPage } = await import('../artist/EarningsPage')

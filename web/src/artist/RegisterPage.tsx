@@ -52,9 +52,11 @@ function WalletGate({ children }: { children: (address: string) => ReactNode }) 
 
 export function RegisterForm({ wallet }: { wallet: string }) {
   const [params, setParams] = useSearchParams()
-  const kind: AssetKind = params.get('kind') === 'recording' ? 'recording' : 'work'
-  const [title, setTitle] = useState('')
-  const [code, setCode] = useState('')
+  // From a ready upload (`?upload_id=`): a recording whose content hash the API takes from the upload
+  const uploadId = params.get('upload_id')
+  const kind: AssetKind = params.get('kind') === 'recording' || uploadId ? 'recording' : 'work'
+  const [title, setTitle] = useState(() => params.get('title') ?? '')
+  const [code, setCode] = useState(() => params.get('isrc') ?? '')
   const [contentHash, setContentHash] = useState('')
   const [hashing, setHashing] = useState(false)
   const [workIds, setWorkIds] = useState('')
@@ -72,12 +74,12 @@ export function RegisterForm({ wallet }: { wallet: string }) {
     const codeProblem = code.trim() ? (kind === 'work' ? iswcProblem(code) : isrcProblem(code))
       : submitted ? t.split.required : null
     if (codeProblem) problems[codeField] = codeProblem
-    if (kind === 'recording') {
+    if (kind === 'recording' && !uploadId) {
       const hashProblem = contentHash.trim() ? contentHashProblem(contentHash) : submitted ? t.split.required : null
       if (hashProblem) problems.content_hash = hashProblem
     }
     return problems
-  }, [rows, submitted, title, code, kind, codeField, contentHash])
+  }, [rows, submitted, title, code, kind, codeField, contentHash, uploadId])
   const errors = { ...typed, ...server.fields }
 
   const edited = (field: string) => setServer((s) => {
@@ -102,7 +104,7 @@ export function RegisterForm({ wallet }: { wallet: string }) {
     setSubmitted(true)
     const now = { ...splitProblems(rows, true) }
     if (!title.trim() || !code.trim() || (kind === 'work' ? iswcProblem(code) : isrcProblem(code)) ||
-        (kind === 'recording' && contentHashProblem(contentHash)) || Object.keys(now).length ||
+        (kind === 'recording' && !uploadId && contentHashProblem(contentHash)) || Object.keys(now).length ||
         totalState(rows).kind !== 'complete') {
       setServer({ fields: {}, form: t.register.fixErrors })
       return
@@ -113,7 +115,8 @@ export function RegisterForm({ wallet }: { wallet: string }) {
       const operation = kind === 'work'
         ? await register.mutateAsync({ kind, key: idempotencyKey, body: { title: title.trim(), iswc: code, split } })
         : await register.mutateAsync({ kind, key: idempotencyKey, body: {
-          title: title.trim(), isrc: code, content_hash: contentHash.trim(), split,
+          title: title.trim(), isrc: code, split,
+          ...(uploadId ? { upload_id: uploadId } : { content_hash: contentHash.trim() }),
           work_ids: workIds.split(',').map((s) => s.trim()).filter(Boolean).map(Number),
         } })
       setOperationId(operation.id)
@@ -123,6 +126,7 @@ export function RegisterForm({ wallet }: { wallet: string }) {
   }
 
   function another() {
+    if (uploadId) setParams({ kind: 'recording' }, { replace: true }) // the next recording needs its own master
     setOperationId(null)
     setTitle(''); setCode(''); setContentHash(''); setWorkIds('')
     setRows([newRow({ address: wallet, share: '100' })])
@@ -160,7 +164,15 @@ export function RegisterForm({ wallet }: { wallet: string }) {
       <p id={`reg-${codeField}-hint`} className="hint">{kind === 'work' ? t.register.iswcHint : t.register.isrcHint}</p>
       <FieldError id={`reg-${codeField}-error`} message={errors[codeField]} />
 
-      {kind === 'recording' && (
+      {kind === 'recording' && uploadId && (
+        <div className="notice">
+          <p>{t.register.fromUpload(uploadId)}</p>
+          <button type="button" className="secondary" onClick={() => setParams({ kind: 'recording' }, { replace: true })}>
+            {t.register.noUpload}
+          </button>
+        </div>
+      )}
+      {kind === 'recording' && !uploadId && (
         <>
           <label htmlFor="reg-master">{t.register.master}</label>
           <input id="reg-master" type="file" accept="audio/*" aria-describedby="reg-master-hint"
@@ -172,6 +184,10 @@ export function RegisterForm({ wallet }: { wallet: string }) {
             onChange={(e) => { setContentHash(e.target.value); edited('content_hash') }} />
           <p id="reg-content_hash-hint" className="hint">{t.register.contentHashHint}</p>
           <FieldError id="reg-content_hash-error" message={errors.content_hash} />
+        </>
+      )}
+      {kind === 'recording' && (
+        <>
           <label htmlFor="reg-work_ids">{t.register.workIds}</label>
           <input id="reg-work_ids" inputMode="numeric" value={workIds} {...field('work_ids')}
             onChange={(e) => { setWorkIds(e.target.value); edited('work_ids') }} />

@@ -5,6 +5,7 @@ import { paths } from '../app/paths'
 import { t } from '../app/strings'
 import { hasRole, signOut, useSession } from '../api/session'
 import { applyTheme, storedTheme, type Theme } from '../lib/theme'
+import { PlayerBar } from '../fan/player/PlayerBar'
 
 const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
 
@@ -25,6 +26,7 @@ export function Layout() {
         <nav aria-label={t.app.mainNav}>
           <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
+          {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
           <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
@@ -52,6 +54,7 @@ export function Layout() {
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <PlayerBar />
     </>
   )
 }

@@ -2,8 +2,30 @@ import { useParams } from 'react-router'
 
 import { t } from '../app/strings'
 import { useAsset } from '../api/assets'
+import { useSession } from '../api/session'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { ppmToPercent, readableCode, short } from '../lib/format'
+import { usePlayer } from './player/store'
+
+/** Play a recording (signed-in listeners): its playback session says when it cannot be streamed. */
+function PlayButton({ assetId, title }: { assetId: number; title: string }) {
+  const session = useSession()
+  const [state, player] = usePlayer()
+  if (session.status !== 'signed-in') return null
+  const current = state.queue[state.index]?.assetId === assetId
+  const playing = current && state.status === 'playing'
+  return (
+    <div className="play">
+      <button type="button" onClick={() => void (current ? player.toggle() : player.playQueue([{ assetId, title }]))}>
+        {playing ? t.player.pause : t.player.play}
+      </button>
+      {current && state.notStreamable && (
+        <p className="notice" role="status">{t.player.notStreamable(state.notStreamable)}</p>
+      )}
+      {current && state.status === 'error' && <p role="alert">{t.player.failed}</p>}
+    </div>
+  )
+}
 
 export function AssetPage() {
   const assetId = Number(useParams().assetId)
@@ -19,6 +41,7 @@ export function AssetPage() {
         {asset.kind === 'work' ? t.catalog.work : t.catalog.recording} · {t.catalog.asOfBlock(block.number)}
       </p>
       {asset.frozen && <p className="notice" role="status">{t.asset.frozen}</p>}
+      {asset.kind === 'recording' && <PlayButton assetId={asset.asset_id} title={asset.title ?? t.asset.title(asset.asset_id)} />}
       <dl className="facts">
         <dt>{t.asset.code}</dt><dd className="mono">{readableCode(asset.industry_code)}</dd>
         <dt>{t.asset.controller}</dt><dd className="mono">{asset.controller}</dd>

@@ -1,0 +1,59 @@
+import type { KeyboardEvent } from 'react'
+
+import { t } from '../../app/strings'
+import { SEEK_STEP_S } from './Player'
+import { usePlayer } from './store'
+
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return '0:00'
+  const s = Math.floor(seconds)
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
+}
+
+/** The persistent bar at the foot of every page. Space plays or pauses; the arrows seek ±5 s. */
+export function PlayerBar() {
+  const [state, player] = usePlayer()
+  const track = state.queue[state.index]
+  if (!track) return null
+
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    const target = event.target as HTMLElement
+    if (target instanceof HTMLInputElement) return // the sliders keep their own keys
+    if (event.key === ' ') {
+      if (target instanceof HTMLButtonElement) return // a button's own Space
+      event.preventDefault()
+      void player.toggle()
+    } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+      event.preventDefault()
+      player.seekBy(event.key === 'ArrowLeft' ? -SEEK_STEP_S : SEEK_STEP_S)
+    }
+  }
+
+  const playing = state.status === 'playing'
+  return (
+    <section className="player-bar" aria-label={t.player.region} tabIndex={0} onKeyDown={onKeyDown}
+      aria-describedby="player-keys">
+      <p id="player-keys" className="visually-hidden">{t.player.keys}</p>
+      <button type="button" onClick={() => void player.previous()} aria-label={t.player.previous}>⏮</button>
+      <button type="button" onClick={() => void player.toggle()} aria-label={playing ? t.player.pause : t.player.play}
+        disabled={state.status === 'loading' || state.status === 'unavailable'}>
+        {playing ? '⏸' : '▶'}
+      </button>
+      <button type="button" onClick={() => void player.next()} aria-label={t.player.next}
+        disabled={state.index >= state.queue.length - 1}>⏭</button>
+      <span className="player-title">{track.title}</span>
+      <input type="range" aria-label={t.player.seek} min={0} max={Math.max(state.duration, 0)} step={1}
+        value={Math.min(state.position, state.duration || state.position)}
+        aria-valuetext={t.player.time(clock(state.position), clock(state.duration))}
+        onChange={(e) => player.seek(Number(e.target.value))} />
+      <span className="mono" aria-hidden="true">{t.player.time(clock(state.position), clock(state.duration))}</span>
+      <input type="range" aria-label={t.player.volume} min={0} max={1} step={0.05} value={state.volume}
+        onChange={(e) => player.setVolume(Number(e.target.value))} />
+      <span role="status" aria-live="polite" className="player-status">
+        {state.status === 'loading' ? t.player.loading
+          : state.status === 'unavailable' && state.notStreamable ? t.player.notStreamable(state.notStreamable)
+          : state.status === 'error' ? t.player.failed : ''}
+      </span>
+    </section>
+  )
+}
