@@ -32,6 +32,7 @@ from harmoni.errors import ConfigurationError
 from harmoni.processes import die_with_parent
 from harmoni.settings import Settings, get_settings
 from indexer.status import readiness
+from partners.webhooks import warn_when_unrestricted
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 10.0
@@ -228,6 +229,7 @@ def up(settings: Settings) -> int:
         stack.wait_api()
         runtime.record(settings, stack.database_url)
         _print_banner(settings, deployment)
+        warn_when_unrestricted(settings.env.value, log)
         last_beat = 0.0
         last_dispatch, threads = 0.0, {}
         while True:

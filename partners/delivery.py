@@ -183,7 +183,7 @@ class Sent:
     duration_ms: int
 
 
-def send(claimed: Claim, *, public_only: bool, show_private_excerpts: bool, deadline_s: float = TIMEOUT_S,
+def send(claimed: Claim, *, public_only: bool, show_private_excerpts: bool, deadline_s: float | None = None,
          resolver: Resolver = socket.getaddrinfo) -> Sent:
     """The HTTP attempt itself: no database session is open while it runs.
 
@@ -200,7 +200,7 @@ def send(claimed: Claim, *, public_only: bool, show_private_excerpts: bool, dead
     headers = {"Content-Type": "application/json", "User-Agent": "HARMONI-Webhooks/1",
                EVENT_ID_HEADER: claimed.event_id,
                SIGNATURE_HEADER: sign(claimed.signing_secret, claimed.body, int(started_at.timestamp()))}
-    answer = sender.post(target, path, claimed.body.encode(), headers, deadline_s=deadline_s,
+    answer = sender.post(target, path, claimed.body.encode(), headers, deadline_s=deadline_s or TIMEOUT_S,
                          max_bytes=EXCERPT_BYTES)
     excerpt = answer.excerpt.decode("utf-8", "replace")[:EXCERPT_CHARS]
     if not target.public and not show_private_excerpts:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import time
@@ -204,3 +205,11 @@ def check_url(url: str, *, public_only: bool, resolver: Resolver = socket.getadd
             parts.username or parts.password):
         return url  # development: any host, resolved only when a delivery goes out
     return resolve_target(url, public_only=public_only, resolver=resolver).url
+
+
+def warn_when_unrestricted(env: str, logger: logging.Logger) -> None:
+    """Say at start, loudly, when webhook URLs may point anywhere (every environment but production)."""
+    if env != "production":
+        logger.warning("WEBHOOK URLS ARE NOT RESTRICTED (HARMONI_ENV=%s): partners may register http URLs and "
+                       "private or loopback addresses, and the platform will POST to them; only production "
+                       "limits webhooks to https on public addresses", env)
