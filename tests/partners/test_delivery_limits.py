@@ -164,12 +164,9 @@ def test_no_lock_is_held_while_a_request_is_in_flight(own_db):
         _one_event(own_db)
         dispatcher = _in_background(tasks.dispatch_chain_events.delay)
         assert hanging.got_request.wait(10)
-        with own_db() as session:
-            [in_flight] = session.scalars(select(WebhookDelivery))
-            assert in_flight.lease_until is not None and in_flight.attempts == 0  # claimed, not yet recorded
         # The partner deletes its endpoint meanwhile: nothing waits for the attempt in flight.
         with own_db.begin() as session:
-            session.execute(text("set local lock_timeout = '2s'"))
+            session.execute(text("set local lock_timeout = '500ms'"))
             service.delete_endpoint(session, partner.id, hook.row.id)
         assert hanging.in_handler == 1  # still hanging
         hanging.release.set()
@@ -198,6 +195,10 @@ def test_slow_partners_do_not_delay_a_fast_one(own_db, harmoni_env):
             time.sleep(0.1)
         assert done is not None, "the fast partner waited for the slow ones"
         assert slow_a.in_handler == 1 and slow_b.in_handler == 1  # they are still hanging
+        with own_db() as session:
+            in_flight = session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "pending")).all()
+        # Claimed under a lease, not yet recorded: no row lock is what keeps others off them.
+        assert len(in_flight) == 2 and all(d.lease_until is not None and d.attempts == 0 for d in in_flight)
         slow_a.release.set()
         slow_b.release.set()
         dispatcher.join(15)
