@@ -171,6 +171,6 @@ def test_start_says_loudly_that_webhook_urls_are_not_restricted(harmoni_env, cap
     get_settings.cache_clear()
     create_app(get_settings())  # the API; `harmoni up` says the same after its banner
     [line] = [json.loads(x) for x in capfd.readouterr().err.splitlines() if "WEBHOOK URLS ARE NOT RESTRICTED" in x]
-    assert line["level"] == "warning" and "HARMONI_ENV=development" in line["message"]
+    assert line["level"] == "warning" and "HARMONI_ENV=development" in line["msg"]
     warn_when_unrestricted("production", logging.getLogger("test"))
     assert "NOT RESTRICTED" not in capfd.readouterr().err
