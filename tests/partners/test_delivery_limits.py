@@ -203,3 +203,18 @@ def test_slow_partners_do_not_delay_a_fast_one(own_db, harmoni_env):
         slow_b.release.set()
         dispatcher.join(15)
     assert {a.succeeded for a in _attempts(own_db)} == {True}
+
+
+def test_the_supervisors_periodic_jobs_never_wait_on_a_partner(own_db):
+    from harmoni import stack
+
+    partner = make_user(own_db, get_settings(), "partner")
+    with misbehaving("hang") as hanging:
+        endpoint(own_db, partner.id, hanging.url)
+        _one_event(own_db)
+        stack._periodic_jobs()  # operations resumed, claims journaled: no webhook goes out from this thread
+        assert not hanging.got_request.is_set()
+        webhooks = _in_background(stack._webhook_jobs)  # the webhook dispatcher runs in a thread of its own
+        assert hanging.got_request.wait(10)
+        webhooks.join(3 * DEADLINE_S)
+        assert not webhooks.is_alive()
