@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,9 @@ from harmoni.logging import configure_logging
 from harmoni.settings import Settings, get_settings
 from identity import passwords
 from indexer.status import BoundedReadiness
+from partners.webhooks import warn_when_unrestricted
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     configure_jobs(settings)
+    warn_when_unrestricted(settings.env.value, log)
     database_url = settings.database_url or embedded_db.start(settings.data_dir)[0]
     app = FastAPI(
         lifespan=_lifespan,

@@ -103,14 +103,17 @@ def _cmd_api(settings: Settings, _args) -> int:
     return 0
 
 
-def _cmd_worker(settings: Settings, _args) -> int:
+def _cmd_worker(settings: Settings, args) -> int:
     from harmoni import jobs
 
     if not settings.redis_url:
         print("harmoni: error: the worker needs HARMONI_REDIS_URL (without it jobs run in-process)",
               file=sys.stderr)
         return 2
-    jobs.configure(settings).worker_main(["worker", "--loglevel=INFO", "--concurrency=2"])
+    argv = ["worker", "--loglevel=INFO", f"--queues={args.queues}"]
+    # Threads for work that mostly waits on the network (webhook deliveries), processes otherwise.
+    argv += [f"--concurrency={args.threads}", "--pool=threads"] if args.threads else ["--concurrency=2"]
+    jobs.configure(settings).worker_main(argv)
     return 0
 
 
@@ -313,7 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_content_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
-    commands.add_parser("worker", help="run a Celery worker").set_defaults(func=_cmd_worker)
+    worker = commands.add_parser("worker", help="run a Celery worker")
+    worker.add_argument("--queues", default="celery", help="the queues to serve (comma-separated)")
+    worker.add_argument("--threads", type=int, default=0, help="a pool of this many threads instead of processes")
+    worker.set_defaults(func=_cmd_worker)
     return parser
 
 

@@ -32,6 +32,7 @@ from harmoni.errors import ConfigurationError
 from harmoni.processes import die_with_parent
 from harmoni.settings import Settings, get_settings
 from indexer.status import readiness
+from partners.webhooks import warn_when_unrestricted
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 10.0
@@ -223,11 +224,14 @@ def up(settings: Settings) -> int:
         stack.spawn("content", ["content", "worker"])  # transcodes uploads (Celery's content queue with Redis)
         if settings.redis_url:
             stack.spawn("worker", ["worker"])
+            # Webhook deliveries on a queue and worker of their own: partners wait on nobody but each other.
+            stack.spawn("webhooks", ["worker", "--queues", "webhooks", "--threads", "8"])
         stack.wait_api()
         runtime.record(settings, stack.database_url)
         _print_banner(settings, deployment)
+        warn_when_unrestricted(settings.env.value, log)
         last_beat = 0.0
-        last_dispatch, dispatcher = 0.0, None
+        last_dispatch, threads = 0.0, {}
         while True:
             stack.check_children()
             if time.monotonic() - last_beat >= HEARTBEAT_EVERY_S:
@@ -235,12 +239,14 @@ def up(settings: Settings) -> int:
 
                 record_worker_heartbeat.delay("eager" if jobs.is_eager() else "celery")
                 last_beat = time.monotonic()
-            # Webhooks: new chain events become deliveries, due retries go out; mirrored claims are journaled. In
-            # a thread, so slow partner endpoints (called inline in eager mode) never hold up the supervision.
-            idle = dispatcher is None or not dispatcher.is_alive()
-            if idle and time.monotonic() - last_dispatch >= WEBHOOKS_EVERY_S:
-                dispatcher = threading.Thread(target=_periodic_jobs, name="periodic", daemon=True)
-                dispatcher.start()
+            # Periodic jobs (operations resumed, mirrored claims journaled) and the webhook dispatcher each in a
+            # thread of their own: in eager mode a run of deliveries waits on partners (up to a deadline each, side
+            # by side), which must hold up neither the supervision nor the other jobs.
+            if time.monotonic() - last_dispatch >= WEBHOOKS_EVERY_S:
+                for name, target in (("periodic", _periodic_jobs), ("webhooks", _webhook_jobs)):
+                    if name not in threads or not threads[name].is_alive():
+                        threads[name] = threading.Thread(target=target, name=name, daemon=True)
+                        threads[name].start()
                 last_dispatch = time.monotonic()
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -256,13 +262,17 @@ def _periodic_jobs() -> None:
     from harmoni import jobs
     from ledger.royalties.tasks import journal_claims_job
     from ledger.tasks import resume_operations
-    from partners.tasks import dispatch_chain_events
 
     if not jobs.is_eager():  # without Redis the content worker polls for its uploads itself
         sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
-    dispatch_chain_events.delay()
     journal_claims_job.delay()
+
+
+def _webhook_jobs() -> None:
+    from partners.tasks import dispatch_chain_events
+
+    dispatch_chain_events.delay()
 
 
 def _print_banner(settings: Settings, deployment: deployments.Deployment) -> None:

@@ -9,30 +9,34 @@ replacement events get new ids and new deliveries; deliveries of removed events 
 from __future__ import annotations
 
 import logging
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-import httpx
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.models import ChainEvent
-from partners import repository
+from partners import repository, sender
 from partners.errors import WebhookUrlRefused
 from partners.models import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookDeliveryAttempt
-from partners.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, check_url, event_from_chain, sign
+from partners.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, Resolver, event_from_chain, resolve_target, sign
 
 log = logging.getLogger(__name__)
 
 # Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is given up.
 RETRY_DELAYS_S = (30, 120, 600, 3600, 6 * 3600)
 MAX_ATTEMPTS = len(RETRY_DELAYS_S) + 1
-TIMEOUT_S = 10.0
+TIMEOUT_S = 10.0  # the whole attempt: connect, send and read
 EXCERPT_CHARS = 1000
+EXCERPT_BYTES = 4 * EXCERPT_CHARS  # all we read of an answer (UTF-8 takes at most 4 bytes a character)
+# How long a claimed attempt keeps others off its delivery; well past the deadline, so only a dead worker's runs out.
+LEASE = timedelta(seconds=6 * TIMEOUT_S)
 EVENTS_PER_BATCH = 500
 BATCHES_PER_RUN = 20
-DELIVERIES_PER_RUN = 25  # in eager mode each is sent inline: keep one run short
+DELIVERIES_PER_RUN = 25  # in eager mode a run waits for its batch (sent side by side): keep it short
 AFTER_EVENT = 2**31 - 1  # a log index past every real one: "after every event of this block"
 
 
@@ -132,27 +136,29 @@ class Outcome:
     retry_in_s: int | None = None  # set when a retry was scheduled
 
 
-def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int | None, str, str | None]:
-    """(status code, response excerpt, error); never raises for network trouble."""
-    try:
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
-            response = client.post(url, content=body.encode(), headers=headers)
-        return response.status_code, response.text[:EXCERPT_CHARS], None
-    except httpx.HTTPError as err:
-        return None, "", f"{type(err).__name__}: {err}"[:500]
+@dataclass(frozen=True)
+class Claim:
+    """What a worker took out of the database to send one delivery, the lease it holds on it included."""
+
+    delivery_id: uuid.UUID
+    attempt: int  # the number this attempt will have
+    lease_until: datetime
+    url: str
+    signing_secret: str
+    event_id: str
+    body: str
 
 
-def attempt(session: Session, delivery_id: uuid.UUID, *, public_only: bool, now: datetime | None = None) -> Outcome:
-    """Send a due delivery once, log the attempt, and mark it delivered, scheduled for retry, or failed.
-
-    The row stays locked while the request is in flight, so no two workers send the same delivery at once.
-    """
+def claim(session: Session, delivery_id: uuid.UUID, now: datetime | None = None) -> Claim | Outcome:
+    """Lease a due delivery for one attempt (a short transaction of its own); an Outcome when there is nothing
+    to send: not due, leased by another worker, gone, or cancelled because its event was reorged away."""
     now = now or _now()
     found = repository.locked_delivery(session, delivery_id)
     if found is None:
         return Outcome("skipped")
     delivery, endpoint = found
-    if delivery.status != DeliveryStatus.pending.value or (delivery.next_attempt_at or now) > now:
+    if (delivery.status != DeliveryStatus.pending.value or (delivery.next_attempt_at or now) > now
+            or (delivery.lease_until is not None and delivery.lease_until > now)):
         return Outcome("skipped")
     if not repository.chain_event_exists(session, delivery.chain_id, delivery.block_hash, delivery.log_index):
         checkpoint = repository.checkpoint_number(session, delivery.chain_id)
@@ -161,24 +167,82 @@ def attempt(session: Session, delivery_id: uuid.UUID, *, public_only: bool, now:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.cancelled.value, None
         log.info("webhook delivery cancelled: its event was reorged away", extra={"delivery_id": str(delivery.id)})
         return Outcome(delivery.status)
-    started = time.monotonic()
+    delivery.lease_until = now + LEASE
+    return Claim(delivery.id, delivery.attempts + 1, delivery.lease_until, endpoint.url, endpoint.signing_secret,
+                 delivery.event_id, delivery.body)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one HTTP attempt gave, measured outside any transaction."""
+
+    started_at: datetime
+    status_code: int | None
+    excerpt: str
+    error: str | None
+    duration_ms: int
+
+
+def send(claimed: Claim, *, public_only: bool, show_private_excerpts: bool, deadline_s: float | None = None,
+         resolver: Resolver = socket.getaddrinfo) -> Sent:
+    """The HTTP attempt itself: no database session is open while it runs.
+
+    The URL is checked again here (DNS answers change) and the request goes to exactly the address checked.
+    An answer from a private address is only kept for the partner to read in development.
+    """
+    started_at, started = _now(), time.monotonic()
     try:
-        check_url(endpoint.url, public_only=public_only)
+        target = resolve_target(claimed.url, public_only=public_only, resolver=resolver)
     except WebhookUrlRefused as err:
-        status_code, excerpt, error = None, "", err.detail
-    else:
-        headers = {"Content-Type": "application/json", "User-Agent": "HARMONI-Webhooks/1",
-                   EVENT_ID_HEADER: delivery.event_id,
-                   SIGNATURE_HEADER: sign(endpoint.signing_secret, delivery.body, int(now.timestamp()))}
-        status_code, excerpt, error = _post(endpoint.url, delivery.body, headers)
-    succeeded = status_code is not None and 200 <= status_code < 300
-    delivery.attempts += 1
+        return Sent(started_at, None, "", err.detail, int((time.monotonic() - started) * 1000))
+    parts = urlsplit(claimed.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Content-Type": "application/json", "User-Agent": "HARMONI-Webhooks/1",
+               EVENT_ID_HEADER: claimed.event_id,
+               SIGNATURE_HEADER: sign(claimed.signing_secret, claimed.body, int(started_at.timestamp()))}
+    answer = sender.post(target, path, claimed.body.encode(), headers, deadline_s=deadline_s or TIMEOUT_S,
+                         max_bytes=EXCERPT_BYTES)
+    excerpt = answer.excerpt.decode("utf-8", "replace")[:EXCERPT_CHARS]
+    if not target.public and not show_private_excerpts:
+        excerpt = ""
+    return Sent(started_at, answer.status_code, excerpt, answer.error, int((time.monotonic() - started) * 1000))
+
+
+def record(session: Session, claimed: Claim, sent: Sent) -> Outcome:
+    """Log the attempt and mark the delivery delivered, scheduled for retry, or failed (a short transaction).
+
+    Nothing is recorded when the delivery is gone (its endpoint was deleted meanwhile) or another worker took
+    it over after our lease ran out.
+    """
+    delivery = repository.locked_delivery_row(session, claimed.delivery_id)
+    if (delivery is None or delivery.status != DeliveryStatus.pending.value
+            or delivery.attempts + 1 != claimed.attempt or delivery.lease_until != claimed.lease_until):
+        return Outcome("skipped")
+    succeeded = sent.status_code is not None and 200 <= sent.status_code < 300
+    delivery.attempts, delivery.lease_until = claimed.attempt, None
     session.add(WebhookDeliveryAttempt(
-        id=uuid.uuid4(), delivery_id=delivery.id, attempt=delivery.attempts, attempted_at=now, succeeded=succeeded,
-        status_code=status_code, error=error or (None if succeeded else f"HTTP {status_code}"),
-        response_excerpt=excerpt, duration_ms=int((time.monotonic() - started) * 1000)))
-    delivery.last_status_code = status_code
-    return _settle(delivery, succeeded, now)
+        id=uuid.uuid4(), delivery_id=delivery.id, attempt=delivery.attempts, attempted_at=sent.started_at,
+        succeeded=succeeded, status_code=sent.status_code,
+        error=sent.error or (None if succeeded else f"HTTP {sent.status_code}"),
+        response_excerpt=sent.excerpt, duration_ms=sent.duration_ms))
+    delivery.last_status_code = sent.status_code
+    return _settle(delivery, succeeded, _now())
+
+
+def attempt(sessions: sessionmaker[Session], delivery_id: uuid.UUID, *, public_only: bool,
+            show_private_excerpts: bool, resolver: Resolver = socket.getaddrinfo) -> Outcome:
+    """Send a due delivery once: claim it, POST it with no transaction open, record what happened.
+
+    The lease, not a row lock, keeps two workers from sending the same delivery at once; a worker that dies
+    mid-attempt leaves a lease that simply runs out.
+    """
+    with sessions.begin() as session:
+        claimed = claim(session, delivery_id)
+    if isinstance(claimed, Outcome):
+        return claimed
+    sent = send(claimed, public_only=public_only, show_private_excerpts=show_private_excerpts, resolver=resolver)
+    with sessions.begin() as session:
+        return record(session, claimed, sent)
 
 
 def _settle(delivery: WebhookDelivery, succeeded: bool, now: datetime) -> Outcome:

@@ -116,6 +116,8 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_status_code: Mapped[int | None] = mapped_column(Integer)
+    # Set while a worker has the delivery in flight (claimed, not yet recorded); a dead worker's lease runs out.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now_column()
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

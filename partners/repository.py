@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -120,9 +120,10 @@ def add_delivery(session: Session, values: dict) -> uuid.UUID | None:
 
 def claim_due_deliveries(session: Session, due_before: datetime, now: datetime, limit: int) -> list[uuid.UUID]:
     """Pending deliveries due before `due_before`, restamped due `now` so a later sweep does not hand them out
-    again at once; rows being attempted right now (locked) are left alone."""
+    again at once; rows being claimed right now (locked) or leased for an attempt in flight are left alone."""
     due = (select(WebhookDelivery.id)
-           .where(WebhookDelivery.status == DeliveryStatus.pending.value, WebhookDelivery.next_attempt_at <= due_before)
+           .where(WebhookDelivery.status == DeliveryStatus.pending.value, WebhookDelivery.next_attempt_at <= due_before,
+                  or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until <= now))
            .order_by(WebhookDelivery.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
     return list(session.scalars(update(WebhookDelivery).where(WebhookDelivery.id.in_(due.scalar_subquery()))
                                 .values(next_attempt_at=now).returning(WebhookDelivery.id)))
@@ -139,3 +140,9 @@ def locked_delivery(session: Session, delivery_id: uuid.UUID) -> tuple[WebhookDe
 
 def chain_event_exists(session: Session, chain_id: int, block_hash: bytes, log_index: int) -> bool:
     return session.get(ChainEvent, (chain_id, block_hash, log_index)) is not None
+
+
+def locked_delivery_row(session: Session, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+    """The delivery locked for a moment to record an attempt's outcome; None when it is gone."""
+    return session.scalars(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+                           .with_for_update()).one_or_none()

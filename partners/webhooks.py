@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,25 +124,92 @@ def verify_signature(secret: str, header: str, body: str | bytes, tolerance_s: i
     return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
 
 
-def check_url(url: str, *, public_only: bool) -> str:
-    """The URL if we may send to it; with `public_only` (production) only https to public addresses.
+# Prefixes whose last 32 bits are an IPv4 address the packet really goes to (NAT64, its local-use range,
+# and the deprecated IPv4-compatible form); 6to4, Teredo and IPv4-mapped are decoded by `ipaddress` itself.
+_EMBEDDING_PREFIXES = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"),
+                       ipaddress.IPv6Network("::/96"))
 
-    Called when an endpoint is registered and again before each delivery, since DNS answers change.
+Resolver = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: the URL as registered and the one address, checked, that we connect to."""
+
+    url: str
+    scheme: str
+    host: str  # for the Host header, TLS SNI and the certificate check
+    port: int
+    address: str
+    public: bool  # whether `address` is a global one (private answers are not shown outside development)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (mapped, NAT64, 6to4, Teredo, IPv4-compatible)."""
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if address.teredo is not None:
+        found += list(address.teredo)
+    if any(address in prefix for prefix in _EMBEDDING_PREFIXES):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def is_public_address(address: str) -> bool:
+    """True for a global address, an IPv6 one only when every IPv4 address it embeds is global as well."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(ip)
+        if embedded:
+            return all(a.is_global for a in embedded)
+    return ip.is_global
+
+
+def resolve_target(url: str, *, public_only: bool, resolver: Resolver = socket.getaddrinfo) -> Target:
+    """Check `url` and resolve its host once; the delivery connects to the returned address and no other.
+
+    With `public_only` (production) only https, and every address the host resolves to must be public, so
+    an answer that mixes a public and a private address is refused rather than raced.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookUrlRefused("the URL must be http(s) with a host")
     if parts.username or parts.password:
         raise WebhookUrlRefused("the URL must not carry credentials")
-    if not public_only:
-        return url
-    if parts.scheme != "https":
+    if public_only and parts.scheme != "https":
         raise WebhookUrlRefused("webhook URLs must use https")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443,
-                                                                type=socket.SOCK_STREAM)}
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as err:
+        raise WebhookUrlRefused("the URL's port is not a number between 0 and 65535") from err
+    try:
+        addresses = [info[4][0] for info in resolver(parts.hostname, port, type=socket.SOCK_STREAM)]
     except (OSError, UnicodeError) as err:
         raise WebhookUrlRefused(f"the host {parts.hostname} does not resolve") from err
-    if not all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+    if not addresses:
+        raise WebhookUrlRefused(f"the host {parts.hostname} does not resolve")
+    public = all(is_public_address(a) for a in addresses)
+    if public_only and not public:
         raise WebhookUrlRefused(f"the host {parts.hostname} is not a public address")
-    return url
+    return Target(url=url, scheme=parts.scheme, host=parts.hostname, port=port, address=addresses[0],
+                  public=is_public_address(addresses[0]))
+
+
+def check_url(url: str, *, public_only: bool, resolver: Resolver = socket.getaddrinfo) -> str:
+    """The URL if we may send to it; with `public_only` (production) only https to public addresses.
+
+    Called when an endpoint is registered; each delivery checks again with `resolve_target` and connects to
+    the address it checked.
+    """
+    parts = urlsplit(url)
+    if not public_only and parts.scheme in ("http", "https") and parts.hostname and not (
+            parts.username or parts.password):
+        return url  # development: any host, resolved only when a delivery goes out
+    return resolve_target(url, public_only=public_only, resolver=resolver).url
+
+
+def warn_when_unrestricted(env: str, logger: logging.Logger) -> None:
+    """Say at start, loudly, when webhook URLs may point anywhere (every environment but production)."""
+    if env != "production":
+        logger.warning("WEBHOOK URLS ARE NOT RESTRICTED (HARMONI_ENV=%s): partners may register http URLs and "
+                       "private or loopback addresses, and the platform will POST to them; only production "
+                       "limits webhooks to https on public addresses", env)

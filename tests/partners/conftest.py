@@ -1,3 +1,5 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from harmoni import jobs
@@ -15,8 +17,10 @@ def receiver():
 
 @pytest.fixture
 def eager_jobs(harmoni_env, sessions):
-    """Jobs run in-process (no Redis) on the test's rolled-back transaction."""
+    """Jobs run in-process (no Redis) on the test's rolled-back transaction: one connection, so one delivery at
+    a time (tests of deliveries side by side use a database of their own)."""
     harmoni_env.setattr(tasks, "job_sessions", lambda: sessions)
+    harmoni_env.setattr(tasks, "_pool", ThreadPoolExecutor(max_workers=1))
     jobs.configure(get_settings())
     assert jobs.is_eager()
     return harmoni_env

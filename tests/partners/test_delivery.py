@@ -82,6 +82,9 @@ def test_real_chain_events_reach_the_receiver_signed(eager_jobs, sessions, chain
 
 
 def test_failed_attempt_is_logged_and_retried_when_due(eager_jobs, sessions, partner, receiver):
+    # Development: the answer of a private address (the receiver on 127.0.0.1) is kept for the partner to read.
+    eager_jobs.setenv("HARMONI_ENV", "development")
+    get_settings.cache_clear()
     hook = endpoint(sessions, partner.id, receiver.url, events=("payout.published",))
     with sessions.begin() as session:
         add_block(session, 10)
@@ -240,3 +243,29 @@ def test_with_celery_only_retries_overdue_past_the_grace_are_handed_out_again(ea
             result = delivery.dispatch(session, 31337, now, retry_grace=tasks.LOST_TASK_AFTER,
                                        max_deliveries=tasks.CELERY_DELIVERIES_PER_RUN)
         assert result.to_deliver == expected
+
+
+def test_with_celery_each_delivery_is_a_task_of_its_own_on_the_webhooks_queue(eager_jobs, sessions, partner,
+                                                                              receiver, redis_url):
+    import redis
+
+    endpoint(sessions, partner.id, receiver.url)
+    endpoint(sessions, partner.id, receiver.url + "/second")
+    with sessions.begin() as session:
+        add_block(session, 5)
+        add_event(session, 5, 0, "RightsRegistry", "AssetRegistered", registered(1))
+    jobs.configure(get_settings().model_copy(update={"redis_url": redis_url}))
+    try:
+        assert tasks.dispatch_chain_events.run() == 2  # queued after the commit, none sent from here
+    finally:
+        jobs.configure(get_settings())
+    ids = {str(d.id) for d in _deliveries(sessions)}
+    client = redis.Redis.from_url(redis_url)
+    ours = []
+    for raw in client.lrange(tasks.QUEUE, 0, -1):
+        message = json.loads(raw)
+        if any(i in message["headers"].get("argsrepr", "") for i in ids):
+            ours.append(message)
+            client.lrem(tasks.QUEUE, 1, raw)
+    assert sorted(m["headers"]["task"] for m in ours) == ["partners.deliver"] * 2
+    assert receiver.requests == []
