@@ -46,7 +46,8 @@ def _query(request: Request) -> str:
 
 _SUMMARY = ("rendition (opus_160, opus_96, aac_256, mp3_320, flac, preview, waveform, hls/master.m3u8): byte "
             "ranges, ETag = CID; signed URLs from POST /v1/playback-sessions (previews need none)")
-_RESPONSES = {**_RANGE_HEADERS, **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken)}
+_RESPONSES = {**_RANGE_HEADERS, **problem_responses(StreamUrlInvalid, NotStreamable, RenditionNotFound, InvalidToken,
+                                                   ValidationFailed)}
 
 
 def _parameter(name: str, where: str, kind: str, description: str) -> dict:

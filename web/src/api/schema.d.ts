@@ -7716,13 +7716,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Listener the URL was signed for */
-                l?: string | null;
+                l?: string;
                 /** @description Expiry (Unix seconds) */
-                exp?: number | null;
+                exp?: number;
                 /** @description Signing key id */
-                kid?: string | null;
+                kid?: string;
                 /** @description Signature */
-                sig?: string | null;
+                sig?: string;
             };
             header?: never;
             path: {
@@ -7812,13 +7812,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description `validation-error` (Invalid request) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -7827,13 +7827,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Listener the URL was signed for */
-                l?: string | null;
+                l?: string;
                 /** @description Expiry (Unix seconds) */
-                exp?: number | null;
+                exp?: number;
                 /** @description Signing key id */
-                kid?: string | null;
+                kid?: string;
                 /** @description Signature */
-                sig?: string | null;
+                sig?: string;
             };
             header?: never;
             path: {
@@ -7923,13 +7923,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description `validation-error` (Invalid request) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": unknown;
                 };
             };
         };
