@@ -20,12 +20,16 @@ def _cmd_worker(settings: Settings, _args) -> int:
     from content import tasks
     from harmoni import jobs
 
-    tasks.keep_beating(settings, "celery" if settings.redis_url else "polling")
     if settings.redis_url:  # a Celery worker on the content queue: every machine running one shares the work
+        from celery.signals import worker_process_init
+
+        # Beat from each pool process, after the fork: a connection the parent opened must never be inherited.
+        worker_process_init.connect(lambda **_: tasks.keep_beating(settings, "celery"), weak=False)
         jobs.configure(settings).worker_main(["worker", "--loglevel=INFO", "-Q", tasks.QUEUE, "-n", "content@%h",
                                               f"--concurrency={settings.transcode_concurrency}"])
     else:
         print(f"content worker: polling for uploads ({settings.transcode_concurrency} at a time)", flush=True)
+        tasks.keep_beating(settings, "polling")
         tasks.poll_forever(settings)
     return 0
 
