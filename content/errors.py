@@ -44,6 +44,14 @@ class UploadNotResumable(Conflict):
     title = "Upload is not taking bytes"
 
 
+class UploadExpired(HarmoniError):
+    """tus expiration: the unfinished upload waited too long for its next bytes and was dropped."""
+
+    status = 410
+    slug = "upload-expired"
+    title = "Upload expired"
+
+
 class UploadNotRetryable(Conflict):
     slug = "upload-not-retryable"
     title = "Upload cannot be retried"

@@ -366,12 +366,17 @@ def put_file_content_addressed(store: ObjectStore, folder: str, path: Path, suff
 
     The file is read twice (to name it, then to copy it): it must not change in between.
     """
-    digest, size = file_digest(path)
-    cid = cid_of_sha256(digest)
-    stored = StoredObject(key=f"{folder}/{cid}{suffix}", cid=cid, sha256_hex=digest.hex(), size=size)
-    if store.size(stored.key) != size:
+    stored = addressed(folder, path, suffix)
+    if store.size(stored.key) != stored.size:
         store.put_file(stored.key, path, content_type)
     return stored
+
+
+def addressed(folder: str, path: Path, suffix: str) -> StoredObject:
+    """What the file at `path` would be stored as (key, CID, digest, size), without storing it."""
+    digest, size = file_digest(path)
+    cid = cid_of_sha256(digest)
+    return StoredObject(key=f"{folder}/{cid}{suffix}", cid=cid, sha256_hex=digest.hex(), size=size)
 
 
 def get_content_addressed(store: ObjectStore, folder: str, uri: str, suffix: str) -> bytes:

@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from content import processing
+from content import processing, uploads
 from content.models import Upload, UploadState
 from content.storage import object_store
 from harmoni import jobs
@@ -31,6 +31,8 @@ QUEUE = "content"
 POLL_INTERVAL_S = 1.0
 # A received upload no worker took this long after it was queued: its task was lost (a broker restart).
 LOST_TASK_AFTER_S = 30
+# How often the worker without Redis drops abandoned resumable uploads (with Redis: each sweep).
+EXPIRE_EVERY_S = 60.0
 
 
 def worker_name() -> str:
@@ -66,7 +68,19 @@ def sweep_uploads() -> int:
             .limit(1000)))
     for upload_id in ids:
         process_upload.delay(str(upload_id))
+    expire_abandoned(settings)
     return len(ids)
+
+
+def expire_abandoned(settings: Settings) -> int:
+    """Drop the resumable uploads that stopped receiving bytes (tus expiration); how many."""
+    with session_factory(settings.database_url)() as db:
+        dropped = uploads.expire_abandoned(db, settings)
+        db.commit()
+    uploads.remove_partials(settings, dropped)
+    if dropped:
+        log.info("content: dropped %d abandoned resumable uploads", len(dropped))
+    return len(dropped)
 
 
 def poll_forever(settings: Settings, stop: threading.Event | None = None) -> None:
@@ -86,7 +100,14 @@ def poll_forever(settings: Settings, stop: threading.Event | None = None) -> Non
                for n in range(settings.transcode_concurrency)]
     for thread in threads:
         thread.start()
+    last_expiry = 0.0
     while any(t.is_alive() for t in threads):
+        if time.monotonic() - last_expiry >= EXPIRE_EVERY_S:
+            last_expiry = time.monotonic()
+            try:
+                expire_abandoned(settings)
+            except Exception:  # the database went away: the next round tries again
+                log.exception("content worker: expiring abandoned uploads failed")
         time.sleep(0.5)
 
 

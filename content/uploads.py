@@ -17,6 +17,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from content.cid import cid_of_sha256
 from content.errors import (
     QuotaExceeded,
     UnsupportedFormat,
+    UploadExpired,
     UploadNotFound,
     UploadNotReady,
     UploadNotResumable,
@@ -37,7 +39,7 @@ from content.errors import (
 from content.media.artwork import sniff_image
 from content.media.probe import sniff
 from content.models import Upload, UploadKind, UploadMatch, UploadObject, UploadState
-from content.objects import release
+from content.objects import hold, release
 from content.storage import ObjectStore
 from harmoni.settings import Settings
 
@@ -125,10 +127,14 @@ def own_copy(db: Session, owner_id: uuid.UUID, kind: UploadKind, sha256: str) ->
 
 
 def _flag_exact_copies(db: Session, upload: Upload) -> None:
-    """Other accounts' uploads of the same bytes: kept, flagged for rights review."""
+    """Other accounts' uploads of the same bytes: kept, flagged for rights review.
+
+    They are locked (FOR KEY SHARE) so one deleted meanwhile either goes first (and is not flagged) or waits for
+    this transaction (and its flags go with it).
+    """
     others = db.scalars(select(Upload.id).where(
         Upload.sha256 == upload.sha256, Upload.owner_id != upload.owner_id, Upload.id != upload.id,
-        Upload.state.not_in([UploadState.rejected, UploadState.uploading])))
+        Upload.state.not_in([UploadState.rejected, UploadState.uploading])).with_for_update(read=True, key_share=True))
     for other in others:
         db.add(UploadMatch(upload_id=upload.id, matched_upload_id=other, method="exact", similarity=1.0,
                            same_owner=False, status="flagged"))
@@ -139,6 +145,7 @@ def store_master(db: Session, store: ObjectStore, upload: Upload, received: Rece
     cid = cid_of_sha256(bytes.fromhex(received.sha256))
     key = f"masters/{cid}"
     mime = MASTER_MIME[fmt]
+    hold(db, key)
     if store.size(key) != received.size:
         store.put_file(key, received.path, mime)
     upload.sha256, upload.cid, upload.master_key = received.sha256, cid, key
@@ -177,11 +184,34 @@ def create_resumable(db: Session, settings: Settings, *, owner_id: uuid.UUID, ki
     check_limits(db, settings, owner_id, length)
     upload = Upload(id=uuid.uuid4(), owner_id=owner_id, kind=kind.value, state=UploadState.uploading.value,
                     filename=filename, declared_size=length, received_bytes=0, preview_start_ms=preview_start_ms,
-                    progress=0, attempts=0)
+                    progress=0, attempts=0, updated_at=datetime.now(UTC))
     db.add(upload)
     db.flush()
     partial_path(settings, upload.id).touch()
     return upload
+
+
+def expires_at(settings: Settings, upload: Upload) -> datetime:
+    """When an unfinished resumable upload is dropped if no more bytes arrive (tus `Upload-Expires`)."""
+    return upload.updated_at + timedelta(seconds=settings.upload_resumable_ttl_s)
+
+
+def expire_abandoned(db: Session, settings: Settings, limit: int = 500) -> list[uuid.UUID]:
+    """Drop resumable uploads no byte reached within the time to live; their ids (delete the partial files of
+    these after the commit: a rollback keeps the rows, which still need their bytes)."""
+    cutoff = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, settings.upload_resumable_ttl_s)
+    abandoned = list(db.scalars(select(Upload).where(Upload.state == UploadState.uploading,
+                                                     Upload.updated_at < cutoff)
+                                .order_by(Upload.updated_at).limit(limit).with_for_update(skip_locked=True)))
+    for upload in abandoned:
+        db.delete(upload)
+    db.flush()
+    return [upload.id for upload in abandoned]
+
+
+def remove_partials(settings: Settings, upload_ids: list[uuid.UUID]) -> None:
+    for upload_id in upload_ids:
+        partial_path(settings, upload_id).unlink(missing_ok=True)
 
 
 def partial_path(settings: Settings, upload_id: uuid.UUID) -> Path:
@@ -202,6 +232,9 @@ def resumable_for_append(db: Session, settings: Settings, owner_id: uuid.UUID, u
     upload = upload_of(db, owner_id, upload_id, lock=True)
     if upload.state != UploadState.uploading:
         raise UploadNotResumable(f"upload {upload_id} is {upload.state}: it takes no more bytes")
+    if expires_at(settings, upload) <= datetime.now(UTC):
+        raise UploadExpired(f"upload {upload_id} received no bytes for {settings.upload_resumable_ttl_s} s and "
+                            "expired: start the upload again")
     if offset != upload.received_bytes:
         raise UploadOffsetMismatch(f"Upload-Offset is {offset} but the upload stands at {upload.received_bytes}",
                                    field="Upload-Offset", offset=upload.received_bytes)
@@ -209,6 +242,12 @@ def resumable_for_append(db: Session, settings: Settings, owner_id: uuid.UUID, u
     with path.open("ab") as handle:  # bytes of a PATCH that was cut off after its last acknowledgement
         handle.truncate(upload.received_bytes)
     return upload
+
+
+def appended(upload: Upload, written: int) -> None:
+    """Count bytes a PATCH stored; the upload's time to live starts again."""
+    upload.received_bytes += max(0, written)
+    upload.updated_at = datetime.now(UTC)
 
 
 async def append(path: Path, chunks: AsyncIterator[bytes], room: int) -> int:

@@ -213,6 +213,8 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(1 << 30, ge=1)  # one file
     upload_max_duration_s: int = Field(2 * 3600, ge=1)
     upload_quota_bytes: int = Field(50 << 30, ge=0)  # the masters an account keeps
+    # A resumable (tus) upload that received no bytes for this long is dropped, its partial file deleted.
+    upload_resumable_ttl_s: int = Field(24 * 3600, ge=60)
     # A worker holds an upload this long without a heartbeat; then another worker takes it over.
     content_lease_s: float = Field(60.0, gt=0)
     content_max_attempts: int = Field(3, ge=1)  # worker deaths or failures before an upload is `failed`

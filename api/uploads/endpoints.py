@@ -1,10 +1,12 @@
-"""Uploads: one request with the file as its body, or resumable through tus 1.0 (creation, termination)."""
+"""Uploads: one request with the file as its body, or resumable through tus 1.0 (creation, termination, expiration)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import uuid
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
@@ -17,15 +19,17 @@ from content import tasks, uploads
 from content.errors import (
     QuotaExceeded,
     UnsupportedFormat,
+    UploadExpired,
     UploadNotFound,
     UploadNotResumable,
     UploadNotRetryable,
     UploadOffsetMismatch,
     UploadTooLarge,
 )
-from content.models import Upload, UploadKind
+from content.models import Upload, UploadKind, UploadState
 from content.storage import object_store
 from harmoni.errors import ValidationFailed
+from harmoni.settings import Settings
 from identity.errors import Forbidden, InvalidToken, Unauthenticated
 from identity.models import Role, User
 
@@ -70,12 +74,15 @@ def _filename_from_metadata(metadata: str | None) -> str | None:
     return None
 
 
-def _tus_headers(upload: Upload | None = None) -> dict[str, str]:
+def _tus_headers(upload: Upload | None = None, settings: Settings | None = None) -> dict[str, str]:
     headers = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store"}
     if upload is not None:
         headers["Upload-Offset"] = str(upload.received_bytes)
         if upload.declared_size is not None:
             headers["Upload-Length"] = str(upload.declared_size)
+        if settings is not None and upload.state == UploadState.uploading:
+            expires = uploads.expires_at(settings, upload).astimezone(UTC)
+            headers["Upload-Expires"] = format_datetime(expires, usegmt=True)
     return headers
 
 
@@ -83,7 +90,7 @@ def _tus_headers(upload: Upload | None = None) -> dict[str, str]:
                 status_code=status.HTTP_204_NO_CONTENT)
 def tus_options(context: ContextDep) -> Response:
     return Response(status_code=204, headers={"Tus-Resumable": TUS_VERSION, "Tus-Version": TUS_VERSION,
-                                              "Tus-Extension": "creation,termination",
+                                              "Tus-Extension": "creation,termination,expiration",
                                               "Tus-Max-Size": str(context.settings.upload_max_bytes)})
 
 
@@ -117,7 +124,7 @@ async def create_upload(
         upload = await run_in_threadpool(
             uploads.create_resumable, session, settings, owner_id=user.id, kind=kind, length=upload_length,
             filename=filename or _filename_from_metadata(upload_metadata), preview_start_ms=preview_start_ms)
-        response.headers.update(_tus_headers(upload))
+        response.headers.update(_tus_headers(upload, settings))
         response.headers["Location"] = f"/v1/uploads/{upload.id}"
         return upload_out(upload)
     declared = request.headers.get("content-length")
@@ -143,8 +150,9 @@ async def create_upload(
 
 @router.head("/{upload_id}", summary="tus: how many bytes of a resumable upload arrived (Upload-Offset)",
              status_code=status.HTTP_200_OK, responses=problem_responses(*_AUTH, UploadNotFound))
-def tus_offset(upload_id: UploadId, session: SessionDep, user: ArtistUser) -> Response:
-    return Response(status_code=200, headers=_tus_headers(uploads.upload_of(session, user.id, upload_id)))
+def tus_offset(upload_id: UploadId, session: SessionDep, context: ContextDep, user: ArtistUser) -> Response:
+    return Response(status_code=200,
+                    headers=_tus_headers(uploads.upload_of(session, user.id, upload_id), context.settings))
 
 
 @router.patch("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT,
@@ -153,7 +161,7 @@ def tus_offset(upload_id: UploadId, session: SessionDep, user: ArtistUser) -> Re
                   "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"},
                                                       "example": "(the next bytes of the file)"}}}},
               responses=problem_responses(*_AUTH, UploadNotFound, UploadOffsetMismatch, UploadNotResumable,
-                                          UploadTooLarge, ValidationFailed))
+                                          UploadExpired, UploadTooLarge, ValidationFailed))
 async def tus_append(upload_id: UploadId, request: Request, session: SessionDep, context: ContextDep,
                      user: ArtistUser,
                      upload_offset: Annotated[int, Header(ge=0, description="Where these bytes start")],
@@ -170,16 +178,15 @@ async def tus_append(upload_id: UploadId, request: Request, session: SessionDep,
     except UploadTooLarge:
         raise
     except Exception:  # the client went away mid-body: keep what arrived, the next PATCH resumes from there
-        written = path.stat().st_size - upload.received_bytes
-        upload.received_bytes += max(0, written)
+        uploads.appended(upload, path.stat().st_size - upload.received_bytes)
         await run_in_threadpool(session.commit)
         raise
-    upload.received_bytes += written
+    uploads.appended(upload, written)
     if upload.received_bytes == upload.declared_size:
         await run_in_threadpool(uploads.complete_resumable, session, settings, object_store(settings), upload)
         if upload.state == "received":
             tasks.enqueue(session, upload.id)
-    return Response(status_code=204, headers=_tus_headers(upload))
+    return Response(status_code=204, headers=_tus_headers(upload, settings))
 
 
 @router.get("", summary="The account's uploads, newest first", response_model=UploadPage,

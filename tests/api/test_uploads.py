@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -150,6 +153,39 @@ def test_a_resumable_upload_survives_a_cut_and_refuses_a_wrong_offset(content_ap
              "upload-not-resumable")
 
 
+def test_an_abandoned_resumable_upload_expires_and_leaves_nothing(content_api, tmp_path):
+    from email.utils import parsedate_to_datetime
+
+    from content import tasks
+
+    data = _song(tmp_path, "wav", seconds=1.0)
+    options = content_api.client.options("/v1/uploads")
+    assert "expiration" in options.headers["tus-extension"].split(",")
+    tus = {**content_api.headers, **TUS}
+    patch = {**tus, "Content-Type": "application/offset+octet-stream"}
+    started = [content_api.client.post("/v1/uploads", headers={**tus, "Upload-Length": str(len(data))})
+               for _ in range(2)]
+    stale, alive = (r.headers["location"] for r in started)
+    first = content_api.client.patch(stale, content=data[:100], headers={**patch, "Upload-Offset": "0"})
+    expires = parsedate_to_datetime(first.headers["upload-expires"])
+    ttl = content_api.settings.upload_resumable_ttl_s
+    with content_api.sessions.begin() as db:  # no byte for longer than the time to live
+        db.execute(Upload.__table__.update().where(Upload.id == uuid.UUID(stale.rsplit("/", 1)[1]))
+                   .values(updated_at=func.now() - func.make_interval(0, 0, 0, 0, 0, 0, ttl + 1)))
+    assert abs((expires - parsedate_to_datetime(
+        content_api.client.head(alive, headers=tus).headers["upload-expires"])).total_seconds()) < 60
+    _problem(content_api.client.patch(stale, content=data[100:], headers={**patch, "Upload-Offset": "100"}), 410,
+             "upload-expired")
+    incoming = content_api.settings.data_dir / "incoming"
+    assert len(list(incoming.iterdir())) == 2
+
+    assert tasks.expire_abandoned(content_api.settings) == 1
+    assert content_api.client.head(stale, headers=tus).status_code == 404
+    assert [p.name for p in incoming.iterdir()] == [alive.rsplit("/", 1)[1] + ".part"]
+    assert content_api.client.patch(alive, content=data, headers={**patch, "Upload-Offset": "0"}).status_code == 204
+    assert tasks.expire_abandoned(content_api.settings) == 0
+
+
 def test_a_resumable_upload_of_bytes_already_uploaded_is_a_duplicate(content_api, tmp_path):
     data = _song(tmp_path, "wav", seconds=1.0)
     first = content_api.upload(data).json()
@@ -211,6 +247,81 @@ def test_deleting_an_upload_keeps_objects_another_upload_holds(content_api, tmp_
     assert set(_objects(content_api)) == before  # every object is also theirs
     assert content_api.client.delete(f"/v1/uploads/{theirs['id']}", headers=other.headers).status_code == 204
     assert _objects(content_api) == []
+
+
+def test_deleting_an_upload_while_another_stores_the_same_bytes_keeps_them(content_api, tmp_path):
+    """The writer finds the master there and names it; the deleter must not remove it under the writer."""
+    from content import uploads
+    from content.models import UploadKind, UploadState
+    from content.storage import object_store
+
+    data = _song(tmp_path, "wav", seconds=2.0)
+    mine = content_api.upload(data).json()
+    other = make_user(content_api.sessions, content_api.settings, "artist")
+    copy = tmp_path / "their-copy.wav"
+    copy.write_bytes(data)
+    store = object_store(content_api.settings)
+    with content_api.sessions() as writer:  # their upload, stored but not yet committed
+        theirs = uploads.Upload(owner_id=other.id, kind=UploadKind.audio.value, state=UploadState.received.value,
+                                preview_start_ms=0, progress=0, attempts=0, received_bytes=len(data))
+        writer.add(theirs)
+        writer.flush()
+        received = uploads.hash_file(copy)
+        uploads.store_master(writer, store, theirs, received, "wav")
+        assert theirs.master_key == f"masters/{mine['cid']}"
+
+        # The delete waits for the writer (it flagged my upload as a copy), then goes ahead.
+        with ThreadPoolExecutor(1) as pool:
+            deleted = pool.submit(content_api.client.delete, f"/v1/uploads/{mine['id']}",
+                                  headers=content_api.headers)
+            time.sleep(0.5)
+            writer.commit()
+            assert deleted.result(timeout=30).status_code == 204
+    assert store.size(theirs.master_key) == len(data)  # theirs still names the master: the bytes stay
+    with content_api.sessions() as db:
+        assert db.scalar(select(UploadObject.key).where(UploadObject.upload_id == theirs.id)) == theirs.master_key
+        assert db.get(Upload, uuid.UUID(mine["id"])) is None
+
+    # Deleting first and storing after: the bytes are written again.
+    with content_api.sessions.begin() as db:
+        uploads.delete(db, content_api.settings, store, other.id, theirs.id)
+    assert store.size(theirs.master_key) is None
+    again = content_api.upload(data).json()
+    assert store.size(f"masters/{again['cid']}") == len(data)
+
+
+def test_an_object_a_writer_holds_is_not_deleted_under_it(content_api, tmp_path):
+    """A worker storing a rendition finds it there (another upload made it) and names it, uncommitted: deleting
+    that other upload must leave the bytes."""
+    from content.models import UploadKind, UploadState
+    from content.objects import hold
+    from content.storage import object_store
+
+    data = _song(tmp_path, "wav", seconds=2.0)
+    mine = content_api.upload(data).json()
+    key = f"masters/{mine['cid']}"
+    other = make_user(content_api.sessions, content_api.settings, "artist")
+    store = object_store(content_api.settings)
+    with content_api.sessions() as writer:
+        theirs = Upload(owner_id=other.id, kind=UploadKind.audio.value, state=UploadState.received.value,
+                        preview_start_ms=0, progress=0, attempts=0, received_bytes=len(data))
+        writer.add(theirs)
+        writer.flush()
+        hold(writer, key)
+        assert store.size(key) == len(data)  # there: nothing to write, only a reference to record
+        writer.add(UploadObject(upload_id=theirs.id, path="flac", rendition="flac", key=key, cid=mine["cid"],
+                                sha256=mine["sha256"][2:], size=len(data), mime="audio/wav"))
+        writer.flush()
+        deleted = content_api.client.delete(f"/v1/uploads/{mine['id']}", headers=content_api.headers)
+        assert deleted.status_code == 204
+        assert store.size(key) == len(data)
+        writer.commit()
+    assert store.size(key) == len(data)
+    with content_api.sessions.begin() as db:  # the last holder goes: now the bytes go too
+        db.delete(db.get(Upload, theirs.id))
+        from content.objects import release
+        release(db, store, [key])
+    assert store.size(key) is None
 
 
 def test_only_artists_upload(content_api):
