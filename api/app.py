@@ -13,6 +13,7 @@ from sqlalchemy.orm import configure_mappers
 from api import errors
 from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
+from api.bonus.endpoints import router as bonus_router
 from api.chain.endpoints import router as chain_router
 from api.deps import AppContext
 from api.disputes.endpoints import router as disputes_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads_router)
     app.include_router(streams_router)
     app.include_router(gates_router)
+    app.include_router(bonus_router)
     app.include_router(chain_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

@@ -34,17 +34,32 @@ def gate_of(db: Session, chain_id: int, asset_id: int) -> RecordingGate | None:
     return db.get(RecordingGate, (chain_id, asset_id))
 
 
-def set_gate(db: Session, chain_id: int, asset_id: int, edition_id: int, user_id: uuid.UUID,
-             wallets: Iterable[str]) -> RecordingGate:
-    """Make the recording exclusive to holders of `edition_id` (its controller only)."""
+def registered_recording(db: Session, chain_id: int, asset_id: int) -> Asset:
     asset = db.get(Asset, (chain_id, asset_id))
     if asset is None or asset.kind != "recording":
         raise NotFound(f"no recording {asset_id} is registered", field="asset_id")
+    return asset
+
+
+def controlled_recording(db: Session, chain_id: int, asset_id: int, wallets: Iterable[str]) -> Asset:
+    """The registered recording, when one of `wallets` controls it; NotFound or RecordingNotYours otherwise."""
+    asset = registered_recording(db, chain_id, asset_id)
     if asset.controller.lower() not in {w.lower() for w in wallets}:
         raise RecordingNotYours(f"recording {asset_id} is controlled by {asset.controller}, not by a wallet of yours")
+    return asset
+
+
+def check_edition(db: Session, chain_id: int, edition_id: int) -> None:
     if db.scalar(select(Edition.edition_id).where(Edition.chain_id == chain_id, Edition.edition_id == edition_id)
                  ) is None:
         raise NotFound(f"no edition {edition_id} is on chain (yet): create it first", field="edition_id")
+
+
+def set_gate(db: Session, chain_id: int, asset_id: int, edition_id: int, user_id: uuid.UUID,
+             wallets: Iterable[str]) -> RecordingGate:
+    """Make the recording exclusive to holders of `edition_id` (its controller only)."""
+    controlled_recording(db, chain_id, asset_id, wallets)
+    check_edition(db, chain_id, edition_id)
     gate = db.merge(RecordingGate(chain_id=chain_id, asset_id=asset_id, edition_id=edition_id, set_by=user_id))
     db.flush()
     return gate
@@ -52,11 +67,9 @@ def set_gate(db: Session, chain_id: int, asset_id: int, edition_id: int, user_id
 
 def clear_gate(db: Session, chain_id: int, asset_id: int, wallets: Iterable[str]) -> None:
     gate = gate_of(db, chain_id, asset_id)
-    asset = db.get(Asset, (chain_id, asset_id))
-    if gate is None or asset is None:
+    if gate is None or db.get(Asset, (chain_id, asset_id)) is None:
         return
-    if asset.controller.lower() not in {w.lower() for w in wallets}:
-        raise RecordingNotYours(f"recording {asset_id} is controlled by {asset.controller}, not by a wallet of yours")
+    controlled_recording(db, chain_id, asset_id, wallets)
     db.delete(gate)
     db.flush()
 
@@ -76,12 +89,18 @@ def grant(db: Session, chain_id: int, asset_id: int, wallets: list[str], expires
     gate = gate_of(db, chain_id, asset_id)
     if gate is None:
         return None
+    return holder_grant(db, chain_id, gate.edition_id, wallets, expires_at, on_chain, f"recording {asset_id}")
+
+
+def holder_grant(db: Session, chain_id: int, edition_id: int, wallets: list[str], expires_at: datetime,
+                 on_chain: OnChainBalance | None, what: str) -> Grant:
+    """The grant of the first wallet holding `edition_id` (the mirror first, then the chain); else refused."""
     for wallet in wallets:
-        if mirrored_balance(db, chain_id, gate.edition_id, wallet) > 0:
-            return Grant(wallet, gate.edition_id, expires_at)
+        if mirrored_balance(db, chain_id, edition_id, wallet) > 0:
+            return Grant(wallet, edition_id, expires_at)
     for wallet in wallets if on_chain is not None else ():
-        if on_chain(wallet, gate.edition_id) > 0:
-            return Grant(wallet, gate.edition_id, expires_at)
-    raise NotEditionHolder(f"recording {asset_id} is exclusive to holders of edition {gate.edition_id}: "
+        if on_chain(wallet, edition_id) > 0:
+            return Grant(wallet, edition_id, expires_at)
+    raise NotEditionHolder(f"{what} is exclusive to holders of edition {edition_id}: "
                            + ("none of your wallets holds one" if wallets else "link a wallet that holds one"),
-                           edition_id=gate.edition_id)
+                           edition_id=edition_id)

@@ -35,6 +35,7 @@ from identity import models as _identity_models  # noqa: F401 -- the `users` tab
 class UploadKind(StrEnum):
     audio = "audio"
     artwork = "artwork"
+    bonus = "bonus"  # a file delivered as it is (stems, a booklet, a lossless download), attached to a recording
 
 
 class UploadState(StrEnum):
@@ -55,7 +56,7 @@ class Upload(Base):
     __table_args__ = (
         CheckConstraint("state in ('uploading', 'received', 'processing', 'ready', 'rejected', 'failed')",
                         name="state"),
-        CheckConstraint("kind in ('audio', 'artwork')", name="kind"),
+        CheckConstraint("kind in ('audio', 'artwork', 'bonus')", name="kind"),
         CheckConstraint("progress between 0 and 100", name="progress"),
         Index("ix_uploads_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_uploads_sha256", "sha256"),
@@ -143,4 +144,21 @@ class RecordingGate(Base):
     asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     edition_id: Mapped[int] = mapped_column(BigInteger)
     set_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BonusFile(Base):
+    """A bonus file of a recording: an upload of kind `bonus`, downloadable by whoever may hear the recording, or
+    only by holders of its own edition."""
+
+    __tablename__ = "bonus_files"
+    __table_args__ = (Index("ix_bonus_files_recording", "chain_id", "asset_id", "upload_id", unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    upload_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    edition_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the recording's own gate (if any) applies
+    added_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from content.media import MediaRejected, analyse_and_render, check_rendition, make_artwork, read_tags, validate
+from content.media.documents import check_document
 from content.media.fingerprint import (
     MIN_SHARED_TERMS,
     Fingerprint,
@@ -242,6 +243,9 @@ def process(sessions: sessionmaker[Session], settings: Settings, store: ObjectSt
                     source = _source(store, job.master_key, work)
                     if job.kind is UploadKind.artwork:
                         outcome = Outcome({"renditions": _artwork(db, store, job, source, work / "art")})
+                    elif job.kind is UploadKind.bonus:
+                        check_document(source)
+                        outcome = Outcome({"renditions": {}})
                     else:
                         outcome = _render_audio(db, store, settings, job, source, work, beat)
                     return _finish(db, job, worker, outcome)

@@ -58,18 +58,19 @@ def sign(settings: Settings, recording: int, rendition: str, listener: uuid.UUID
 
 
 def verify(settings: Settings, recording: int, rendition: str, *, listener: str | None, expires: int | None,
-           kid: str | None, sig: str | None, caller: uuid.UUID | None, now: float | None = None) -> uuid.UUID:
-    """The listener a valid signature names; StreamUrlInvalid when it is missing, expired, forged or not theirs."""
+           kid: str | None, sig: str | None, caller: uuid.UUID | None, now: float | None = None,
+           renew_at: str = "POST /v1/playback-sessions") -> uuid.UUID:
+    """The listener a valid signature names; StreamUrlInvalid when it is missing, expired, forged or not theirs
+    (the message says where a new URL comes from: `renew_at`)."""
     if not (listener and expires and kid and sig):
-        raise StreamUrlInvalid("this stream needs a signed URL: get one from POST /v1/playback-sessions")
+        raise StreamUrlInvalid(f"this needs a signed URL: get one from {renew_at}")
     key = signing_keys(settings).get(kid)
     if key is None or not hmac.compare_digest(_mac(key, recording, rendition, listener, expires), sig):
-        raise StreamUrlInvalid("the stream URL's signature does not match: get a new one from "
-                               "POST /v1/playback-sessions")
+        raise StreamUrlInvalid(f"the URL's signature does not match: get a new one from {renew_at}")
     if expires < (now or time.time()):
-        raise StreamUrlInvalid("the stream URL has expired: get a new one from POST /v1/playback-sessions")
+        raise StreamUrlInvalid(f"the URL has expired: get a new one from {renew_at}")
     if caller is not None and str(caller) != listener:
-        raise StreamUrlInvalid("this stream URL was made for another listener")
+        raise StreamUrlInvalid("this URL was made for another listener")
     return uuid.UUID(listener)
 
 

@@ -47,9 +47,10 @@ CHUNK = 1 << 20
 HEAD_BYTES = 64
 MASTER_MIME = {"wav": "audio/wav", "aiff": "audio/aiff", "flac": "audio/flac", "m4a": "audio/mp4",
                "mp3": "audio/mpeg", "ogg": "audio/ogg", "JPEG": "image/jpeg", "PNG": "image/png",
-               "WEBP": "image/webp"}
+               "WEBP": "image/webp", "pdf": "application/pdf", "zip": "application/zip"}
 _ACCEPTED = {UploadKind.audio: "WAV, AIFF, FLAC, ALAC/M4A, MP3 or Ogg (Vorbis/Opus)",
-             UploadKind.artwork: "JPEG, PNG or WebP"}
+             UploadKind.artwork: "JPEG, PNG or WebP",
+             UploadKind.bonus: "audio (as above), JPEG/PNG/WebP, PDF or ZIP"}
 # A finished upload holds its master; a refused or failed one holds nothing against the quota.
 _COUNTED = (UploadState.uploading, UploadState.received, UploadState.processing, UploadState.ready,
             UploadState.failed)
@@ -94,11 +95,23 @@ async def receive(chunks: AsyncIterator[bytes], target: Path, max_bytes: int) ->
 
 def format_of(kind: UploadKind, head: bytes) -> str:
     """The file's format from its first bytes (never its name); UnsupportedFormat otherwise."""
-    found = sniff(head) if kind is UploadKind.audio else sniff_image(head)
+    if kind is UploadKind.bonus:
+        found = sniff(head) or sniff_image(head) or sniff_document(head)
+    else:
+        found = sniff(head) if kind is UploadKind.audio else sniff_image(head)
     if found is None:
         raise UnsupportedFormat(f"this is not a file HARMONI takes as {kind.value}: send {_ACCEPTED[kind]}",
                                 field="body")
     return found
+
+
+def sniff_document(head: bytes) -> str | None:
+    """PDF and ZIP, the documents a bonus file may be besides audio and images."""
+    if head[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    return None
 
 
 def used_bytes(db: Session, owner_id: uuid.UUID) -> int:

@@ -103,7 +103,8 @@ def tus_options(context: ContextDep) -> Response:
                                             ValidationFailed)})
 async def create_upload(
         request: Request, response: Response, session: SessionDep, context: ContextDep, user: ArtistUser,
-        kind: Annotated[UploadKind, Query(description="`audio` (a master) or `artwork` (cover art)")]
+        kind: Annotated[UploadKind, Query(description="`audio` (a master), `artwork` (cover art) or `bonus` (a file "
+                                                      "attached to a recording as it is: audio, image, PDF or ZIP)")]
         = UploadKind.audio,
         filename: Annotated[str | None, Query(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$",
                                               description="Your name for the file (not used to tell its format)")]

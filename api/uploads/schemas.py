@@ -35,7 +35,7 @@ class RenditionOut(BaseModel):
 
 class UploadOut(BaseModel):
     id: uuid.UUID
-    kind: Literal["audio", "artwork"]
+    kind: Literal["audio", "artwork", "bonus"]
     state: Literal["uploading", "received", "processing", "ready", "rejected", "failed"]
     progress: int = Field(description="Percent of the processing done")
     filename: str | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 CODES = frozenset(
-    {"unsupported-format", "corrupt-audio", "no-audio-stream", "too-long", "too-large", "transcode-failed"}
+    {"unsupported-format", "corrupt-audio", "corrupt-file", "no-audio-stream", "too-long", "too-large",
+     "transcode-failed"}
 )
 
 

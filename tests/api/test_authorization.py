@@ -91,6 +91,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "extension": lambda world: "json",
     "name": lambda world: "plays.csv",
     "upload_id": lambda world: uuid.uuid4(),
+    "bonus_id": lambda world: uuid.uuid4(),
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
 }
@@ -228,6 +229,13 @@ MATRIX = [
     Row("GET", "/v1/recordings/{asset_id}/gate", EVERYONE),
     Row("PUT", "/v1/recordings/{asset_id}/gate", ARTISTS, lambda w: {"edition_id": 1}),
     Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
+    # Bonus files: anyone sees the list (a bearer token sent along must be valid); the controller attaches and
+    # detaches; the signed link is the download's credential.
+    Row("GET", "/v1/recordings/{asset_id}/bonus-files", EVERYONE - {"key"}),
+    Row("POST", "/v1/recordings/{asset_id}/bonus-files", ARTISTS,
+        lambda w: {"upload_id": str(uuid.uuid4()), "title": "Stems"}),
+    Row("DELETE", "/v1/bonus-files/{bonus_id}", ARTISTS),
+    Row("GET", "/v1/bonus-files/{bonus_id}/download", EVERYONE),
 ]
 
 
