@@ -1068,6 +1068,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recordings/{asset_id}/bonus-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recording's bonus files (public); signed download links for a listener who may have them */
+        get: operations["list_bonus_files_v1_recordings__asset_id__bonus_files_get"];
+        put?: never;
+        /** Attach a bonus file (stems, a booklet, a lossless download) to a recording (its controller) */
+        post: operations["add_bonus_file_v1_recordings__asset_id__bonus_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bonus-files/{bonus_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Detach a bonus file from its recording (the recording's controller; the upload stays) */
+        delete: operations["remove_bonus_file_v1_bonus_files__bonus_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bonus-files/{bonus_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a bonus file through its signed link (from the recording's bonus-file list) */
+        get: operations["download_bonus_file_v1_bonus_files__bonus_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chain": {
         parameters: {
             query?: never;
@@ -1517,6 +1569,84 @@ export interface components {
             checks: components["schemas"]["AuditCheckOut"][];
             /** Discrepancies */
             discrepancies: components["schemas"]["AuditCheckOut"][];
+        };
+        /**
+         * BonusFileIn
+         * @example {
+         *       "edition_id": 3,
+         *       "title": "Stems (WAV)",
+         *       "upload_id": "3f2b0c4e-8a51-4a8e-9d59-0f3a0e6c1d22"
+         *     }
+         */
+        BonusFileIn: {
+            /**
+             * Upload Id
+             * Format: uuid
+             * @description A ready upload of yours of kind `bonus`
+             */
+            upload_id: string;
+            /**
+             * Title
+             * @description What listeners see, e.g. `Stems (WAV)`
+             */
+            title: string;
+            /**
+             * Edition Id
+             * @description Only holders of this edition may download it; null: whoever may hear the recording in full
+             */
+            edition_id?: number | null;
+        };
+        /** BonusFileOut */
+        BonusFileOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Asset Id */
+            asset_id: number;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string | null;
+            /** Size */
+            size: number;
+            /** Mime */
+            mime: string;
+            /** Cid */
+            cid: string | null;
+            /**
+             * Edition Id
+             * @description The bonus file's own edition, if it names one
+             */
+            edition_id: number | null;
+            /**
+             * Exclusive To
+             * @description The edition whose holders may download it; null: every listener
+             */
+            exclusive_to: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Download Url
+             * @description A signed link for you, valid `download_expires_at`
+             */
+            download_url?: string | null;
+            /** Download Expires At */
+            download_expires_at?: string | null;
+            /**
+             * Locked
+             * @description Why you cannot download it (sign in, or hold the edition)
+             */
+            locked?: string | null;
+        };
+        /** BonusFilePage */
+        BonusFilePage: {
+            /** Items */
+            items: components["schemas"]["BonusFileOut"][];
         };
         /**
          * ChainOut
@@ -2991,7 +3121,7 @@ export interface components {
          * UploadKind
          * @enum {string}
          */
-        UploadKind: "audio" | "artwork";
+        UploadKind: "audio" | "artwork" | "bonus";
         /** UploadMatchOut */
         UploadMatchOut: {
             /**
@@ -3050,7 +3180,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "audio" | "artwork";
+            kind: "audio" | "artwork" | "bonus";
             /**
              * State
              * @enum {string}
@@ -7276,7 +7406,7 @@ export interface operations {
     create_upload_v1_uploads_post: {
         parameters: {
             query?: {
-                /** @description `audio` (a master) or `artwork` (cover art) */
+                /** @description `audio` (a master), `artwork` (cover art) or `bonus` (a file attached to a recording as it is: audio, image, PDF or ZIP) */
                 kind?: components["schemas"]["UploadKind"];
                 /** @description Your name for the file (not used to tell its format) */
                 filename?: string | null;
@@ -7617,6 +7747,15 @@ export interface operations {
             };
             /** @description `upload-offset-mismatch` (Upload offset mismatch); `upload-not-resumable` (Upload is not taking bytes) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-expired` (Upload expired) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8073,6 +8212,261 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_bonus_files_v1_recordings__asset_id__bonus_files_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusFilePage"];
+                };
+            };
+            /** @description `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    add_bonus_file_v1_recordings__asset_id__bonus_files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BonusFileIn"];
+            };
+        };
+        responses: {
+            /** @description That upload is attached already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusFileOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusFileOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `recording-not-yours` (Recording controlled by another wallet) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-found` (Not found); `upload-not-found` (Upload not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `upload-not-ready` (Upload is not ready) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    remove_bonus_file_v1_bonus_files__bonus_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bonus file's id */
+                bonus_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `recording-not-yours` (Recording controlled by another wallet) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_bonus_file_v1_bonus_files__bonus_id__download_get: {
+        parameters: {
+            query: {
+                /** @description Signed: the listener */
+                l: string;
+                /** @description Signed: when the link expires */
+                exp: number;
+                /** @description The signing key's id */
+                kid: string;
+                /** @description The signature */
+                sig: string;
+            };
+            header?: never;
+            path: {
+                /** @description The bonus file's id */
+                bonus_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (the file's bytes) */
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description With S3 storage: the object's presigned URL */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `stream-url-invalid` (Stream URL not valid) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
         };
