@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -176,7 +177,7 @@ def chain(deployed, anvil_client) -> LocalChain:
 def redis_url(tmp_path_factory) -> Iterator[str]:
     configured = os.environ.get("HARMONI_TEST_REDIS_URL")
     if configured:
-        yield configured
+        yield _redis_database_of_this_worker(configured)
         return
     server = shutil.which("redis-server")
     if server is None:
@@ -194,6 +195,17 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(5)
+
+
+def _redis_database_of_this_worker(url: str) -> str:
+    """Parallel test workers (pytest-xdist `gwN`) each use the Redis database N + 1 after the configured one, so
+    their queues never mix."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{base + int(worker[2:]) + 1}").geturl()
 
 
 @pytest.fixture
