@@ -24,8 +24,10 @@ from api.editions.schemas import (
     HolderOut,
     HoldersOut,
     HoldingOut,
+    MintOut,
     PurchaseIn,
     PurchasePrepared,
+    PurchaseStatusOut,
 )
 from api.mirror import reflected_block
 from chain import artifacts
@@ -242,3 +244,24 @@ def prepare_purchase(edition_id: EditionId, body: PurchaseIn, session: SessionDe
     return PurchasePrepared(edition_id=edition_id, wallet=prepared.wallet, quantity=prepared.quantity,
                             total=str(prepared.total), payment_token=prepared.payment_token,
                             calls=[_call_out(c) for c in prepared.calls])
+
+
+_MESSAGES = {"mint-pending": "The purchase is not mirrored yet: it shows here once its block is indexed",
+             "mint-failed": "The transaction reverted: nothing was charged and no token was minted"}
+
+
+@router.get("/me/edition-purchases/{tx_hash}", response_model=PurchaseStatusOut,
+            responses={**_NOT_DEPLOYED, 404: {"description": "`purchase-not-found`: it minted to no wallet of yours"},
+                       422: {"description": "Not a transaction hash"}},
+            summary="Follow a crypto purchase by its transaction: mint-pending, minted (where the tokens are), "
+                    "mint-failed")
+def purchase_status(session: SessionDep, context: ContextDep, user: CurrentUser,
+                    tx_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]) -> PurchaseStatusOut:
+    wallets = [w.address for w in identity_repository.wallets_of(session, user.id)]
+    found = editions.purchase_status(session, context.settings.chain_id, tx_hash, wallets, context.chain.w3)
+    mints = [MintOut(edition_id=m.edition_id, wallet=m.recipient, quantity=m.quantity, paid=str(int(m.paid)),
+                     block_number=m.block_number) for m in found.mints]
+    message = _MESSAGES.get(found.status) or "; ".join(
+        f"{m.quantity} token(s) of edition {m.edition_id} in {m.wallet}" for m in mints)
+    return PurchaseStatusOut(status=found.status, message=message, tx_hash=found.tx_hash, mints=mints)
+

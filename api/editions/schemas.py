@@ -169,3 +169,24 @@ class PurchasePrepared(BaseModel):
         "edition_id": 1, "wallet": _FAN, "quantity": 1, "total": "5000000", "payment_token": _PAYOUT_ERC20,
         "calls": [{"to": _PAYOUT_ERC20, "data": "0x095ea7b3", "value": "0", "description": "approve"},
                   {"to": _EDITIONS, "data": "0x1b2ef1ca", "value": "0", "description": "mint 1 of edition 1"}]}]}}
+
+
+class MintOut(BaseModel):
+    edition_id: int
+    wallet: str = Field(description="Where the tokens are")
+    quantity: int
+    paid: str
+    block_number: int
+
+
+class PurchaseStatusOut(BaseModel):
+    status: Literal["mint-pending", "minted", "mint-failed"] = Field(description=(
+        "`mint-pending`: not mined yet, or mined and not mirrored yet (retry in a few seconds); `minted`: the tokens "
+        "are in `mints[].wallet`; `mint-failed`: the transaction reverted, nothing was charged"))
+    message: str
+    tx_hash: str
+    mints: list[MintOut]
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "status": "minted", "message": "1 token of edition 1 is in 0x15d3…6A65", "tx_hash": _TX,
+        "mints": [{"edition_id": 1, "wallet": _FAN, "quantity": 1, "paid": "5000000", "block_number": 1211}]}]}}

@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import TransactionNotFound
 
 from chain.revert import as_revert
 from harmoni.errors import Conflict, NotFound, ValidationFailed
@@ -326,3 +327,37 @@ def prepare_purchase(editions: Contract, erc20_at: Callable[[str], Contract], ed
                                  f"allow the edition contract to take {total} token units"))
     return PreparedPurchase(edition_id, Web3.to_checksum_address(wallet), quantity, total,
                             Web3.to_checksum_address(token), calls)
+
+
+# -- following a crypto purchase -------------------------------------------------------------------------------
+
+class PurchaseNotFound(NotFound):
+    slug = "purchase-not-found"
+    title = "Purchase not found"
+
+
+@dataclass(frozen=True)
+class PurchaseStatus:
+    """`mint-pending` (not mined, or mined and not mirrored yet), `minted` (mirrored: where the tokens are), or
+    `mint-failed` (the transaction reverted: nothing was charged)."""
+
+    status: str
+    tx_hash: str
+    mints: list[EditionMint]
+
+
+def purchase_status(session: Session, chain_id: int, tx_hash: str, wallets: list[str], w3: Web3) -> PurchaseStatus:
+    """The state of the crypto purchase sent in `tx_hash`, for its buyer (the mints to `wallets`)."""
+    mints = list(session.scalars(select(EditionMint).where(
+        EditionMint.chain_id == chain_id, func.lower(EditionMint.tx_hash) == tx_hash.lower())
+        .order_by(EditionMint.log_index)))
+    if mints:
+        mine = [m for m in mints if m.recipient.lower() in {w.lower() for w in wallets}]
+        if not mine:
+            raise PurchaseNotFound(f"transaction {tx_hash} minted to no wallet of yours", field="tx_hash")
+        return PurchaseStatus("minted", mints[0].tx_hash, mine)
+    try:
+        failed = w3.eth.get_transaction_receipt(tx_hash)["status"] == 0
+    except TransactionNotFound:
+        failed = False  # not mined yet (or unknown to the node): still pending for all we know
+    return PurchaseStatus("mint-failed" if failed else "mint-pending", tx_hash, [])

@@ -94,6 +94,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
     "edition_id": lambda world: 1,
+    "tx_hash": lambda world: "0x" + "ab" * 32,
 }
 
 
@@ -181,6 +182,7 @@ MATRIX = [
     Row("GET", "/v1/editions/{edition_id}/holders", EVERYONE),
     Row("POST", "/v1/editions/{edition_id}/purchase/prepare", SIGNED_IN, lambda w: {"wallet": PAYEE}),
     Row("GET", "/v1/me/collection", SIGNED_IN),
+    Row("GET", "/v1/me/edition-purchases/{tx_hash}", SIGNED_IN),
     # Disputes: a party to the asset files one (artists; the wallet check is a later 403); anyone reads them
     # (the reason only for admins, auditors and the opener); admins arbitrate.
     Row("POST", "/v1/assets/{asset_id}/disputes", ARTISTS, lambda w: {"reason": "I co-wrote it"}),

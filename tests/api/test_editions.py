@@ -61,6 +61,16 @@ class Shop:
                              headers=self.fan)
 
 
+def _last_tx(chain, sender: str) -> str:
+    """The hash of the latest transaction `sender` sent."""
+    w3 = chain.client.w3
+    for number in range(w3.eth.block_number, 0, -1):
+        for tx in reversed(w3.eth.get_block(number, full_transactions=True).transactions):
+            if tx["from"] == sender:
+                return "0x" + bytes(tx["hash"]).hex()
+    raise AssertionError(f"{sender} sent nothing")
+
+
 def _user_id(api, headers) -> str:
     return api.get("/v1/me", headers=headers).json()["id"]
 
@@ -98,7 +108,15 @@ def test_an_artist_creates_an_edition_and_a_fan_buys_it_with_crypto(shop, chain)
     assert prepared.json()["total"] == str(2 * PRICE)
     shop.send(FAN, calls)
     assert shop.editions.functions.balanceOf(FAN, created["edition_id"]).call() == 2
+    mint_tx = _last_tx(chain, FAN)
+    pending = api.get(f"/v1/me/edition-purchases/{mint_tx}", headers=shop.fan).json()
+    assert pending["status"] == "mint-pending" and pending["mints"] == []  # mined, not mirrored yet
     index_chain(api, chain)
+    minted = api.get(f"/v1/me/edition-purchases/{mint_tx}", headers=shop.fan).json()
+    assert minted["status"] == "minted", minted
+    assert [(m["edition_id"], m["wallet"], m["quantity"], m["paid"]) for m in minted["mints"]] == [
+        (created["edition_id"], FAN, 2, str(2 * PRICE))]
+    assert api.get(f"/v1/me/edition-purchases/{mint_tx}", headers=shop.artist).status_code == 404  # not theirs
 
     detail = api.get(f"/v1/editions/{created['edition_id']}").json()
     assert (detail["data"]["minted"], detail["data"]["supply_left"]) == (2, 1)
@@ -129,6 +147,11 @@ def test_sale_windows_and_bad_terms_are_refused_and_nothing_is_listed(shop, chai
     assert shut.status_code == 409 and shut.json()["type"].endswith("/sale-not-active"), shut.json()
     assert api.get("/v1/editions", params={"asset": asset, "on_sale": "true"}).json()["data"] == []
     assert shop.buy(999, 1).status_code == 404
+    # A purchase that reverted on chain says so (nothing charged).
+    shop.send(FAN, [{"to": shop.editions.address, "value": "0",
+                     "data": shop.editions.encode_abi("mint", args=[upcoming["edition_id"], 1])}])
+    failed = api.get(f"/v1/me/edition-purchases/{_last_tx(chain, FAN)}", headers=shop.fan).json()
+    assert failed["status"] == "mint-failed" and "nothing was charged" in failed["message"], failed
 
     body = {"asset_id": asset, "title": "x", "price": PRICE, "max_supply": 3}
     for change, field in (({"royalty_bps": 1001}, "royalty_bps"), ({"sale_start": 10, "sale_end": 5}, "sale_end"),
