@@ -3,10 +3,12 @@ mirror; a fan with a linked wallet gets the calls that buy one."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import AfterValidator
 from sqlalchemy.orm import Session
 from web3 import Web3
@@ -15,6 +17,7 @@ from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
 from api.editions.schemas import (
     CallOut,
     CollectionOut,
+    EditionCreating,
     EditionDetail,
     EditionIn,
     EditionOut,
@@ -35,11 +38,14 @@ from chain.deployments import load as load_deployment
 from content import uploads
 from content.storage import object_store
 from harmoni.errors import ServiceUnavailable, ValidationFailed
+from harmoni.jobs import enqueue_after_commit
 from identity import repository as identity_repository
+from identity.custody import Keyring, signer_for
 from identity.models import Role, User
 from identity.service import owned_wallet
 from ledger import registration
 from ledger.editions import service as editions
+from ledger.editions.tasks import send_from_custodial_wallet
 from ledger.royalties.context import CURRENCY_EXPONENTS
 
 router = APIRouter(prefix="/v1", tags=["editions"])
@@ -145,17 +151,61 @@ def prepare_edition(body: EditionIn, session: SessionDep, context: ContextDep, u
     terms = _terms(body, chain)
     registration.check_controls(chain.registry, body.asset_id, address)
     editions.simulate_create(chain.editions, terms, address)
-    fields = {"kind": "edition", "asset_id": body.asset_id, "title": body.title, "description": body.description,
-              "image": _artwork(session, user, body)}
-    metadata_uri = registration.publish_metadata(session, object_store(context.settings), fields)
-    fiat = body.fiat_price
-    listing = editions.record_listing(session, user.id, context.settings.chain_id, address, terms,
-                                      fiat.amount_cents if fiat else None, fiat.currency if fiat else None,
-                                      metadata_uri)
+    metadata_uri = _metadata(session, context, user, body)
+    listing = _listing(session, context, user, address, terms, body, metadata_uri)
     call = editions.Call(chain.editions.address, editions.create_calldata(chain.editions, terms), 0,
                          f"create an edition of asset {body.asset_id}")
     return EditionPrepared(listing_id=listing.id, metadata_uri=metadata_uri, transaction=_call_out(call),
                            from_address=address)
+
+
+def _metadata(session: Session, context, user: User, body: EditionIn) -> str:
+    fields = {"kind": "edition", "asset_id": body.asset_id, "title": body.title, "description": body.description,
+              "image": _artwork(session, user, body)}
+    return registration.publish_metadata(session, object_store(context.settings), fields)
+
+
+def _listing(session: Session, context, user: User, address: str, terms: editions.Terms, body: EditionIn,
+             metadata_uri: str):
+    fiat = body.fiat_price
+    return editions.record_listing(session, user.id, context.settings.chain_id, address, terms,
+                                   fiat.amount_cents if fiat else None, fiat.currency if fiat else None, metadata_uri)
+
+
+@router.post("/editions", status_code=status.HTTP_202_ACCEPTED, response_model=EditionCreating,
+             responses={**_CREATE_RESPONSES,
+                        200: {"model": EditionCreating, "description": "A repeated request (same Idempotency-Key, "
+                                                                        "or the same terms and metadata): the first"},
+                        409: {"description": "The contract refuses it (asset frozen); `custodial-wallet-required`; "
+                                             "`custodial-wallet-needs-gas` (the amount to send is in the detail)"}},
+             summary="Create an edition of an asset your custodial wallet controls (it sends the transaction)")
+def create_edition(response: Response, body: EditionIn, session: SessionDep, context: ContextDep, user: ArtistUser,
+                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=120)] = None,
+                   ) -> EditionCreating:
+    chain = _Chain(context)
+    signer = signer_for(session, user.id, Keyring.from_settings(context.settings))
+    terms = _terms(body, chain)
+    registration.check_controls(chain.registry, body.asset_id, signer.address)
+    editions.simulate_create(chain.editions, terms, signer.address)
+    metadata_uri = _metadata(session, context, user, body)
+    natural = hashlib.sha256(json.dumps([terms.args(), metadata_uri, body.fiat_price and body.fiat_price.model_dump()],
+                                        default=str).encode()).hexdigest()[:32]
+    key = registration.derive_key(user.id, "create_edition", idempotency_key, natural)
+    if not editions.operation_exists(session, key):
+        editions.check_gas(chain.client.w3, chain.editions, terms, signer.address)
+    operation, created = registration.create_relayer_operation(
+        session, user.id, "create_edition", key, chain.editions, "createEdition", terms.args(),
+        {"asset_id": body.asset_id, "metadata_uri": metadata_uri}, signer.address)
+    if created:
+        listing = _listing(session, context, user, signer.address, terms, body, metadata_uri)
+        operation.request = {**operation.request, "listing_id": str(listing.id)}
+        enqueue_after_commit(session, send_from_custodial_wallet, str(operation.id))
+        return EditionCreating(listing_id=listing.id, metadata_uri=metadata_uri, operation_id=operation.id,
+                               status="pending", from_address=signer.address)
+    response.status_code = status.HTTP_200_OK
+    view = registration.operation_status(session, operation.id, user.id, False, context.settings.chain_id)
+    return EditionCreating(listing_id=operation.request["listing_id"], metadata_uri=metadata_uri,
+                           operation_id=operation.id, status=view.status, from_address=signer.address)
 
 
 @router.get("/editions", response_model=EditionPage, responses={**_NOT_DEPLOYED, 422: {

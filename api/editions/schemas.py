@@ -190,3 +190,16 @@ class PurchaseStatusOut(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{
         "status": "minted", "message": "1 token of edition 1 is in 0x15d3…6A65", "tx_hash": _TX,
         "mints": [{"edition_id": 1, "wallet": _FAN, "quantity": 1, "paid": "5000000", "block_number": 1211}]}]}}
+
+
+class EditionCreating(BaseModel):
+    listing_id: uuid.UUID
+    metadata_uri: str
+    operation_id: uuid.UUID = Field(description="Follow it at `GET /v1/operations/{id}` until `confirmed`")
+    status: Literal["pending", "submitted", "included", "confirmed", "failed"]
+    from_address: str = Field(description="Your custodial wallet, which sends the transaction")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "listing_id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11",
+        "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+        "operation_id": "0c1f9a9e-2b7d-4f4e-8d52-8f0b5b1e4a77", "status": "pending", "from_address": _ARTIST}]}}

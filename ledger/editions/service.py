@@ -25,6 +25,7 @@ from harmoni.errors import Conflict, NotFound, ValidationFailed
 from ledger.assets import decode_cursor, encode_cursor
 from ledger.editions.models import EditionListing
 from ledger.models import Asset, Edition, EditionMint, EditionTransfer
+from ledger.registration import RightsOperation
 from ledger.reverts import explained
 
 NATIVE = "0x0000000000000000000000000000000000000000"
@@ -103,6 +104,30 @@ def simulate_create(editions: Contract, terms: Terms, creator: str) -> None:
         if reverted is None:
             raise
         raise explained(reverted) from err
+
+
+class CustodialWalletNeedsGas(Conflict):
+    slug = "custodial-wallet-needs-gas"
+    title = "The custodial wallet cannot pay the gas"
+
+
+def check_gas(w3: Web3, editions: Contract, terms: Terms, sender: str) -> None:
+    """`createEdition` checks `msg.sender`, so the custodial wallet sends it itself and pays its gas (the contract
+    has no signed variant the relayer could carry). Refuse now, with the amount, when it cannot."""
+    gas = editions.functions.createEdition(*terms.args()).estimate_gas({"from": sender})
+    block = w3.eth.get_block("latest")
+    cost = gas * (2 * block["baseFeePerGas"] + w3.eth.max_priority_fee)
+    balance = w3.eth.get_balance(sender)
+    if balance < cost:
+        raise CustodialWalletNeedsGas(f"creating the edition costs about {cost} wei of gas; your custodial wallet "
+                                      f"{sender} holds {balance}: send it at least {cost - balance} wei of the "
+                                      "native token, or use POST /v1/editions/prepare with your own wallet",
+                                      wallet=sender, needed_wei=cost - balance)
+
+
+def operation_exists(session: Session, idempotency_key: str) -> bool:
+    return session.scalar(select(RightsOperation.id).where(RightsOperation.idempotency_key == idempotency_key)
+                          ) is not None
 
 
 def create_calldata(editions: Contract, terms: Terms) -> str:

@@ -175,6 +175,8 @@ MATRIX = [
     Row("GET", "/v1/operations/{operation_id}", SIGNED_IN),
     # Editions: an artist creates one (whether the wallet controls the asset is a later 403); anyone reads them
     # from the mirror; any signed-in account buys with a linked wallet and sees its own collection.
+    Row("POST", "/v1/editions", ARTISTS,
+        lambda w: {"asset_id": 1, "title": "Blue Hour", "price": 0, "max_supply": 10}),
     Row("POST", "/v1/editions/prepare", ARTISTS,
         lambda w: {"asset_id": 1, "title": "Blue Hour", "price": 0, "max_supply": 10}),
     Row("GET", "/v1/editions", EVERYONE),

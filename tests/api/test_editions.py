@@ -7,6 +7,7 @@ import pytest
 from eth_utils import keccak
 from sqlalchemy.orm import sessionmaker
 
+from chain.node import rpc_call
 from chain.wallets import anvil_dev_account
 from harmoni.db import get_engine
 from identity.models import Wallet
@@ -26,6 +27,7 @@ class Shop:
         sessions = sessionmaker(bind=get_engine(api.database_url), expire_on_commit=False)
         settings = api.app.state.context.settings
         self.artist = make_user(sessions, settings, "artist").headers
+        self.new_artist = lambda: make_user(sessions, settings, "artist").headers
         self.fan = make_user(sessions, settings, "fan").headers
         with sessions.begin() as session:
             session.add(Wallet(user_id=_user_id(api, self.artist), address=ARTIST, kind="linked"))
@@ -173,3 +175,33 @@ def test_sale_windows_and_bad_terms_are_refused_and_nothing_is_listed(shop, chai
     # Only the edition that was created is listed, with its listing.
     listed = api.get("/v1/editions", params={"artist": ARTIST}).json()["data"]
     assert [e["edition_id"] for e in listed] == [upcoming["edition_id"]] and listed[0]["metadata_uri"]
+
+
+def test_an_artist_creates_an_edition_from_the_custodial_wallet(shop, chain):
+    api, artist = shop.api, shop.new_artist()
+    assert api.post("/v1/me/wallets/custodial", headers=artist).status_code == 201
+    [custodial] = [w["address"] for w in api.get("/v1/me/wallets", headers=artist).json()]
+    registered = api.post("/v1/works", headers=artist, json={
+        "title": "Blue Hour", "iswc": "T-034.524.680-1", "split": [{"address": custodial, "share_percent": "100"}]})
+    assert registered.status_code == 202, registered.json()
+    index_chain(api, chain)
+    asset = api.get(f"/v1/operations/{registered.json()['id']}", headers=artist).json()["asset_id"]
+    body = {"asset_id": asset, "title": "Blue Hour — signed", "price": PRICE, "max_supply": 5, "royalty_bps": 250}
+
+    broke = api.post("/v1/editions", json=body, headers=artist)  # a fresh custodial wallet has no gas
+    assert broke.status_code == 409 and broke.json()["type"].endswith("/custodial-wallet-needs-gas"), broke.json()
+    assert custodial in broke.json()["detail"]
+    rpc_call(chain.client.rpc_url, "anvil_setBalance", [custodial, hex(10**18)])
+    accepted = api.post("/v1/editions", json=body, headers={**artist, "Idempotency-Key": "blue-1"})
+    assert accepted.status_code == 202, accepted.json()
+    assert accepted.json()["from_address"] == custodial
+    again = api.post("/v1/editions", json=body, headers={**artist, "Idempotency-Key": "blue-1"})
+    assert again.status_code == 200 and again.json()["operation_id"] == accepted.json()["operation_id"]
+    assert shop.editions.functions.editionCount().call() == 1  # sent once
+
+    index_chain(api, chain)
+    done = api.get(f"/v1/operations/{accepted.json()['operation_id']}", headers=artist).json()
+    assert done["status"] == "confirmed" and done["kind"] == "create_edition", done
+    [edition] = api.get("/v1/editions", params={"artist": custodial}).json()["data"]
+    assert (edition["asset_id"], edition["royalty_bps"], edition["metadata_uri"]) == (
+        asset, 250, accepted.json()["metadata_uri"])

@@ -1112,7 +1112,8 @@ export interface paths {
         /** List editions (from the mirror) */
         get: operations["list_editions_v1_editions_get"];
         put?: never;
-        post?: never;
+        /** Create an edition of an asset your custodial wallet controls (it sends the transaction) */
+        post: operations["create_edition_v1_editions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2093,6 +2094,41 @@ export interface components {
             accounts: components["schemas"]["AccountEarnings"][];
             /** Periods */
             periods: components["schemas"]["EarningOut"][];
+        };
+        /**
+         * EditionCreating
+         * @example {
+         *       "from_address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *       "listing_id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11",
+         *       "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *       "operation_id": "0c1f9a9e-2b7d-4f4e-8d52-8f0b5b1e4a77",
+         *       "status": "pending"
+         *     }
+         */
+        EditionCreating: {
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Metadata Uri */
+            metadata_uri: string;
+            /**
+             * Operation Id
+             * Format: uuid
+             * @description Follow it at `GET /v1/operations/{id}` until `confirmed`
+             */
+            operation_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "submitted" | "included" | "confirmed" | "failed";
+            /**
+             * From Address
+             * @description Your custodial wallet, which sends the transaction
+             */
+            from_address: string;
         };
         /**
          * EditionDetail
@@ -8778,6 +8814,76 @@ export interface operations {
                 };
             };
             /** @description An invalid filter or cursor; the problem names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_edition_v1_editions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditionIn"];
+            };
+        };
+        responses: {
+            /** @description A repeated request (same Idempotency-Key, or the same terms and metadata): the first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionCreating"];
+                };
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionCreating"];
+                };
+            };
+            /** @description `wallet-not-yours`, or that wallet does not control the asset (`not-asset-controller`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `upload-not-found`: no such artwork upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contract refuses it (asset frozen); `custodial-wallet-required`; `custodial-wallet-needs-gas` (the amount to send is in the detail) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid terms (royalty above 10%, sale window, price); the problem names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
