@@ -37,7 +37,7 @@ from chain import artifacts
 from chain.deployments import load as load_deployment
 from content import uploads
 from content.storage import object_store
-from harmoni.errors import ServiceUnavailable, ValidationFailed
+from harmoni.errors import ConfigurationError, ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity import repository as identity_repository
 from identity.custody import Keyring, signer_for
@@ -88,8 +88,13 @@ class _Chain:
                                            abi=artifacts.load("DevStablecoin").abi)
 
     def unit_factor(self) -> int:
+        """Token units per smallest unit of the payout currency (as `RoyaltyContext.unit_factor`)."""
         decimals = self.token(self.payout_token).functions.decimals().call()
-        return 10 ** (decimals - CURRENCY_EXPONENTS.get(self.currency, 2))
+        exponent = CURRENCY_EXPONENTS.get(self.currency)
+        if exponent is None or decimals < exponent:
+            raise ConfigurationError(f"payout currency {self.currency} does not fit the payout token's {decimals} "
+                                     "decimals")
+        return 10 ** (decimals - exponent)
 
 
 def _edition_out(view: editions.EditionView, now: int) -> EditionOut:
