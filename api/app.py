@@ -18,6 +18,7 @@ from api.chain.endpoints import router as chain_router
 from api.deps import AppContext
 from api.disputes.endpoints import router as disputes_router
 from api.docs.endpoints import install as install_docs
+from api.editions.endpoints import router as editions_router
 from api.gates.endpoints import router as gates_router
 from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(gates_router)
     app.include_router(bonus_router)
     app.include_router(chain_router)
+    app.include_router(editions_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

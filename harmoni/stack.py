@@ -260,6 +260,7 @@ def up(settings: Settings) -> int:
 def _periodic_jobs() -> None:
     from content.tasks import sweep_uploads
     from harmoni import jobs
+    from ledger.editions.tasks import record_sales_job
     from ledger.royalties.tasks import journal_claims_job
     from ledger.tasks import resume_operations
 
@@ -267,6 +268,7 @@ def _periodic_jobs() -> None:
         sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
+    record_sales_job.delay()  # edition sales settled on chain, into the open period
 
 
 def _webhook_jobs() -> None:

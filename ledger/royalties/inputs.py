@@ -93,7 +93,8 @@ def revenue(session: Session, period_id: int, unit_factor: int) -> tuple[int, li
             pool += amount
             references.append(entry.reference)
         else:
-            sales.append(DirectSale(entry.reference, entry.asset_id, amount))
+            settled = None if entry.settled_fee is None else int(entry.settled_fee)
+            sales.append(DirectSale(entry.reference, entry.asset_id, amount, settled))
     return pool, sales, sorted(references)
 
 

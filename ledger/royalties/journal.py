@@ -5,6 +5,8 @@ Accounts and the flow of a period's money through them:
 - the period closes:       Dr revenue:<source>        Cr platform_fee, rights_holders_payable, held, unallocated
 - the payout is funded:    Dr rights_holders_payable  Cr funded_on_chain
 - a payee claims on chain: Dr funded_on_chain         Cr claimed
+- an edition sale settled on chain by the contract (`ledger.editions.sales`): revenue as above, then at once
+                           Dr revenue:direct_sales    Cr platform_fee, paid_via_split_vault (never through the root)
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Account(enum.StrEnum):
     unallocated = "unallocated"  # pooled revenue of a period without counted plays
     funded_on_chain = "funded_on_chain"
     claimed = "claimed"
+    paid_via_split_vault = "paid_via_split_vault"  # an edition sale's artist share, sent by the contract to the vault
 
 
 def revenue_account(source: str) -> Account:

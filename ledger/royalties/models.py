@@ -86,6 +86,9 @@ class RevenueEntry(Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     voided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     void_reason: Mapped[str | None] = mapped_column(Text)
+    # A direct sale the edition contract settled on chain (fee to the treasury, the rest into the SplitVault): the
+    # fee it took, in token units. The statement shows such a sale but never pays it again through the root.
+    settled_fee: Mapped[Decimal | None] = mapped_column(Uint256)
 
 
 class JournalEntry(Base):

@@ -124,6 +124,9 @@ def void_revenue(session: Session, period_id: int, entry_id: uuid.UUID, *, reaso
         raise RevenueNotFound(f"period {period_id} has no revenue entry {entry_id}")
     if entry.voided_at is not None:
         return entry
+    if entry.settled_fee is not None:
+        raise InvalidRevenue(f"entry {entry_id} is an edition sale settled on chain ({entry.reference}): it cannot "
+                             "be voided", field="entry_id")
     if period.status != PeriodStatus.open:
         raise PeriodNotOpen(f"period {period_id} is {period.status}; only an open period's revenue can be voided",
                             period_id=period_id)

@@ -52,9 +52,14 @@ class PartnerLine:
 
 @dataclass(frozen=True)
 class DirectSale:
+    """A sale of one asset. `settled_fee` is set for a sale the edition contract already settled on chain (that fee
+    to the treasury, the rest into the SplitVault under the asset's split): the statement lists it under
+    `settled_on_chain` and leaves it out of every payee's amount, so the root never pays it a second time."""
+
     reference: str
     asset_id: int
     amount: int
+    settled_fee: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ class Statement:
     held: int
     partner_revenue: int
     direct_sales: int
+    settled_on_chain: list[DirectSale] = field(default_factory=list)  # shown, never paid through the root
 
     @cached_property
     def allocated(self) -> int:
@@ -142,6 +148,12 @@ class Statement:
             "assets": "[" + ",".join(map(_asset_json, self.assets)) + "]",
             "payees": "[" + ",".join(payees) + "]",
         }
+        if self.settled_on_chain:  # only then: the documents of periods without such sales keep their bytes
+            fields["settled_on_chain"] = _canonical({
+                "total": str(sum(s.amount for s in self.settled_on_chain)),
+                "sales": [{"reference": s.reference, "asset_id": s.asset_id, "amount": str(s.amount),
+                           "fee": str(s.settled_fee), "to_split_vault": str(s.amount - s.settled_fee)}
+                          for s in self.settled_on_chain]})
         return ("{" + ",".join(f"{_quote(key)}:{value}" for key, value in sorted(fields.items())) + "}").encode()
 
     def to_csv(self) -> bytes:
@@ -213,7 +225,8 @@ def compute(inputs: StatementInputs) -> Statement:
         target = lines.get(usage.asset_id) or lines.setdefault(usage.asset_id, AssetLine(usage.asset_id))
         target.partner_revenue += usage.net_revenue
         target.partner_lines.append((usage.report_id, usage.line_no))
-    for sale in sorted(inputs.direct_sales, key=lambda s: s.reference):
+    settled = sorted((s for s in inputs.direct_sales if s.settled_fee is not None), key=lambda s: s.reference)
+    for sale in sorted((s for s in inputs.direct_sales if s.settled_fee is None), key=lambda s: s.reference):
         target = lines.get(sale.asset_id) or lines.setdefault(sale.asset_id, AssetLine(sale.asset_id))
         target.direct_sales += sale.amount
         target.sale_references.append(sale.reference)
@@ -250,4 +263,5 @@ def compute(inputs: StatementInputs) -> Statement:
     return Statement(inputs=inputs, assets=[lines[k] for k in sorted(lines)], unallocated=unallocated,
                      earned=earned, cumulative=cumulative, gross=total_gross, platform_fee=total_fee,
                      held=total_held, partner_revenue=sum(line.net_revenue for line in inputs.partner_lines),
-                     direct_sales=sum(sale.amount for sale in inputs.direct_sales))
+                     direct_sales=sum(sale.amount for sale in inputs.direct_sales if sale.settled_fee is None),
+                     settled_on_chain=settled)

@@ -94,6 +94,8 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "bonus_id": lambda world: uuid.uuid4(),
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
+    "edition_id": lambda world: 1,
+    "tx_hash": lambda world: "0x" + "ab" * 32,
 }
 
 
@@ -172,6 +174,18 @@ MATRIX = [
     Row("POST", "/v1/assets/{asset_id}/controller/accept", ARTISTS),
     Row("POST", "/v1/assets/{asset_id}/controller/accept/prepare", ARTISTS),
     Row("GET", "/v1/operations/{operation_id}", SIGNED_IN),
+    # Editions: an artist creates one (whether the wallet controls the asset is a later 403); anyone reads them
+    # from the mirror; any signed-in account buys with a linked wallet and sees its own collection.
+    Row("POST", "/v1/editions", ARTISTS,
+        lambda w: {"asset_id": 1, "title": "Blue Hour", "price": 0, "max_supply": 10}),
+    Row("POST", "/v1/editions/prepare", ARTISTS,
+        lambda w: {"asset_id": 1, "title": "Blue Hour", "price": 0, "max_supply": 10}),
+    Row("GET", "/v1/editions", EVERYONE),
+    Row("GET", "/v1/editions/{edition_id}", EVERYONE),
+    Row("GET", "/v1/editions/{edition_id}/holders", EVERYONE),
+    Row("POST", "/v1/editions/{edition_id}/purchase/prepare", SIGNED_IN, lambda w: {"wallet": PAYEE}),
+    Row("GET", "/v1/me/collection", SIGNED_IN),
+    Row("GET", "/v1/me/edition-purchases/{tx_hash}", SIGNED_IN),
     # Disputes: a party to the asset files one (artists; the wallet check is a later 403); anyone reads them
     # (the reason only for admins, auditors and the opener); admins arbitrate.
     Row("POST", "/v1/assets/{asset_id}/disputes", ARTISTS, lambda w: {"reason": "I co-wrote it"}),

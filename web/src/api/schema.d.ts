@@ -1137,6 +1137,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/editions/prepare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an edition of an asset you control: the transaction for your own wallet to send */
+        post: operations["prepare_edition_v1_editions_prepare_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/editions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List editions (from the mirror) */
+        get: operations["list_editions_v1_editions_get"];
+        put?: never;
+        /** Create an edition of an asset your custodial wallet controls (it sends the transaction) */
+        post: operations["create_edition_v1_editions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/editions/{edition_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One edition with the supply left (from the mirror) */
+        get: operations["get_edition_v1_editions__edition_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/editions/{edition_id}/holders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wallets holding an edition, largest balance first (from the mirror) */
+        get: operations["edition_holders_v1_editions__edition_id__holders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Edition tokens held by your wallets (from the mirror) */
+        get: operations["my_collection_v1_me_collection_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/editions/{edition_id}/purchase/prepare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The calls your linked wallet signs to buy an edition with crypto */
+        post: operations["prepare_purchase_v1_editions__edition_id__purchase_prepare_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/edition-purchases/{tx_hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a crypto purchase by its transaction: mint-pending, minted (where the tokens are), mint-failed */
+        get: operations["purchase_status_v1_me_edition_purchases__tx_hash__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1570,6 +1690,23 @@ export interface components {
             /** Discrepancies */
             discrepancies: components["schemas"]["AuditCheckOut"][];
         };
+        /** CallOut */
+        CallOut: {
+            /** To */
+            to: string;
+            /**
+             * Data
+             * @description Calldata (0x hex)
+             */
+            data: string;
+            /**
+             * Value
+             * @description Native value in wei, a decimal string
+             */
+            value: string;
+            /** Description */
+            description: string;
+        };
         /**
          * BonusFileIn
          * @example {
@@ -1753,6 +1890,52 @@ export interface components {
             claimable: components["schemas"]["ClaimProof"][];
             /** History */
             history: components["schemas"]["ClaimRecord"][];
+        };
+        /**
+         * CollectionOut
+         * @example {
+         *       "block": {
+         *         "hash": "0xd60ee5d9b1a312631632d0ab8816ca64259093d8ab0b4d29f35db6a6151b0f8d",
+         *         "number": 1210
+         *       },
+         *       "data": [
+         *         {
+         *           "balance": 1,
+         *           "edition": {
+         *             "asset_id": 7,
+         *             "created_in": {
+         *               "block_number": 1200,
+         *               "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8"
+         *             },
+         *             "creator": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *             "edition_id": 1,
+         *             "fiat_price": {
+         *               "amount_cents": 500,
+         *               "currency": "USD"
+         *             },
+         *             "max_supply": 100,
+         *             "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *             "minted": 3,
+         *             "on_sale": true,
+         *             "payment_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+         *             "per_wallet_cap": 2,
+         *             "platform_fee_bps": 1000,
+         *             "price": "5000000",
+         *             "royalty_bps": 500,
+         *             "sale_end": 0,
+         *             "sale_start": 0,
+         *             "sold_out": false,
+         *             "supply_left": 97
+         *           },
+         *           "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+         *         }
+         *       ]
+         *     }
+         */
+        CollectionOut: {
+            block: components["schemas"]["ReflectedBlock"];
+            /** Data */
+            data: components["schemas"]["HoldingOut"][];
         };
         /** ContractOut */
         ContractOut: {
@@ -2043,6 +2226,288 @@ export interface components {
             periods: components["schemas"]["EarningOut"][];
         };
         /**
+         * EditionCreating
+         * @example {
+         *       "from_address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *       "listing_id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11",
+         *       "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *       "operation_id": "0c1f9a9e-2b7d-4f4e-8d52-8f0b5b1e4a77",
+         *       "status": "pending"
+         *     }
+         */
+        EditionCreating: {
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Metadata Uri */
+            metadata_uri: string;
+            /**
+             * Operation Id
+             * Format: uuid
+             * @description Follow it at `GET /v1/operations/{id}` until `confirmed`
+             */
+            operation_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "submitted" | "included" | "confirmed" | "failed";
+            /**
+             * From Address
+             * @description Your custodial wallet, which sends the transaction
+             */
+            from_address: string;
+        };
+        /**
+         * EditionDetail
+         * @example {
+         *       "block": {
+         *         "hash": "0xd60ee5d9b1a312631632d0ab8816ca64259093d8ab0b4d29f35db6a6151b0f8d",
+         *         "number": 1210
+         *       },
+         *       "data": {
+         *         "asset_id": 7,
+         *         "created_in": {
+         *           "block_number": 1200,
+         *           "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8"
+         *         },
+         *         "creator": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *         "edition_id": 1,
+         *         "fiat_price": {
+         *           "amount_cents": 500,
+         *           "currency": "USD"
+         *         },
+         *         "max_supply": 100,
+         *         "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *         "minted": 3,
+         *         "on_sale": true,
+         *         "payment_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+         *         "per_wallet_cap": 2,
+         *         "platform_fee_bps": 1000,
+         *         "price": "5000000",
+         *         "royalty_bps": 500,
+         *         "sale_end": 0,
+         *         "sale_start": 0,
+         *         "sold_out": false,
+         *         "supply_left": 97
+         *       }
+         *     }
+         */
+        EditionDetail: {
+            block: components["schemas"]["ReflectedBlock"];
+            data: components["schemas"]["EditionOut"];
+        };
+        /**
+         * EditionIn
+         * @example {
+         *       "artwork_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *       "asset_id": 7,
+         *       "description": "100 numbered copies",
+         *       "fiat_price": {
+         *         "amount_cents": 500,
+         *         "currency": "USD"
+         *       },
+         *       "max_supply": 100,
+         *       "payment": "payout_token",
+         *       "per_wallet_cap": 2,
+         *       "price": 5000000,
+         *       "royalty_bps": 500,
+         *       "sale_end": 0,
+         *       "sale_start": 0,
+         *       "title": "Blue Hour — signed edition"
+         *     }
+         */
+        EditionIn: {
+            /**
+             * Asset Id
+             * @description The asset it sells (you must control it)
+             */
+            asset_id: number;
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Artwork Upload Id
+             * @description A ready artwork upload of yours
+             */
+            artwork_upload_id?: string | null;
+            /**
+             * Artwork Uri
+             * @description Or an image URI (ipfs:// or https://)
+             */
+            artwork_uri?: string | null;
+            /**
+             * Payment
+             * @description What fans pay with on chain: the payout token (ERC-20) or the native token
+             * @default payout_token
+             * @enum {string}
+             */
+            payment: "payout_token" | "native";
+            /**
+             * Price
+             * @description On-chain price of one token, in the payment token's smallest unit (0 = free mint)
+             */
+            price: number;
+            /** @description Price for card purchases (kept off chain) */
+            fiat_price?: components["schemas"]["FiatPrice"] | null;
+            /** Max Supply */
+            max_supply: number;
+            /**
+             * Sale Start
+             * @description Unix seconds (0 = open at once)
+             * @default 0
+             */
+            sale_start: number;
+            /**
+             * Sale End
+             * @description Unix seconds (0 = no end)
+             * @default 0
+             */
+            sale_end: number;
+            /**
+             * Per Wallet Cap
+             * @description Tokens one wallet may mint (0 = no cap)
+             * @default 0
+             */
+            per_wallet_cap: number;
+            /**
+             * Royalty Bps
+             * @description Secondary-sale royalty (ERC-2981), at most 1000 (10%)
+             * @default 0
+             */
+            royalty_bps: number;
+        };
+        /** EditionOut */
+        EditionOut: {
+            /** Edition Id */
+            edition_id: number;
+            /** Asset Id */
+            asset_id: number;
+            /** Creator */
+            creator: string;
+            /**
+             * Payment Token
+             * @description 0x000…0 for the native token
+             */
+            payment_token: string;
+            /**
+             * Price
+             * @description Price of one token in the payment token's smallest unit (decimal string)
+             */
+            price: string;
+            fiat_price?: components["schemas"]["FiatPrice"] | null;
+            /** Max Supply */
+            max_supply: number;
+            /** Minted */
+            minted: number;
+            /** Supply Left */
+            supply_left: number;
+            /** Sale Start */
+            sale_start: number;
+            /** Sale End */
+            sale_end: number;
+            /** Per Wallet Cap */
+            per_wallet_cap: number;
+            /** Royalty Bps */
+            royalty_bps: number;
+            /** Platform Fee Bps */
+            platform_fee_bps: number;
+            /** On Sale */
+            on_sale: boolean;
+            /** Sold Out */
+            sold_out: boolean;
+            /**
+             * Metadata Uri
+             * @description Title, description and artwork, when created through HARMONI
+             */
+            metadata_uri?: string | null;
+            /**
+             * Created In
+             * @description block_number and tx_hash of its creation
+             */
+            created_in: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * EditionPage
+         * @example {
+         *       "block": {
+         *         "hash": "0xd60ee5d9b1a312631632d0ab8816ca64259093d8ab0b4d29f35db6a6151b0f8d",
+         *         "number": 1210
+         *       },
+         *       "data": [
+         *         {
+         *           "asset_id": 7,
+         *           "created_in": {
+         *             "block_number": 1200,
+         *             "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8"
+         *           },
+         *           "creator": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *           "edition_id": 1,
+         *           "fiat_price": {
+         *             "amount_cents": 500,
+         *             "currency": "USD"
+         *           },
+         *           "max_supply": 100,
+         *           "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *           "minted": 3,
+         *           "on_sale": true,
+         *           "payment_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+         *           "per_wallet_cap": 2,
+         *           "platform_fee_bps": 1000,
+         *           "price": "5000000",
+         *           "royalty_bps": 500,
+         *           "sale_end": 0,
+         *           "sale_start": 0,
+         *           "sold_out": false,
+         *           "supply_left": 97
+         *         }
+         *       ]
+         *     }
+         */
+        EditionPage: {
+            block: components["schemas"]["ReflectedBlock"];
+            /** Data */
+            data: components["schemas"]["EditionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * EditionPrepared
+         * @example {
+         *       "from_address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+         *       "listing_id": "5f0c7a52-8f5e-4bbf-9a8d-3c8a0f3e9d11",
+         *       "metadata_uri": "ipfs://bafkreifxxuh4vhyovcdpqfpmblpwjz3q27wwbsmotwzdkf7v5ks6d36qmu",
+         *       "transaction": {
+         *         "data": "0x5c3d4e2a",
+         *         "description": "create the edition",
+         *         "to": "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+         *         "value": "0"
+         *       }
+         *     }
+         */
+        EditionPrepared: {
+            /**
+             * Listing Id
+             * Format: uuid
+             * @description The off-chain listing, matched to the edition once it is mirrored
+             */
+            listing_id: string;
+            /** Metadata Uri */
+            metadata_uri: string;
+            /** @description Send it from `from_address` (the asset's controller) */
+            transaction: components["schemas"]["CallOut"];
+            /** From Address */
+            from_address: string;
+        };
+        /**
          * EmailVerificationSent
          * @example {
          *       "expires_in": 172800,
@@ -2060,6 +2525,19 @@ export interface components {
              * @description seconds the link works
              */
             expires_in: number;
+        };
+        /** FiatPrice */
+        FiatPrice: {
+            /**
+             * Amount Cents
+             * @description Price of one token in the currency's smallest unit
+             */
+            amount_cents: number;
+            /**
+             * Currency
+             * @description ISO 4217 code, e.g. USD
+             */
+            currency: string;
         };
         /** FreezeOut */
         FreezeOut: {
@@ -2125,6 +2603,44 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HolderOut */
+        HolderOut: {
+            /** Wallet */
+            wallet: string;
+            /** Balance */
+            balance: number;
+        };
+        /**
+         * HoldersOut
+         * @example {
+         *       "block": {
+         *         "hash": "0xd60ee5d9b1a312631632d0ab8816ca64259093d8ab0b4d29f35db6a6151b0f8d",
+         *         "number": 1210
+         *       },
+         *       "data": [
+         *         {
+         *           "balance": 2,
+         *           "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+         *         }
+         *       ],
+         *       "edition_id": 1
+         *     }
+         */
+        HoldersOut: {
+            block: components["schemas"]["ReflectedBlock"];
+            /** Edition Id */
+            edition_id: number;
+            /** Data */
+            data: components["schemas"]["HolderOut"][];
+        };
+        /** HoldingOut */
+        HoldingOut: {
+            /** Wallet */
+            wallet: string;
+            /** Balance */
+            balance: number;
+            edition: components["schemas"]["EditionOut"];
+        };
         /**
          * InvitationAccept
          * @example {
@@ -2153,6 +2669,22 @@ export interface components {
              * Format: password
              */
             password: string;
+        };
+        /** MintOut */
+        MintOut: {
+            /** Edition Id */
+            edition_id: number;
+            /**
+             * Wallet
+             * @description Where the tokens are
+             */
+            wallet: string;
+            /** Quantity */
+            quantity: number;
+            /** Paid */
+            paid: string;
+            /** Block Number */
+            block_number: number;
         };
         /** OnChain */
         OnChain: {
@@ -2557,6 +3089,100 @@ export interface components {
              * @description The problem type's slug and detail (or the error) of the failed attempt
              */
             reason: string;
+        };
+        /**
+         * PurchaseIn
+         * @example {
+         *       "quantity": 1,
+         *       "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+         *     }
+         */
+        PurchaseIn: {
+            /**
+             * Wallet
+             * @description Your linked wallet that pays and receives the tokens
+             */
+            wallet: string;
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+        };
+        /**
+         * PurchasePrepared
+         * @example {
+         *       "calls": [
+         *         {
+         *           "data": "0x095ea7b3",
+         *           "description": "approve",
+         *           "to": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+         *           "value": "0"
+         *         },
+         *         {
+         *           "data": "0x1b2ef1ca",
+         *           "description": "mint 1 of edition 1",
+         *           "to": "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+         *           "value": "0"
+         *         }
+         *       ],
+         *       "edition_id": 1,
+         *       "payment_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+         *       "quantity": 1,
+         *       "total": "5000000",
+         *       "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+         *     }
+         */
+        PurchasePrepared: {
+            /** Edition Id */
+            edition_id: number;
+            /** Wallet */
+            wallet: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Total
+             * @description What the mint costs, in the payment token's smallest unit
+             */
+            total: string;
+            /** Payment Token */
+            payment_token: string;
+            /**
+             * Calls
+             * @description Send them in order from `wallet` (an ERC-20 approve, then the mint)
+             */
+            calls: components["schemas"]["CallOut"][];
+        };
+        /**
+         * PurchaseStatusOut
+         * @example {
+         *       "message": "1 token of edition 1 is in 0x15d3…6A65",
+         *       "mints": [
+         *         {
+         *           "block_number": 1211,
+         *           "edition_id": 1,
+         *           "paid": "5000000",
+         *           "quantity": 1,
+         *           "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+         *         }
+         *       ],
+         *       "status": "minted",
+         *       "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8"
+         *     }
+         */
+        PurchaseStatusOut: {
+            /**
+             * Status
+             * @description `mint-pending`: not mined yet, or mined and not mirrored yet (retry in a few seconds); `minted`: the tokens are in `mints[].wallet`; `mint-failed`: the transaction reverted, nothing was charged
+             * @enum {string}
+             */
+            status: "mint-pending" | "minted" | "mint-failed";
+            /** Message */
+            message: string;
+            /** Tx Hash */
+            tx_hash: string;
+            /** Mints */
+            mints: components["schemas"]["MintOut"][];
         };
         /**
          * RecordingIn
@@ -8488,6 +9114,408 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChainOut"];
                 };
+            };
+        };
+    };
+    prepare_edition_v1_editions_prepare_post: {
+        parameters: {
+            query: {
+                /** @description Your wallet (linked with SIWE, or custodial) that controls the asset and sends the transaction */
+                controller: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionPrepared"];
+                };
+            };
+            /** @description `wallet-not-yours`, or that wallet does not control the asset (`not-asset-controller`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `upload-not-found`: no such artwork upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contract refuses it (asset frozen, unknown asset) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid terms (royalty above 10%, sale window, price); the problem names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_editions_v1_editions_get: {
+        parameters: {
+            query?: {
+                /** @description Creator (controller) address */
+                artist?: string | null;
+                /** @description Asset id */
+                asset?: number | null;
+                /** @description Open now and not sold out */
+                on_sale?: boolean | null;
+                sold_out?: boolean | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionPage"];
+                };
+            };
+            /** @description An invalid filter or cursor; the problem names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_edition_v1_editions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditionIn"];
+            };
+        };
+        responses: {
+            /** @description A repeated request (same Idempotency-Key, or the same terms and metadata): the first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionCreating"];
+                };
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionCreating"];
+                };
+            };
+            /** @description `wallet-not-yours`, or that wallet does not control the asset (`not-asset-controller`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `upload-not-found`: no such artwork upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contract refuses it (asset frozen); `custodial-wallet-required`; `custodial-wallet-needs-gas` (the amount to send is in the detail) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid terms (royalty above 10%, sale window, price); the problem names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_edition_v1_editions__edition_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The edition id (also its ERC-1155 token id) */
+                edition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionDetail"];
+                };
+            };
+            /** @description `edition-not-found` (or not indexed yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    edition_holders_v1_editions__edition_id__holders_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The edition id (also its ERC-1155 token id) */
+                edition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldersOut"];
+                };
+            };
+            /** @description `edition-not-found` (or not indexed yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    my_collection_v1_me_collection_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionOut"];
+                };
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    prepare_purchase_v1_editions__edition_id__purchase_prepare_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The edition id (also its ERC-1155 token id) */
+                edition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchasePrepared"];
+                };
+            };
+            /** @description `wallet-not-yours`: link the wallet first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `edition-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sale-not-active`, `sold-out` or `wallet-cap-reached` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid wallet or quantity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    purchase_status_v1_me_edition_purchases__tx_hash__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tx_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseStatusOut"];
+                };
+            };
+            /** @description `purchase-not-found`: it minted to no wallet of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a transaction hash */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The contracts are not deployed on this chain yet, or the mirror has not indexed a block yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
