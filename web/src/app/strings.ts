@@ -213,7 +213,10 @@ export const en = {
     loading: 'Loading…',
     notStreamable: (reason: string) => `This recording cannot be streamed: ${reason}.`,
     failed: 'The track could not be played.',
-    keys: 'Space plays or pauses; the arrow keys seek 5 seconds.',
+    keys: 'Space plays or pauses; left and right arrows seek 5 seconds; up and down arrows change the volume; '
+      + 'M mutes; N and P go to the next and previous tracks.',
+    mute: 'Mute',
+    volumeValue: (percent: number) => `${percent}%`,
     time: (position: string, duration: string) => `${position} / ${duration}`,
   },
   iswc: {
