@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 
 import { signIn } from '../api/session'
 import { json, stubFetch, tokenPair, type Handler } from '../test/http'
-import { expectAccessible } from '../test/axe'
+import { expectAccessible, SLOW } from '../test/axe'
 import { renderApp } from '../test/render'
 
 const ID = '0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10'
@@ -133,12 +133,12 @@ describe('the uploads page', () => {
 
     act(() => xhr.accept(1000))
     expect(await screen.findByRole('heading', { name: 'blue-hour.wav' })).toBeInTheDocument()
-    expect(await screen.findByText('Processing: 60%')).toBeInTheDocument()
+    expect(await screen.findByText('Processing: 60%', {}, { timeout: 10_000 })).toBeInTheDocument()
     expect(screen.queryByRole('listitem', { name: 'Sending blue-hour.wav' })).not.toBeInTheDocument()
     expect(screen.getByRole('progressbar', { name: 'Processing progress' })).toHaveAttribute('value', '60')
 
     const detail = screen.getByRole('heading', { name: 'blue-hour.wav' }).closest('section')!
-    expect(await within(detail).findByText('Ready', {}, { timeout: 3000 })).toBeInTheDocument()
+    expect(await within(detail).findByText('Ready', {}, { timeout: 10_000 })).toBeInTheDocument()
     expect(within(detail).getByText('4:00')).toBeInTheDocument()
     expect(within(detail).getByText('-9.8 LUFS integrated, -4.2 dB playback gain')).toBeInTheDocument()
     const renditions = within(detail).getByRole('table', { name: 'Renditions' })
@@ -147,7 +147,7 @@ describe('the uploads page', () => {
     expect(within(detail).getByText('Blue Hour')).toBeInTheDocument()
     const matches = within(detail).getByRole('region', { name: 'Matches flagged for review' })
     expect(matches).toHaveTextContent('acoustic match, similarity 0.93')
-    expect(await screen.findByRole('link', { name: 'Show blue-hour.wav' })).toBeInTheDocument()
+    expect(await screen.findByRole('link', { name: 'Show blue-hour.wav' }, { timeout: 10_000 })).toBeInTheDocument()
 
     await user.click(within(detail).getByRole('link', { name: 'Register as recording' }))
     const title = await screen.findByLabelText('Title')
@@ -161,7 +161,7 @@ describe('the uploads page', () => {
       title: 'Blue Hour', isrc: 'US-RC1-76-07839', upload_id: ID, work_ids: [],
       split: [{ address: WALLET, share_percent: '100' }],
     })
-  })
+  }, SLOW)
 
   it('shows the code and message of a rejection, without Retry', async () => {
     await openUploads(`/artist/uploads?upload=${ID}`, {
@@ -216,9 +216,9 @@ describe('the uploads page', () => {
     await user.click(screen.getByRole('button', { name: 'Retry' }))
     expect(await screen.findByText(/^Received, waiting to be processed: 0%$|^Processing: 30%$/)).toBeInTheDocument()
     expect(calls.filter((c) => c.path === `/v1/uploads/${ID}/retry`)).toHaveLength(1)
-    expect(await screen.findByText('Processing: 30%', {}, { timeout: 3000 })).toBeInTheDocument()
+    expect(await screen.findByText('Processing: 30%', {}, { timeout: 10_000 })).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument()
-  })
+  }, SLOW)
 })
 
 describe('resumable sending', () => {
@@ -257,7 +257,7 @@ describe('resumable sending', () => {
     expect(await screen.findByText('Received, waiting to be processed: 0%')).toBeInTheDocument()
     expect(calls.filter((c) => c.method === 'POST' && c.path === '/v1/uploads')).toHaveLength(1)
     expect(localStorage.length).toBe(0) // nothing left to resume
-  })
+  }, SLOW)
 
   it('sends cover art as an artwork upload, shown without a registration link', async () => {
     const ART = 'aaaaaaaa-0000-4000-8000-000000000020'

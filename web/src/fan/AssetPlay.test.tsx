@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { signIn } from '../api/session'
-import { expectAccessible } from '../test/axe'
+import { expectAccessible, SLOW } from '../test/axe'
 import { json, stubFetch, tokenPair, type Handler } from '../test/http'
 import { renderApp } from '../test/render'
 import { getPlayer } from './player/store'
@@ -78,7 +78,7 @@ describe('the asset page’s Play button', () => {
     await user.keyboard('m')
     expect(volume).toHaveValue('0.9')
     await expectAccessible()
-  })
+  }, SLOW)
 
   it('says why a recording cannot be streamed', async () => {
     await openAsset('recording', {

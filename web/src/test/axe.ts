@@ -9,3 +9,6 @@ export async function expectAccessible(root: Element = document.body): Promise<v
   expect(bad.map((v) => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`))
     .toEqual([])
 }
+
+/** The time limit of a test that runs axe or follows polling: generous, as CI shares its cores (never asserted). */
+export const SLOW = 30_000
