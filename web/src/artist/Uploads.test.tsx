@@ -198,7 +198,8 @@ describe('the uploads page', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete upload' }))
     expect(await screen.findByText('No uploads yet.')).toBeInTheDocument()
     expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1)
-    expect(screen.queryByRole('heading', { name: 'blue-hour.wav' })).not.toBeInTheDocument()
+    // the detail closes once the delete's own callback ran (after the list refetched)
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'blue-hour.wav' })).not.toBeInTheDocument())
   })
 
   it('retries a failed upload', async () => {
