@@ -5,6 +5,8 @@
  */
 import { expect, test } from '@playwright/test'
 
+import { accessibility, snap } from './audit'
+
 const PASSWORD = 'correct horse 42!'
 const url = (path: string) => `${process.env.HARMONI_E2E_URL}${path}`
 
@@ -53,6 +55,7 @@ test('an artist uploads a master, registers it from the upload, and plays it', a
     await expect(detail.getByText('Ready', { exact: true })).toBeVisible({ timeout: 90_000 })
     await expect(detail.getByRole('table', { name: 'Renditions' })).toBeVisible()
     await expect(detail.getByText('0:06')).toBeVisible()
+    await snap(page, 'uploads')
   })
 
   let assetPath = ''
@@ -64,6 +67,15 @@ test('an artist uploads a master, registers it from the upload, and plays it', a
     await page.getByRole('link', { name: /^View asset \d+$/ }).click({ timeout: 60_000 })
     await expect(page.getByRole('heading', { name: 'Tone Poem', level: 1 })).toBeVisible()
     assetPath = new URL(page.url()).pathname
+  })
+
+  await test.step('its management page: open to every listener, no dispute', async () => {
+    await page.getByRole('link', { name: 'Manage this asset' }).click()
+    await expect(page.getByRole('region', { name: 'Exclusive streams' }).getByText('Open to every listener.')).toBeVisible()
+    await expect(page.getByRole('region', { name: 'Disputes' }).getByText('No dispute.')).toBeVisible()
+    await snap(page, 'manage-asset')
+    await page.goBack()
+    await expect(page.getByRole('heading', { name: 'Tone Poem', level: 1 })).toBeVisible()
   })
 
   await test.step('play it: the audio advances', async () => {
@@ -79,7 +91,9 @@ test('an artist uploads a master, registers it from the upload, and plays it', a
     await bar.focus()
     await page.keyboard.press('Space')
     await expect(bar.getByRole('button', { name: 'Play' })).toBeVisible()
+    await snap(page, 'asset-playing')
   })
 
   expect(consoleErrors).toEqual([])
+  expect(accessibility).toEqual([])
 })
