@@ -84,12 +84,12 @@ describe('the tus client', () => {
     expect(localStorage.getItem('harmoni.tus.audio:a.wav:10:1')).toBeNull()
   })
 
-  it('starts again when the remembered upload is gone', async () => {
+  it.each([404, 410])('starts again when the remembered upload is gone (%i)', async (status) => {
     const stored: number[] = []
     server(stored, { dropNext: 0 })
     localStorage.setItem('harmoni.tus.audio:a.wav:10:1', 'ffffffff-0000-4000-8000-00000000dead')
     const calls = stubFetch({
-      'HEAD /v1/uploads/ffffffff-0000-4000-8000-00000000dead': () => new Response(null, { status: 404 }),
+      'HEAD /v1/uploads/ffffffff-0000-4000-8000-00000000dead': () => new Response(null, { status }),
       'POST /v1/uploads': () => json(out(), 201),
       [`GET /v1/uploads/${ID}`]: () => json(out({ state: 'received', received_bytes: 10 })),
     })

@@ -10,7 +10,7 @@
  * - Nothing here knows React; the page subscribes to `onChange`.
  */
 import { api, type Schemas } from './client'
-import { ConflictError, NetworkError, NotFoundError, toApiError, unwrap } from './errors'
+import { ApiError, ConflictError, NetworkError, NotFoundError, toApiError, unwrap } from './errors'
 import { accessToken } from './session'
 
 type Upload = Schemas['UploadOut']
@@ -139,8 +139,10 @@ export class TusUpload {
         this.set('sending')
         return
       } catch (err) {
-        if (!(err instanceof NotFoundError || err instanceof ConflictError)) throw err
-        localStorage.removeItem(key) // gone, or no longer resumable: start again
+        // unknown, expired (410: the API drops abandoned resumable uploads), or no longer resumable: start again
+        if (!(err instanceof NotFoundError || err instanceof ConflictError || (err instanceof ApiError && err.status === 410)))
+          throw err
+        localStorage.removeItem(key)
       }
     }
     const created = await unwrap(api.POST('/v1/uploads', {
