@@ -4,47 +4,15 @@
  * opens a period in the browser, records a direct sale of it, closes and publishes it; the auditor's page checks it against the
  * chain (green), and turns red when the statement served is tampered with; the artist claims.
  */
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test'
+import { expect, test, type APIRequestContext, type Browser } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 
+import { accessibility, snap } from './audit'
 import { stackEnv } from './stack'
 
 const CO_WRITER = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65'
 const PASSWORD = 'correct horse 42!'
-const SHOTS = join(import.meta.dirname ?? '.', '..', 'e2e-screenshots')
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-const accessibility: string[] = [] // serious and critical axe violations, page by page
-
 const url = (path: string) => `${process.env.HARMONI_E2E_URL}${path}`
-
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
-
-/** axe-core on the page as it is now; serious and critical violations are kept for the final assertion. */
-async function audit(page: Page, name: string) {
-  await page.addScriptTag({ content: AXE })
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe
-    return (await axe.run(document)).violations
-  })
-  for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
-    accessibility.push(`${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-}
-
-/** Every page at desktop and phone size, kept under web/e2e-screenshots/ (CI keeps it as an artifact), and
- * checked with axe at both sizes. */
-async function snap(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true })
-  await audit(page, `${name} 1280x800`)
-  await page.screenshot({ path: join(SHOTS, `${name}-1280x800.png`), fullPage: true })
-  await page.setViewportSize({ width: 390, height: 844 })
-  await page.screenshot({ path: join(SHOTS, `${name}-390x844.png`), fullPage: true })
-  await audit(page, `${name} 390x844`)
-  await page.setViewportSize({ width: 1280, height: 800 })
-}
 
 function harmoni(...args: string[]) {
   const dir = process.env.HARMONI_E2E_DIR!

@@ -1,10 +1,10 @@
-/** Audio uploads (`/v1/uploads`): the file sent with progress, then followed through processing to `ready`. */
+/** Uploads (`/v1/uploads`): audio and cover art sent resumably (tus) with progress, then followed to `ready`. */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect } from 'react'
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 
 import { api, type Schemas } from './client'
-import { NetworkError, toApiError, unwrap } from './errors'
-import { accessToken } from './session'
+import { unwrap } from './errors'
+import { TusUpload, type TusOptions } from './tus'
 
 export type Upload = Schemas['UploadOut']
 export type UploadState = Upload['state']
@@ -46,47 +46,40 @@ export function useUpload(id: string | null) {
 }
 
 /**
- * `POST /v1/uploads` with the file as the body. XMLHttpRequest rather than fetch: only it reports upload
- * progress. The bearer token comes from the session module, as the typed client's middleware does.
+ * The files being sent (tus, `./tus.ts`), each with its progress and Pause / Resume; when one has arrived it is
+ * put in the cache and `onArrived` is told. A failed send is started again from what the server has.
  */
-export async function sendUpload(file: File, onProgress: (fraction: number) => void): Promise<Upload> {
-  const token = await accessToken()
-  const url = new URL('/v1/uploads', globalThis.location?.origin ?? 'http://127.0.0.1:8000')
-  url.searchParams.set('kind', 'audio')
-  if (file.name) url.searchParams.set('filename', file.name)
-  return new Promise<Upload>((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open('POST', url.href)
-    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
-    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream')
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total)
-    }
-    xhr.onerror = () => reject(new NetworkError(new Error('upload failed')))
-    xhr.onload = () => {
-      let body: unknown = undefined
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined
-      } catch { /* not JSON */ }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as Upload)
-      const headers = new Headers({ 'content-type': xhr.getResponseHeader('content-type') ?? 'application/json' })
-      const retryAfter = xhr.getResponseHeader('retry-after')
-      if (retryAfter) headers.set('retry-after', retryAfter)
-      reject(toApiError(new Response(xhr.responseText || null, { status: xhr.status, headers }), body))
-    }
-    xhr.send(file)
-  })
-}
-
-export function useSendUpload() {
+export function useSends(onArrived: (upload: Upload) => void) {
   const client = useQueryClient()
-  return useMutation({
-    mutationFn: ({ file, onProgress }: { file: File; onProgress: (fraction: number) => void }) => sendUpload(file, onProgress),
-    onSuccess: (upload) => {
+  const [sends, setSends] = useState<readonly TusUpload[]>([])
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
+  const arrived = useRef(onArrived)
+  arrived.current = onArrived
+
+  const run = useCallback((send: TusUpload) => {
+    send.start().then((upload) => {
       client.setQueryData(uploadKeys.detail(upload.id), upload)
       void client.invalidateQueries({ queryKey: uploadKeys.list() })
-    },
-  })
+      setSends((all) => all.filter((s) => s !== send))
+      arrived.current(upload)
+    }, () => rerender())
+  }, [client])
+
+  const add = useCallback((file: File, options: Omit<TusOptions, 'onChange'>) => {
+    const send = new TusUpload(file, { ...options, onChange: rerender })
+    setSends((all) => [...all, send])
+    run(send)
+  }, [run])
+
+  /** A failed send tried again: a new client for the same file resumes from the server's offset. */
+  const retry = useCallback((failed: TusUpload) => {
+    const send = new TusUpload(failed.file, { ...failed.options, onChange: rerender })
+    setSends((all) => all.map((s) => (s === failed ? send : s)))
+    run(send)
+  }, [run])
+
+  const dismiss = useCallback((send: TusUpload) => setSends((all) => all.filter((s) => s !== send)), [])
+  return { sends, add, retry, dismiss }
 }
 
 export function useRetryUpload() {

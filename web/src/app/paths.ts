@@ -26,10 +26,16 @@ export const paths = {
       `/artist/register${query({ kind, ...fromUpload })}`,
   },
   uploads: { pattern: '/artist/uploads', to: () => '/artist/uploads' },
+  // an artist's asset: gate, split lock, control transfer, disputes
+  manage: { pattern: '/artist/assets/:assetId', to: (assetId: number) => `/artist/assets/${assetId}` },
   earnings: { pattern: '/artist/earnings', to: () => '/artist/earnings' },
   // The token is pasted, or read from the fragment (`#token=…`), which browsers never send to a server.
   acceptInvitation: { pattern: '/invitations/accept', to: () => '/invitations/accept' },
   partnerKeys: { pattern: '/partner/keys', to: () => '/partner/keys' },
+  webhooks: {
+    pattern: '/partner/webhooks',
+    to: (endpoint?: string) => `/partner/webhooks${query({ endpoint })}`,
+  },
   adminPeriods: { pattern: '/admin/periods', to: () => '/admin/periods' },
   periods: { pattern: '/auditor/periods', to: () => '/auditor/periods' },
   period: {

@@ -58,6 +58,14 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         },
       },
       {
+        path: paths.manage.pattern,
+        loader: ({ params }) => start(() => queryClient.prefetchQuery(assetOptions(Number(params.assetId)))),
+        lazy: async () => {
+          const { ManagePage } = await import('../artist/ManagePage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.manage.artistsOnly}><ManagePage /></RequireSession> }
+        },
+      },
+      {
         path: paths.earnings.pattern,
         lazy: async () => {
           const { EarningsPage } = await import('../artist/EarningsPage')
@@ -76,6 +84,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         lazy: async () => {
           const { KeysPage } = await import('../partner/KeysPage')
           return { Component: () => <RequireSession roles={['partner', 'admin']} refusal={t.partner.partnersOnly}><KeysPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.webhooks.pattern,
+        lazy: async () => {
+          const { WebhooksPage } = await import('../partner/WebhooksPage')
+          return { Component: () => <RequireSession roles={['partner', 'admin']} refusal={t.partner.partnersOnly}><WebhooksPage /></RequireSession> }
         },
       },
       {

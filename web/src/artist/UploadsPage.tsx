@@ -3,7 +3,8 @@ import { Link, useSearchParams } from 'react-router'
 
 import { paths } from '../app/paths'
 import { t } from '../app/strings'
-import { BUSY, useDeleteUpload, useRetryUpload, useSendUpload, useUpload, useUploads, type Upload } from '../api/uploads'
+import type { TusUpload } from '../api/tus'
+import { BUSY, useDeleteUpload, useRetryUpload, useSends, useUpload, useUploads, type Upload } from '../api/uploads'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { formatDate } from '../lib/format'
 
@@ -38,6 +39,7 @@ function Ready({ upload }: { upload: Upload }) {
         {lufs && gain && (<><dt>{t.uploads.loudness}</dt><dd>{t.uploads.loudnessValue(lufs, gain)}</dd></>)}
         {text(audio.format) && (<><dt>{t.uploads.format}</dt>
           <dd>{[text(audio.format), text(audio.codec)].filter(Boolean).join(' · ')}</dd></>)}
+        {upload.kind === 'audio' && (<><dt>{t.uploads.previewAt}</dt><dd>{duration(upload.preview_start_ms)}</dd></>)}
         {upload.sha256 && (<><dt>{t.asset.contentHash}</dt><dd className="mono">{upload.sha256}</dd></>)}
       </dl>
       {flagged.length > 0 && (
@@ -75,11 +77,13 @@ function Ready({ upload }: { upload: Upload }) {
           </dl>
         </>
       )}
-      <p>
-        <Link className="button" to={paths.register.to('recording', { upload_id: upload.id, title, isrc })}>
-          {t.uploads.register}
-        </Link>
-      </p>
+      {upload.kind === 'audio' && (
+        <p>
+          <Link className="button" to={paths.register.to('recording', { upload_id: upload.id, title, isrc })}>
+            {t.uploads.register}
+          </Link>
+        </p>
+      )}
     </>
   )
 }
@@ -141,26 +145,64 @@ function UploadList({ selected }: { selected: string | null }) {
   )
 }
 
+function Sends({ sends, onRetry, onDismiss }: {
+  sends: readonly TusUpload[]
+  onRetry: (send: TusUpload) => void
+  onDismiss: (send: TusUpload) => void
+}) {
+  if (sends.length === 0) return null
+  return (
+    <section aria-labelledby="sends-title">
+      <h2 id="sends-title">{t.uploads.sends}</h2>
+      <ul className="sends">
+        {sends.map((send, i) => {
+          const name = send.file.name || t.uploads.unnamed
+          const percent = Math.round(send.fraction * 100)
+          return (
+            <li key={i} aria-label={t.uploads.sendLabel(name)}>
+              <span>{name}</span>{' '}
+              <progress aria-label={t.uploads.sendProgress} max={100} value={percent} />{' '}
+              <span role="status" aria-live="polite">{t.uploads.sendState[send.status]!(percent)}</span>{' '}
+              {send.status === 'sending' && (
+                <button type="button" className="secondary" onClick={() => send.pause()}>
+                  <span aria-hidden="true">⏸ </span>{t.uploads.pause(name)}</button>
+              )}
+              {send.status === 'paused' && (
+                <button type="button" onClick={() => send.resume()}>
+                  <span aria-hidden="true">▶ </span>{t.uploads.resume(name)}</button>
+              )}
+              {send.status === 'failed' && (
+                <>
+                  {send.error && <ErrorState error={send.error} />}
+                  <button type="button" onClick={() => onRetry(send)}>{t.uploads.resume(name)}</button>{' '}
+                  <button type="button" className="secondary" onClick={() => onDismiss(send)}>
+                    {t.uploads.dismiss(name)}</button>
+                </>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}
+
 export function UploadsPage() {
   const [params, setParams] = useSearchParams()
   const selected = params.get('upload')
-  const send = useSendUpload()
-  const [percent, setPercent] = useState<number | null>(null)
+  const [previewS, setPreviewS] = useState('0')
   const [over, setOver] = useState(false)
+  const { sends, add, retry, dismiss } = useSends((upload) => setParams({ upload: upload.id }))
+  const previewStartMs = Math.max(0, Math.round((Number(previewS) || 0) * 1000))
 
-  function choose(file: File | undefined) {
-    if (!file) return
-    setPercent(0)
-    send.mutate({ file, onProgress: (f) => setPercent(Math.round(f * 100)) }, {
-      onSuccess: (upload) => setParams({ upload: upload.id }),
-      onSettled: () => setPercent(null),
-    })
+  function chooseAudio(file: File | undefined) {
+    if (file) add(file, { kind: 'audio', previewStartMs })
   }
 
   function drop(event: DragEvent<HTMLDivElement>) {
     event.preventDefault()
     setOver(false)
-    choose(event.dataTransfer.files[0])
+    chooseAudio(event.dataTransfer.files[0])
   }
 
   return (
@@ -170,17 +212,26 @@ export function UploadsPage() {
       <div className={`upload-drop${over ? ' over' : ''}`} onDrop={drop}
         onDragOver={(e) => { e.preventDefault(); setOver(true) }} onDragLeave={() => setOver(false)}>
         <p>{t.uploads.drop}</p>
+        <p>
+          <label htmlFor="upload-preview">{t.uploads.previewStart}</label>
+          <input id="upload-preview" type="number" min={0} step={1} inputMode="numeric" value={previewS}
+            aria-describedby="upload-preview-hint" onChange={(e) => setPreviewS(e.target.value)} />
+          <small id="upload-preview-hint">{t.uploads.previewHint}</small>
+        </p>
         <label htmlFor="upload-file">{t.uploads.pick}</label>
-        <input id="upload-file" type="file" accept="audio/*" disabled={send.isPending}
-          onChange={(e) => { choose(e.target.files?.[0]); e.target.value = '' }} />
-        {percent !== null && (
-          <>
-            <progress aria-label={t.uploads.sendProgress} max={100} value={percent} />
-            <p role="status" aria-live="polite">{t.uploads.sending(percent)}</p>
-          </>
-        )}
+        <input id="upload-file" type="file" accept="audio/*"
+          onChange={(e) => { chooseAudio(e.target.files?.[0]); e.target.value = '' }} />
+        <p>{t.uploads.coverIntro}</p>
+        <label htmlFor="upload-cover">{t.uploads.cover}</label>
+        <input id="upload-cover" type="file" accept="image/jpeg,image/png,image/webp"
+          onChange={(e) => {
+            const file = e.target.files?.[0]
+            if (file) add(file, { kind: 'artwork' })
+            e.target.value = ''
+          }} />
+        <p><small>{t.uploads.resumeNote}</small></p>
       </div>
-      {send.isError && <ErrorState error={send.error} />}
+      <Sends sends={sends} onDismiss={dismiss} onRetry={retry} />
       {selected && <UploadDetail key={selected} id={selected} onDeleted={() => setParams({})} />}
       <UploadList selected={selected} />
     </section>

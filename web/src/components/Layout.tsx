@@ -30,6 +30,7 @@ export function Layout() {
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
           <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
+          {hasRole(session, 'partner', 'admin') && <NavLink to={paths.webhooks.to()}>{t.webhooks.nav}</NavLink>}
           {hasRole(session, 'admin') && <NavLink to={paths.adminPeriods.to()}>{t.nav.admin}</NavLink>}
         </nav>
         <div className="account">

@@ -1,8 +1,9 @@
-import { useParams } from 'react-router'
+import { Link, useParams } from 'react-router'
 
+import { paths } from '../app/paths'
 import { t } from '../app/strings'
 import { useAsset } from '../api/assets'
-import { useSession } from '../api/session'
+import { hasRole, useSession } from '../api/session'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { ppmToPercent, readableCode, short } from '../lib/format'
 import { usePlayer } from './player/store'
@@ -30,6 +31,7 @@ function PlayButton({ assetId, title }: { assetId: number; title: string }) {
 export function AssetPage() {
   const assetId = Number(useParams().assetId)
   const detail = useAsset(assetId)
+  const session = useSession()
   if (!Number.isInteger(assetId) || assetId < 1) return <Empty>{t.states.missing}</Empty>
   if (detail.isPending) return <Loading />
   if (detail.isError) return <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
@@ -41,6 +43,7 @@ export function AssetPage() {
         {asset.kind === 'work' ? t.catalog.work : t.catalog.recording} · {t.catalog.asOfBlock(block.number)}
       </p>
       {asset.frozen && <p className="notice" role="status">{t.asset.frozen}</p>}
+      {hasRole(session, 'artist') && <p><Link to={paths.manage.to(asset.asset_id)}>{t.manage.link}</Link></p>}
       {asset.kind === 'recording' && <PlayButton assetId={asset.asset_id} title={asset.title ?? t.asset.title(asset.asset_id)} />}
       <dl className="facts">
         <dt>{t.asset.code}</dt><dd className="mono">{readableCode(asset.industry_code)}</dd>

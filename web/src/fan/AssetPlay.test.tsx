@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { signIn } from '../api/session'
+import { expectAccessible, SLOW } from '../test/axe'
 import { json, stubFetch, tokenPair, type Handler } from '../test/http'
 import { renderApp } from '../test/render'
 import { getPlayer } from './player/store'
@@ -23,7 +24,7 @@ const asset = (kind: 'work' | 'recording') => ({
 })
 
 const SESSION = {
-  session_id: '8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10', token: 'pbs_7', expires_at: '2026-12-03T14:00:00Z',
+  session_id: '8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10', token: 'pbs_7', expires_at: new Date(Date.now() + 4 * 3600_000).toISOString(),
   counts_after_ms: 30000, duration_ms: 215000, loudness_gain_db: -3.2,
   streams: { opus_160: 'http://localhost:3000/v1/streams/7/opus_160?sig=o', mp3_320: 'http://localhost:3000/v1/streams/7/mp3_320?sig=m' },
 }
@@ -66,7 +67,18 @@ describe('the asset page’s Play button', () => {
     expect(within(bar).getByRole('slider', { name: 'Position' })).toHaveValue('5')
     await user.keyboard(' ')
     expect(within(bar).getByRole('button', { name: 'Pause' })).toBeInTheDocument()
-  })
+    // volume by the arrows, announced as a percentage; M mutes and unmutes
+    const volume = within(bar).getByRole('slider', { name: 'Volume' })
+    await user.keyboard('{ArrowDown}{ArrowDown}')
+    expect(volume).toHaveValue('0.9')
+    expect(volume).toHaveAttribute('aria-valuetext', '90%')
+    await user.keyboard('m')
+    expect(within(bar).getByRole('button', { name: 'Mute' })).toHaveAttribute('aria-pressed', 'true')
+    expect(volume).toHaveValue('0')
+    await user.keyboard('m')
+    expect(volume).toHaveValue('0.9')
+    await expectAccessible()
+  }, SLOW)
 
   it('says why a recording cannot be streamed', async () => {
     await openAsset('recording', {

@@ -1,11 +1,14 @@
 import '@testing-library/jest-dom/vitest'
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { File as NodeFile } from 'node:buffer'
 import { webcrypto } from 'node:crypto'
 import { afterEach, beforeEach, vi } from 'vitest'
 
 import { resetSessionForTests } from '../api/session'
 import { resetPlayerForTests } from '../fan/player/store'
+
+// findBy*/waitFor wait up to 5 s (not 1 s): CI shares its two cores with other jobs. Passing tests are not slower.
+configure({ asyncUtilTimeout: 5000 })
 
 // jsdom's crypto has no `subtle`; the browser's SHA-256 is Node's same WebCrypto here.
 if (!globalThis.crypto?.subtle) Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true })

@@ -11,7 +11,7 @@ const STREAMS = {
 }
 
 const session = (assetId: number, extra: Record<string, unknown> = {}) => ({
-  session_id: '8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10', token: `pbs_${assetId}`, expires_at: '2026-12-03T14:00:00Z',
+  session_id: '8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10', token: `pbs_${assetId}`, expires_at: new Date(Date.now() + 4 * 3600_000).toISOString(),
   counts_after_ms: 30000, duration_ms: 215000, loudness_gain_db: -6,
   streams: Object.fromEntries(Object.entries(STREAMS).map(([k, v]) => [k, v.replace('/7/', `/${assetId}/`)])),
   ...extra,
@@ -176,5 +176,150 @@ describe('the player', () => {
     await flush()
     expect(player.getState().index).toBe(1)
     expect((mediaSession.metadata as { init: MediaMetadataInit }).init.title).toBe('Night Bus')
+  })
+})
+
+describe('the player: HLS, URL renewal, the next track fetched ahead', () => {
+  const HLS = 'http://localhost:3000/v1/streams/9/hls?exp=9999999999&sig=h'
+
+  function fakeHls(supported = true) {
+    const made: { source?: string; media?: HTMLMediaElement; destroyed: boolean }[] = []
+    class FakeHls {
+      state: { source?: string; media?: HTMLMediaElement; destroyed: boolean } = { destroyed: false }
+      static isSupported() { return supported }
+      constructor() { made.push(this.state) }
+      loadSource(url: string) { this.state.source = url }
+      attachMedia(media: HTMLMediaElement) { this.state.media = media }
+      destroy() { this.state.destroyed = true }
+    }
+    return { made, load: vi.fn(async () => FakeHls) }
+  }
+
+  it('plays HLS through hls.js, imported only where the browser has no native HLS', async () => {
+    stubFetch({ 'POST /v1/playback-sessions': () => json(session(9, { streams: { hls: HLS } }), 201) })
+    supports() // no direct file, no native HLS
+    vi.stubGlobal('MediaSource', class {})
+    const hls = fakeHls()
+    const player = new Player({ audioContext: null, mediaSession: null, loadHls: hls.load })
+    await player.playQueue([{ assetId: 9, title: 'Long Form' }])
+    expect(hls.load).toHaveBeenCalledTimes(1)
+    expect(hls.made).toHaveLength(1)
+    expect(hls.made[0]).toMatchObject({ source: HLS, media: player.audio, destroyed: false })
+    expect(player.getState()).toMatchObject({ rendition: 'hls', status: 'playing' })
+    player.stop()
+    expect(hls.made[0]!.destroyed).toBe(true)
+  })
+
+  it('uses native HLS, or a direct file, without loading hls.js', async () => {
+    stubFetch({ 'POST /v1/playback-sessions': () => json(session(9, { streams: { hls: HLS } }), 201) })
+    supports('application/vnd.apple.mpegurl')
+    vi.stubGlobal('MediaSource', class {})
+    const hls = fakeHls()
+    const player = new Player({ audioContext: null, mediaSession: null, loadHls: hls.load })
+    await player.playQueue([{ assetId: 9, title: 'Long Form' }])
+    expect(player.audio.src).toBe(HLS)
+    vi.restoreAllMocks()
+    stubApi()
+    supports('audio/mpeg')
+    await player.playQueue([{ assetId: 7, title: 'Blue Hour' }])
+    expect(player.getState().rendition).toBe('mp3_320')
+    expect(hls.load).not.toHaveBeenCalled()
+  })
+
+  it('renews the signed URL a minute before it expires, at the same position, still reporting the first token', async () => {
+    let now = 1_800_000_000_000
+    let issued = 0
+    const calls = stubFetch({
+      'POST /v1/playback-sessions': () => {
+        issued++
+        const exp = Math.floor(now / 1000) + 900
+        return json(session(7, { token: `pbs_${issued}`, counts_after_ms: 30000,
+          streams: { mp3_320: `http://localhost:3000/v1/streams/7/mp3_320?exp=${exp}&sig=s${issued}` } }), 201)
+      },
+      'POST /v1/plays': () => json({ play_id: 1, counted: true, flags: [] }, 201),
+    })
+    supports('audio/mpeg')
+    const player = new Player({ audioContext: null, mediaSession: null, now: () => now })
+    await player.playQueue([{ assetId: 7, title: 'Blue Hour' }])
+    expect(player.renewsAt).toBe(now + 840_000)
+    advance(player.audio, 20)
+    now += 840_000
+    await player.renewStreams()
+    expect(player.audio.src).toContain('sig=s2')
+    expect(player.audio.currentTime).toBe(20)
+    expect(player.getState().status).toBe('playing')
+    expect(player.renewsAt).toBe(now + 840_000)
+    advance(player.audio, 10) // the swap back to 20 s is not counted as play; these 10 s are
+    await flush()
+    expect(calls.filter((c) => c.path === '/v1/plays').map((c) => c.body)).toEqual([{ token: 'pbs_1', played_ms: 30000 }])
+  })
+
+  it('renews an expired URL before playing after a long pause, and after an error past its expiry', async () => {
+    let now = 1_800_000_000_000
+    let issued = 0
+    const calls = stubFetch({
+      'POST /v1/playback-sessions': () => {
+        issued++
+        return json(session(7, { streams: {
+          mp3_320: `http://localhost:3000/v1/streams/7/mp3_320?exp=${Math.floor(now / 1000) + 900}&sig=s${issued}` } }), 201)
+      },
+    })
+    supports('audio/mpeg')
+    const player = new Player({ audioContext: null, mediaSession: null, now: () => now })
+    await player.playQueue([{ assetId: 7, title: 'Blue Hour' }])
+    player.pause()
+    now += 3600_000
+    await player.play()
+    expect(player.audio.src).toContain('sig=s2')
+    expect(player.getState().status).toBe('playing')
+    now += 3600_000
+    player.audio.dispatchEvent(new Event('error'))
+    await flush()
+    await flush()
+    expect(player.audio.src).toContain('sig=s3')
+    expect(player.getState().status).toBe('playing')
+    expect(calls.filter((c) => c.path === '/v1/playback-sessions')).toHaveLength(3)
+    player.audio.dispatchEvent(new Event('error')) // a fresh URL failing is a real error
+    expect(player.getState().status).toBe('error')
+  })
+
+  it('fetches the next session near the end, so the next track starts on `ended` without a round-trip', async () => {
+    const calls = stubApi()
+    supports('audio/mpeg')
+    const player = new Player({ audioContext: null, mediaSession: null })
+    await player.playQueue([{ assetId: 7, title: 'Blue Hour' }, { assetId: 8, title: 'Night Bus' }])
+    player.audio.currentTime = 190
+    player.audio.dispatchEvent(new Event('timeupdate')) // 25 s left: not yet
+    expect(calls.filter((c) => c.path === '/v1/playback-sessions')).toHaveLength(1)
+    player.audio.currentTime = 200
+    player.audio.dispatchEvent(new Event('timeupdate'))
+    player.audio.dispatchEvent(new Event('timeupdate'))
+    await flush()
+    expect(calls.filter((c) => c.path === '/v1/playback-sessions').map((c) => c.body)).toEqual([{ asset_id: 7 }, { asset_id: 8 }])
+    player.audio.dispatchEvent(new Event('ended'))
+    await flush()
+    await flush()
+    expect(player.getState()).toMatchObject({ index: 1, status: 'playing' })
+    expect(player.audio.src).toContain('/v1/streams/8/mp3_320')
+    expect(calls.filter((c) => c.path === '/v1/playback-sessions')).toHaveLength(2) // the one fetched ahead was used
+  })
+
+  it('steps and mutes the volume, and gives the lock screen its position', async () => {
+    stubApi()
+    supports('audio/mpeg')
+    const positions: MediaPositionState[] = []
+    const mediaSession = { metadata: null, playbackState: 'none', setActionHandler: () => undefined,
+                           setPositionState: (p: MediaPositionState) => positions.push(p) }
+    const player = new Player({ audioContext: null, mediaSession: mediaSession as unknown as MediaSession })
+    await player.playQueue([{ assetId: 7, title: 'Blue Hour' }])
+    expect(positions.at(-1)).toMatchObject({ duration: 215, position: 0 })
+    player.setVolume(0.5)
+    player.stepVolume(-2)
+    expect(player.getState().volume).toBe(0.4)
+    player.toggleMute()
+    expect(player.getState()).toMatchObject({ volume: 0, muted: true })
+    expect(player.audio.volume).toBe(0)
+    player.toggleMute()
+    expect(player.getState()).toMatchObject({ volume: 0.4, muted: false })
   })
 })

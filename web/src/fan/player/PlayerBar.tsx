@@ -1,7 +1,7 @@
 import type { KeyboardEvent } from 'react'
 
 import { t } from '../../app/strings'
-import { SEEK_STEP_S } from './Player'
+import { SEEK_STEP_S, VOLUME_STEP } from './Player'
 import { usePlayer } from './store'
 
 function clock(seconds: number): string {
@@ -10,7 +10,8 @@ function clock(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
 }
 
-/** The persistent bar at the foot of every page. Space plays or pauses; the arrows seek ±5 s. */
+/** The persistent bar at the foot of every page. Space plays or pauses; ←/→ seek ±5 s; ↑/↓ volume; M mutes;
+ * N and P go to the next and previous tracks. */
 export function PlayerBar() {
   const [state, player] = usePlayer()
   const track = state.queue[state.index]
@@ -26,6 +27,15 @@ export function PlayerBar() {
     } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
       event.preventDefault()
       player.seekBy(event.key === 'ArrowLeft' ? -SEEK_STEP_S : SEEK_STEP_S)
+    } else if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+      event.preventDefault()
+      player.stepVolume(event.key === 'ArrowUp' ? 1 : -1)
+    } else if (event.key === 'm' || event.key === 'M') {
+      player.toggleMute()
+    } else if (event.key === 'n' || event.key === 'N') {
+      void player.next()
+    } else if (event.key === 'p' || event.key === 'P') {
+      void player.previous()
     }
   }
 
@@ -47,7 +57,10 @@ export function PlayerBar() {
         aria-valuetext={t.player.time(clock(state.position), clock(state.duration))}
         onChange={(e) => player.seek(Number(e.target.value))} />
       <span className="mono" aria-hidden="true">{t.player.time(clock(state.position), clock(state.duration))}</span>
-      <input type="range" aria-label={t.player.volume} min={0} max={1} step={0.05} value={state.volume}
+      <button type="button" onClick={() => player.toggleMute()} aria-pressed={state.muted}
+        aria-label={t.player.mute}>{state.muted ? '🔇' : '🔊'}</button>
+      <input type="range" aria-label={t.player.volume} min={0} max={1} step={VOLUME_STEP} value={state.volume}
+        aria-valuetext={t.player.volumeValue(Math.round(state.volume * 100))}
         onChange={(e) => player.setVolume(Number(e.target.value))} />
       <span role="status" aria-live="polite" className="player-status">
         {state.status === 'loading' ? t.player.loading

@@ -6,7 +6,12 @@ import { Player, type PlayerState } from './Player'
 let instance: Player | null = null
 
 export function getPlayer(): Player {
-  instance ??= new Player()
+  if (!instance) {
+    instance = new Player()
+    // in the document (no controls, so nothing shows): the browser's media tools and end-to-end tests can find it
+    instance.audio.dataset.player = 'harmoni'
+    document.body.append(instance.audio)
+  }
   return instance
 }
 
@@ -18,5 +23,6 @@ export function usePlayer(): [PlayerState, Player] {
 /** Tests start each case with no player. */
 export function resetPlayerForTests(): void {
   instance?.stop()
+  instance?.audio.remove()
   instance = null
 }
