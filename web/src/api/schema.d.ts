@@ -1690,23 +1690,6 @@ export interface components {
             /** Discrepancies */
             discrepancies: components["schemas"]["AuditCheckOut"][];
         };
-        /** CallOut */
-        CallOut: {
-            /** To */
-            to: string;
-            /**
-             * Data
-             * @description Calldata (0x hex)
-             */
-            data: string;
-            /**
-             * Value
-             * @description Native value in wei, a decimal string
-             */
-            value: string;
-            /** Description */
-            description: string;
-        };
         /**
          * BonusFileIn
          * @example {
@@ -1784,6 +1767,23 @@ export interface components {
         BonusFilePage: {
             /** Items */
             items: components["schemas"]["BonusFileOut"][];
+        };
+        /** CallOut */
+        CallOut: {
+            /** To */
+            to: string;
+            /**
+             * Data
+             * @description Calldata (0x hex)
+             */
+            data: string;
+            /**
+             * Value
+             * @description Native value in wei, a decimal string
+             */
+            value: string;
+            /** Description */
+            description: string;
         };
         /**
          * ChainOut
