@@ -11,7 +11,7 @@ from harmoni.errors import ConfigurationError
 from harmoni.settings import Settings
 
 LOCAL_KEY = "sk_test_harmoni_local"
-LOCAL_WEBHOOK_SECRET = "whsec_harmoni_local"  # the local server only, on 127.0.0.1
+LOCAL_WEBHOOK_SECRET = "whsec_harmoni_local"  # noqa: S105 -- the local server only, on 127.0.0.1
 INTERVALS = ("month", "year")
 
 

@@ -219,7 +219,8 @@ def _invoice(state: StripeState, sub: dict, amount: int, start: int, end: int, r
              card: dict | None) -> dict:
     """An invoice of `sub` for service from `start` to `end`; paid with `card`, else left open (a failed payment)."""
     price = sub["items"]["data"][0]["price"]
-    invoice = {"id": state.new_id("in"), "object": "invoice", "customer": sub["customer"], "currency": price["currency"],
+    invoice = {"id": state.new_id("in"), "object": "invoice", "customer": sub["customer"],
+               "currency": price["currency"],
                "amount_due": amount, "amount_paid": 0, "amount_remaining": amount, "total": amount,
                "created": state.now(), "billing_reason": reason, "attempt_count": 0, "livemode": False,
                "status": "open", "period_start": start, "period_end": end,

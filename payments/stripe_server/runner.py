@@ -1,4 +1,4 @@
-"""Running the local Stripe-compatible server: in a thread (tests) or as the process `harmoni payments stripe-server`."""
+"""Running the local Stripe-compatible server: in a thread (tests) or as `harmoni payments stripe-server`."""
 
 from __future__ import annotations
 

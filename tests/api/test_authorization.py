@@ -93,6 +93,8 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "upload_id": lambda world: uuid.uuid4(),
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
+    "invoice_id": lambda world: uuid.uuid4(),
+    "event_id": lambda world: "evt_matrix",
 }
 
 
@@ -228,6 +230,20 @@ MATRIX = [
     Row("GET", "/v1/recordings/{asset_id}/gate", EVERYONE),
     Row("PUT", "/v1/recordings/{asset_id}/gate", ARTISTS, lambda w: {"edition_id": 1}),
     Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
+    # Payments: Stripe's webhook is public (its signature is the credential: without one a 400); plans are public;
+    # a subscription and its receipts are the caller's own; refunds and dead-lettered events are for admins.
+    Row("POST", "/v1/webhooks/stripe", EVERYONE),
+    Row("GET", "/v1/subscription-plans", EVERYONE),
+    Row("POST", "/v1/me/subscription", SIGNED_IN, lambda w: {"interval": "month", "currency": "XXX"}),
+    Row("GET", "/v1/me/subscription", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/plan", SIGNED_IN, lambda w: {"interval": "year"}),
+    Row("POST", "/v1/me/subscription/cancel", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/resume", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/portal", SIGNED_IN),
+    Row("GET", "/v1/me/invoices", SIGNED_IN),
+    Row("POST", "/v1/admin/payments/invoices/{invoice_id}/refunds", ADMINS, lambda w: {"reason": "matrix"}),
+    Row("GET", "/v1/admin/payments/dead-letters", ADMINS),
+    Row("POST", "/v1/admin/payments/dead-letters/{event_id}/retry", ADMINS),
 ]
 
 
