@@ -131,7 +131,8 @@ def sync_subscription(session: Session, sub) -> Subscription:
                   synced_at=datetime.now(UTC))
     session.execute(insert(Subscription).values(id=uuid.uuid4(), stripe_subscription_id=sub["id"], **values)
                     .on_conflict_do_update(index_elements=[Subscription.stripe_subscription_id], set_=values))
-    return session.scalars(select(Subscription).where(Subscription.stripe_subscription_id == sub["id"])).one()
+    return session.scalars(select(Subscription).where(Subscription.stripe_subscription_id == sub["id"])
+                           .execution_options(populate_existing=True)).one()
 
 
 def _next_number(session: Session, name: str) -> int:
