@@ -82,8 +82,11 @@ def apply_next(sessions: sessionmaker[Session], handle: Handler, *, max_attempts
     error) and after `max_attempts` the event is dead-lettered."""
     with sessions() as session, session.begin():
         query = select(StripeEvent).where(StripeEvent.handled_at.is_(None), StripeEvent.dead_at.is_(None))
-        query = (query.where(StripeEvent.id == event_id) if event_id else
-                 query.where(StripeEvent.next_attempt_at <= func.clock_timestamp()).order_by(StripeEvent.created, StripeEvent.id))
+        if event_id:
+            query = query.where(StripeEvent.id == event_id)
+        else:
+            query = query.where(StripeEvent.next_attempt_at <= func.clock_timestamp()).order_by(StripeEvent.created,
+                                                                                                StripeEvent.id)
         row = session.scalars(query.limit(1).with_for_update(skip_locked=True)).one_or_none()
         if row is None:
             return None

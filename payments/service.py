@@ -195,12 +195,14 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
     return invoice
 
 
-def _reversed_net_total(session: Session, invoice: Invoice) -> int:
-    net_total = 0
-    for reversal in session.scalars(select(PaymentReversal).where(PaymentReversal.invoice_id == invoice.id)):
-        if _in_effect(reversal.kind, reversal.status):
-            net_total += reversal.amount - invoice.tax * reversal.amount // invoice.gross
-    return net_total
+def _reversed_net_total(invoice: Invoice) -> int:
+    """The net (tax excluded) part of what was refunded or charged back so far."""
+    return invoice.refunded - _tax_part(invoice, invoice.refunded)
+
+
+def _tax_part(invoice: Invoice, gross_amount: int) -> int:
+    """Tax in the first `gross_amount` reversed: cumulative, so reversing everything reverses exactly the tax."""
+    return invoice.tax * gross_amount // invoice.gross
 
 
 def recognise(p: Payments, session: Session, invoice: Invoice) -> int:
@@ -209,7 +211,7 @@ def recognise(p: Payments, session: Session, invoice: Invoice) -> int:
         return 0
     start, end = invoice.service_start, invoice.service_end
     total_s = max(1, int((end - start).total_seconds()))
-    effective = max(0, invoice.net - _reversed_net_total(session, invoice))
+    effective = max(0, invoice.net - _reversed_net_total(invoice))
     moved = 0
     periods = session.scalars(select(RoyaltyPeriod).where(RoyaltyPeriod.status == PeriodStatus.open,
                                                           RoyaltyPeriod.starts_at < end)
@@ -268,9 +270,9 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
     reversal.status, reversal.updated_at = obj["status"], datetime.now(UTC)
     now = _in_effect(kind, reversal.status)
     amount = reversal.amount
-    tax = invoice.tax * amount // invoice.gross
     u = p.unit_factor
     if now and not was:
+        tax = _tax_part(invoice, invoice.refunded + amount) - _tax_part(invoice, invoice.refunded)
         from_deferred = min(amount - tax, invoice.net - invoice.recognised - invoice.reversed_net)
         invoice.refunded += amount
         invoice.reversed_net += from_deferred
@@ -282,6 +284,7 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
                                    journal.debit(Account.subscription_refunds, (amount - tax - from_deferred) * u),
                                    journal.credit(Account.card_clearing, amount * u)])
     elif was and not now:
+        tax = _tax_part(invoice, invoice.refunded) - _tax_part(invoice, invoice.refunded - amount)
         invoice.refunded -= amount
         if _journaled(p, invoice.currency):
             journal.post(session, kind="payment", key=f"reinstated:{reversal.id}",

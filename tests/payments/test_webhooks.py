@@ -70,10 +70,11 @@ def test_the_route_stores_once_and_answers_problems(pay_settings, sessions):
 
 
 def test_an_event_before_its_object_is_retried_with_backoff_then_dead_lettered(shop, pay_settings):
-    fan, _, _, mark = _subscribe(shop, pay_settings)
+    _, _, _, mark = _subscribe(shop, pay_settings)
     events = shop.events_since(mark)
     paid = next(e for e in events if e["type"] == "invoice.paid")
-    intent = shop.client.v1.invoices.retrieve(paid["data"]["object"]["id"]).payments.data[0].payment.payment_intent
+    held = shop.client.v1.invoices.retrieve(paid["data"]["object"]["id"])
+    intent = held.payments.data[0].payment.payment_intent
     mark = shop.mark()
     shop.client.v1.refunds.create(params={"payment_intent": intent, "amount": 100})
     refund_event = next(e for e in shop.events_since(mark) if e["type"] == "refund.created")
@@ -93,7 +94,8 @@ def test_an_event_before_its_object_is_retried_with_backoff_then_dead_lettered(s
         assert [e.id for e in inbox.dead_letters(session)] == [refund_event["id"]]
     with shop.sessions.begin() as session:
         assert inbox.revive(session, refund_event["id"]) is not None
-    shop.deliver([e for e in events if e["type"].startswith("invoice.")])  # now the invoice is there, and the revived refund applies after it
+    # (the invoice is there now, and the revived refund applies after it)
+    shop.deliver([e for e in events if e["type"].startswith("invoice.")])
     with shop.sessions() as session:
         assert session.get(StripeEvent, refund_event["id"]).handled_at is not None
         assert session.get(PaymentReversal, refund_event["data"]["object"]["id"]).amount == 100
@@ -120,7 +122,7 @@ def test_the_local_server_posts_signed_webhooks_the_library_accepts():
     received: list[stripe.Event] = []
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append(stripe.Webhook.construct_event(body, self.headers["Stripe-Signature"], SECRET))
             self.send_response(200)
