@@ -77,11 +77,15 @@ def _lock(session: Session, key: str) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-def _stripe_call(call, *args, **kwargs):
+def _stripe_call(call, *args, refused=None, **kwargs):
     try:
         return call(*args, **kwargs)
     except stripe.APIConnectionError as err:
         raise StripeUnavailable(f"Stripe did not answer: {err.user_message or err}") from err
+    except stripe.InvalidRequestError as err:
+        if refused is None:
+            raise
+        raise refused(f"Stripe refused: {err.user_message or err}", field=err.param or "body") from err
 
 
 # --- events ------------------------------------------------------------------------------------------------------
@@ -227,7 +231,7 @@ def recognise(p: Payments, session: Session, invoice: Invoice) -> int:
                                  amount=amount, currency=invoice.currency,
                                  reference=f"stripe:{invoice.stripe_invoice_id}"))
         session.add(InvoiceRecognition(invoice_id=invoice.id, period_id=period.period_id, amount=amount))
-        journal.post(session, kind="payment", key=f"recognised:{invoice.id}:{period.period_id}",
+        journal.post(session, kind="payment", key=f"recognised:{invoice.stripe_invoice_id}:{period.period_id}",
                      period_id=period.period_id, memo=f"invoice {invoice.stripe_invoice_id} service in period",
                      postings=[journal.debit(Account.deferred_subscription_revenue, amount * p.unit_factor),
                                journal.credit(Account.revenue_subscriptions, amount * p.unit_factor)])
@@ -408,7 +412,7 @@ def refund(p: Payments, session: Session, invoice_id: uuid.UUID, amount: int | N
                             "unit)", field="amount", refundable=left)
     count = session.scalar(select(func.count()).select_from(PaymentReversal)
                            .where(PaymentReversal.invoice_id == invoice.id))
-    created = _stripe_call(p.client.v1.refunds.create, params={
+    created = _stripe_call(p.client.v1.refunds.create, refused=RefundInvalid, params={
         "payment_intent": invoice.payment_intent_id, "amount": amount, "reason": "requested_by_customer",
         "metadata": {"invoice_id": str(invoice.id), "note": reason[:400]}},
         options={"idempotency_key": f"refund:{invoice.id}:{count}:{amount}"})

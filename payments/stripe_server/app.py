@@ -400,6 +400,9 @@ def create_refund(state: StripeState, form: dict, _path) -> dict:
     if not intent_id:
         raise StripeError(400, "Missing required param: payment_intent.", "payment_intent")
     charge = state.data["charges"][state.get("payment_intents", intent_id, "payment_intent")["latest_charge"]]
+    if charge["disputed"]:
+        raise StripeError(400, f"Charge {charge['id']} has been charged back; cannot issue a refund.",
+                          code="charge_disputed")
     left = charge["amount"] - charge["amount_refunded"]
     amount = int(form.get("amount", left))
     if amount <= 0 or amount > left:
@@ -613,6 +616,8 @@ def _local(state: StripeState):
         """A cardholder's bank opens a dispute on a charge (`charge.dispute.created`)."""
         with state.lock:
             charge = state.get("charges", request.path_params["id"])
+            if charge["disputed"] or charge["amount_refunded"] >= charge["amount"]:
+                return StripeError(400, "the charge is disputed already or refunded in full").response()
             found = {"id": state.new_id("dp"), "object": "dispute", "amount": charge["amount"] -
                      charge["amount_refunded"], "currency": charge["currency"], "charge": charge["id"],
                      "payment_intent": charge["payment_intent"], "status": "needs_response",
