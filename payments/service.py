@@ -14,7 +14,8 @@ order end in the same state. Money follows the journal (amounts in token units, 
 Recognition is pro rata by service time: through the end of an open period P, an invoice for [s, e) has
 recognised floor(net·(min(e, end(P)) - s)/(e - s)) in all; each open period gets the difference, so the parts add
 up to the whole exactly. Service in periods already closed lands in the first open period (late revenue); service
-after every period waits, deferred, until a period covering it is opened (`recognise_pending`).
+after every period waits, deferred, until a period covering it is opened (`recognise_pending`, run by the payments
+job every few seconds). A period locked by a close in progress is skipped (it no longer takes revenue).
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def recognise(p: Payments, session: Session, invoice: Invoice) -> int:
     moved = 0
     periods = session.scalars(select(RoyaltyPeriod).where(RoyaltyPeriod.status == PeriodStatus.open,
                                                           RoyaltyPeriod.starts_at < end)
-                              .order_by(RoyaltyPeriod.period_id).with_for_update(key_share=True))
+                              .order_by(RoyaltyPeriod.period_id).with_for_update(key_share=True, skip_locked=True))
     for period in periods:
         through = int((min(end, period.ends_at) - start).total_seconds())
         target = effective * max(0, min(through, total_s)) // total_s

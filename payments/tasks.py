@@ -44,8 +44,13 @@ def apply_inbox(sessions: sessionmaker[Session], p: service.Payments, limit: int
 
 @celery_app.task(name="payments.apply_events")
 def apply_events() -> int:
-    """Apply every Stripe event that is due (new ones, retries whose backoff ran out); how many were attempted."""
-    return apply_inbox(job_sessions(), payments_for(get_settings()))
+    """Apply every Stripe event that is due (new ones, retries whose backoff ran out), then recognise deferred
+    revenue into periods opened meanwhile; how many events were attempted."""
+    p = payments_for(get_settings())
+    done = apply_inbox(job_sessions(), p)
+    with job_sessions().begin() as session:
+        service.recognise_pending(p, session)
+    return done
 
 
 @celery_app.task(name="payments.reconcile")
