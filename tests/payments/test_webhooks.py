@@ -16,8 +16,10 @@ from payments import config, inbox, service
 from payments.errors import WebhookRefused
 from payments.models import PaymentReversal, StripeEvent
 from payments.stripe_server import LocalStripe
+from payments.tasks import apply_inbox
 from tests.conftest import free_port
 from tests.identity.factories import make_user
+from tests.payments.conftest import UNIT, Shop
 from tests.payments.test_subscriptions import _subscribe
 
 SECRET = config.LOCAL_WEBHOOK_SECRET
@@ -101,15 +103,19 @@ def test_an_event_before_its_object_is_retried_with_backoff_then_dead_lettered(s
         assert session.get(PaymentReversal, refund_event["data"]["object"]["id"]).amount == 100
 
 
-def test_the_reconcile_applies_events_that_never_arrived(shop, pay_settings):
-    fan, _, _, _ = _subscribe(shop, pay_settings)
-    with shop.sessions.begin() as session:
-        added = inbox.reconcile(session, shop.client, days=1, livemode=False)
-        assert added >= 3
-        assert inbox.reconcile(session, shop.client, days=1, livemode=False) == 0
-    from payments.tasks import apply_inbox
-
-    apply_inbox(shop.sessions, shop.p, limit=10_000)
+def test_the_reconcile_applies_events_that_never_arrived(pay_settings, sessions):
+    server = LocalStripe(config.LOCAL_KEY, free_port(), deliver=False).start()  # its own: only this test's events
+    try:
+        settings = pay_settings.model_copy(update={"stripe_api_base": server.url})
+        shop = Shop(server, service.Payments(settings, config.client(settings), UNIT), sessions)
+        fan, _, _, _ = _subscribe(shop, settings)
+        with shop.sessions.begin() as session:
+            added = inbox.reconcile(session, shop.client, days=1, livemode=False)
+            assert added == len(server.state.data["events"]) >= 3
+            assert inbox.reconcile(session, shop.client, days=1, livemode=False) == 0
+        assert apply_inbox(shop.sessions, shop.p) == added
+    finally:
+        server.stop()
     with shop.sessions() as session:
         assert service.current_subscription(session, fan.id).status == "active"
         assert len(service.invoices_of(session, fan.id)) == 1
