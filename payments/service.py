@@ -101,7 +101,8 @@ def handle(p: Payments, session: Session, event: dict) -> None:
     elif kind.startswith("customer.subscription."):
         sync_subscription(session, p.client.v1.subscriptions.retrieve(obj["id"]).to_dict())
     elif kind.startswith("invoice."):
-        sync_invoice(p, session, p.client.v1.invoices.retrieve(obj["id"]).to_dict())
+        # `payments` (which payment paid it) is an includable field since API 2025-03-31: ask for it.
+        sync_invoice(p, session, p.client.v1.invoices.retrieve(obj["id"], params={"expand": ["payments"]}).to_dict())
     elif kind.startswith("refund."):
         sync_reversal(p, session, ReversalKind.refund, p.client.v1.refunds.retrieve(obj["id"]).to_dict())
     elif kind.startswith("charge.dispute."):
