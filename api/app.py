@@ -25,6 +25,7 @@ from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
 from api.middleware import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware, RequestContextMiddleware
 from api.partners.endpoints import router as partners_router
+from api.payments.endpoints import router as payments_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
 from api.streams.endpoints import router as streams_router
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bonus_router)
     app.include_router(chain_router)
     app.include_router(editions_router)
+    app.include_router(payments_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

@@ -232,6 +232,19 @@ class Settings(BaseSettings):
     # `harmoni wallets rotate-key` has re-encrypted them under the current key.
     wallet_encryption_previous_keys: SecretStr = SecretStr("")
 
+    # Payments (payments/): Stripe, subscription plans, tax. No secret key: the local Stripe-compatible server.
+    stripe_secret_key: SecretStr = SecretStr("")
+    stripe_api_base: str = ""  # empty: Stripe itself with a key, the local server without one
+    stripe_webhook_secret: SecretStr = SecretStr("")  # `whsec_...` of the endpoint POST /v1/webhooks/stripe
+    stripe_local_port: int = Field(12111, ge=1, le=65535)
+    stripe_webhook_max_attempts: int = Field(8, ge=1)  # applying an event; then it is dead-lettered
+    stripe_reconcile_days: int = Field(3, ge=1, le=30)  # how far back the daily reconcile lists Stripe's events
+    # `interval:CURRENCY:amount` in the currency's smallest unit, comma-separated (interval month or year).
+    subscription_plans: str = "month:USD:999,year:USD:9999,month:EUR:899,year:EUR:8999"
+    # VAT/sales tax by buyer country, `CC:basis points` comma-separated, `*` for every other; prices include it.
+    tax_rates: str = "*:0"
+    streaming_requires_subscription: bool = False  # only subscribers stream full tracks (previews stay public)
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env is not Environment.production:

@@ -33,6 +33,7 @@ from harmoni.processes import die_with_parent
 from harmoni.settings import Settings, get_settings
 from indexer.status import readiness
 from partners.webhooks import warn_when_unrestricted
+from payments import config as payment_config
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 10.0
@@ -220,6 +221,8 @@ def up(settings: Settings) -> int:
         get_settings.cache_clear()
         jobs.configure(get_settings())
         stack.spawn("indexer", ["indexer", "run"])
+        if payment_config.is_local(settings) and not settings.stripe_api_base:
+            stack.spawn("stripe", ["payments", "stripe-server"])  # no Stripe key: our own Stripe-compatible server
         stack.spawn("api", ["api"])
         stack.spawn("content", ["content", "worker"])  # transcodes uploads (Celery's content queue with Redis)
         if settings.redis_url:
@@ -243,7 +246,8 @@ def up(settings: Settings) -> int:
             # thread of their own: in eager mode a run of deliveries waits on partners (up to a deadline each, side
             # by side), which must hold up neither the supervision nor the other jobs.
             if time.monotonic() - last_dispatch >= WEBHOOKS_EVERY_S:
-                for name, target in (("periodic", _periodic_jobs), ("webhooks", _webhook_jobs)):
+                for name, target in (("periodic", _periodic_jobs), ("webhooks", _webhook_jobs),
+                                     ("payments", _payment_jobs)):
                     if name not in threads or not threads[name].is_alive():
                         threads[name] = threading.Thread(target=target, name=name, daemon=True)
                         threads[name].start()
@@ -277,6 +281,22 @@ def _webhook_jobs() -> None:
     dispatch_chain_events.delay()
 
 
+_last_reconcile = 0.0
+RECONCILE_EVERY_S = 86400.0
+
+
+def _payment_jobs() -> None:
+    """Apply the Stripe inbox (new events, retries due); once a day, reconcile with Stripe's event list."""
+    global _last_reconcile
+    from payments.tasks import apply_events, reconcile
+
+    if time.monotonic() - _last_reconcile >= RECONCILE_EVERY_S or not _last_reconcile:
+        _last_reconcile = time.monotonic()
+        reconcile.delay()
+    else:
+        apply_events.delay()
+
+
 def _print_banner(settings: Settings, deployment: deployments.Deployment) -> None:
     lines = [
         "HARMONI is up",
@@ -285,6 +305,8 @@ def _print_banner(settings: Settings, deployment: deployments.Deployment) -> Non
         f"  data       {settings.data_dir.resolve()}",
         f"  jobs       {'celery via ' + settings.redis_url.split('@')[-1] if settings.redis_url else 'in-process'}",
     ]
+    if payment_config.is_local(settings) and not settings.stripe_api_base:
+        lines.append(f"  stripe     {payment_config.api_base(settings)}   (local, test cards: 4242 4242 4242 4242)")
     lines += [f"  {name:<18} {c.address}" for name, c in deployment.contracts.items()]
     print("\n".join(lines) + "\nPress Ctrl-C to stop.", flush=True)
 

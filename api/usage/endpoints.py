@@ -41,6 +41,7 @@ from ledger.usage.errors import (
 )
 from ledger.usage.models import UsageReport
 from partners.errors import InvalidApiKey, RateLimited, ScopeMissing
+from payments import service as subscriptions
 
 router = APIRouter(prefix="/v1", tags=["usage"])
 _LISTENER_PROBLEMS = (Unauthenticated, InvalidToken, RateLimited, ValidationFailed)
@@ -78,6 +79,10 @@ def start_playback(body: PlaybackSessionIn, request: Request, session: SessionDe
         out.not_streamable = err.detail
         return out
     base = str(request.base_url).rstrip("/")
+    if settings.streaming_requires_subscription and not subscriptions.is_subscriber(session, user.id):
+        out.streams = streaming.urls(settings, upload, body.asset_id, user.id, base, public_only=True)
+        out.not_streamable = "full tracks need a subscription (POST /v1/me/subscription); the preview plays"
+        return out
     wallets = [w.address for w in wallets_of(session, user.id)]
     expires = datetime.now(UTC) + timedelta(seconds=settings.stream_url_ttl_s)
     try:

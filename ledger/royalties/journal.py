@@ -35,6 +35,12 @@ class Account(enum.StrEnum):
     funded_on_chain = "funded_on_chain"
     claimed = "claimed"
     paid_via_split_vault = "paid_via_split_vault"  # an edition sale's artist share, sent by the contract to the vault
+    # Payments (payments/): card money in, before it is revenue of a period.
+    card_clearing = "card_clearing"              # paid by card, not yet paid out to us by the processor
+    processor_fees = "processor_fees"            # the processor's fee on each payment
+    deferred_subscription_revenue = "deferred_subscription_revenue"  # paid for service not yet in a period
+    tax_payable = "tax_payable"                  # tax included in prices, owed to the tax authority
+    subscription_refunds = "subscription_refunds"  # refunds and chargebacks of revenue already in a period
 
 
 def revenue_account(source: str) -> Account:

@@ -95,7 +95,8 @@ class JournalEntry(Base):
     """One balanced posting of the double-entry journal; its lines' debits equal its credits (a trigger checks)."""
 
     __tablename__ = "journal_entries"
-    __table_args__ = (CheckConstraint("kind in ('revenue', 'close', 'funding', 'claim')", name="kind_known"),)
+    __table_args__ = (CheckConstraint("kind in ('revenue', 'close', 'funding', 'claim', 'payment')",
+                                      name="kind_known"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     period_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_periods.period_id"), index=True)

@@ -96,6 +96,8 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "rendition": lambda world: "preview",
     "edition_id": lambda world: 1,
     "tx_hash": lambda world: "0x" + "ab" * 32,
+    "invoice_id": lambda world: uuid.uuid4(),
+    "event_id": lambda world: "evt_matrix",
 }
 
 
@@ -250,6 +252,20 @@ MATRIX = [
         lambda w: {"upload_id": str(uuid.uuid4()), "title": "Stems"}),
     Row("DELETE", "/v1/bonus-files/{bonus_id}", ARTISTS),
     Row("GET", "/v1/bonus-files/{bonus_id}/download", EVERYONE),
+    # Payments: Stripe's webhook is public (its signature is the credential: without one a 400); plans are public;
+    # a subscription and its receipts are the caller's own; refunds and dead-lettered events are for admins.
+    Row("POST", "/v1/webhooks/stripe", EVERYONE),
+    Row("GET", "/v1/subscription-plans", EVERYONE),
+    Row("POST", "/v1/me/subscription", SIGNED_IN, lambda w: {"interval": "month", "currency": "XXX"}),
+    Row("GET", "/v1/me/subscription", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/plan", SIGNED_IN, lambda w: {"interval": "year"}),
+    Row("POST", "/v1/me/subscription/cancel", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/resume", SIGNED_IN),
+    Row("POST", "/v1/me/subscription/portal", SIGNED_IN),
+    Row("GET", "/v1/me/invoices", SIGNED_IN),
+    Row("POST", "/v1/admin/payments/invoices/{invoice_id}/refunds", ADMINS, lambda w: {"reason": "matrix"}),
+    Row("GET", "/v1/admin/payments/dead-letters", ADMINS),
+    Row("POST", "/v1/admin/payments/dead-letters/{event_id}/retry", ADMINS),
 ]
 
 

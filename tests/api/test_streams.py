@@ -222,3 +222,26 @@ def test_with_s3_storage_uploads_are_stored_there_and_streams_redirect_to_presig
         assert answer.headers["Content-Type"] == "audio/mpeg"
     master = content_api.client.get(_path(session["streams"]["hls"]))
     assert master.status_code == 200 and "sig=" in master.text  # playlists are served (signed), segments redirect
+
+
+def test_with_streaming_requiring_a_subscription_only_subscribers_get_full_tracks(playable):
+    from datetime import UTC, datetime, timedelta
+
+    from payments.models import Subscription
+
+    api, fan, _session, _ready = playable
+    api.configure(streaming_requires_subscription=True)
+    refused = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=fan.headers).json()
+    assert set(refused["streams"]) == {"preview", "waveform"}
+    assert "subscription" in refused["not_streamable"]
+    now = datetime.now(UTC)
+    with api.sessions.begin() as db:
+        db.add(Subscription(stripe_subscription_id="sub_streams", user_id=fan.id, customer_id="cus_streams",
+                            status="past_due", interval="month", currency="USD", amount=999, item_id="si_1",
+                            product_id="prod_1", current_period_start=now, current_period_end=now + timedelta(30)))
+    subscribed = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=fan.headers).json()
+    assert "opus_160" in subscribed["streams"] and subscribed["not_streamable"] is None
+    with api.sessions.begin() as db:
+        db.query(Subscription).filter_by(user_id=fan.id).update({"status": "unpaid"})
+    lapsed = api.client.post("/v1/playback-sessions", json={"asset_id": 41}, headers=fan.headers).json()
+    assert set(lapsed["streams"]) == {"preview", "waveform"}

@@ -1,0 +1,1 @@
+"""Money in: Stripe customers, Checkout, Billing subscriptions, invoices, refunds, disputes, the webhook inbox."""
