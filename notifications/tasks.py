@@ -1,0 +1,23 @@
+"""Background jobs of notifications: queue the due notification e-mails, drain the outbox over SMTP."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from harmoni.db import get_engine
+from harmoni.jobs import celery_app
+from harmoni.settings import get_settings
+from notifications import mailer
+
+
+def _sessions():
+    settings = get_settings()
+    return settings, sessionmaker(bind=get_engine(settings.database_url), expire_on_commit=False)
+
+
+@celery_app.task(name="notifications.send_emails")
+def send_emails() -> dict[str, int]:
+    """Queue notification mails that are due (still unread), then send every due outbox row."""
+    settings, sessions = _sessions()
+    mailer.queue_notification_emails(sessions, settings)
+    return mailer.send_due(sessions, settings)

@@ -1,0 +1,8 @@
+import pytest
+
+from harmoni.settings import Settings
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(_env_file=None, env="test", database_url=database_url, data_dir=tmp_path / "var")
