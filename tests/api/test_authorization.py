@@ -93,6 +93,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "upload_id": lambda world: uuid.uuid4(),
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
+    "notification_id": lambda world: uuid.uuid4(),
 }
 
 
@@ -228,6 +229,19 @@ MATRIX = [
     Row("GET", "/v1/recordings/{asset_id}/gate", EVERYONE),
     Row("PUT", "/v1/recordings/{asset_id}/gate", ARTISTS, lambda w: {"edition_id": 1}),
     Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
+    # Notifications: each account its own (another's notification is a 404); the unsubscribe link's token is the
+    # credential (here: missing, a 422); admins keep the e-mail suppression list.
+    Row("GET", "/v1/me/notifications", SIGNED_IN),
+    Row("GET", "/v1/me/notifications/unread-count", SIGNED_IN),
+    Row("POST", "/v1/me/notifications/read-all", SIGNED_IN),
+    Row("POST", "/v1/me/notifications/{notification_id}/read", SIGNED_IN),
+    Row("GET", "/v1/me/notifications/stream", SIGNED_IN),
+    Row("GET", "/v1/me/notification-preferences", SIGNED_IN),
+    Row("PUT", "/v1/me/notification-preferences", SIGNED_IN,
+        lambda w: {"preferences": [{"kind": "like", "channel": "email", "delivery": "daily"}]}),
+    Row("GET", "/v1/notifications/unsubscribe", EVERYONE),
+    Row("POST", "/v1/notifications/unsubscribe", EVERYONE),
+    Row("POST", "/v1/admin/email-suppressions", ADMINS, lambda w: {"address": "bounced@example.com"}),
 ]
 
 

@@ -1,6 +1,7 @@
 import pytest
 
 from harmoni.settings import Settings
+from tests.api.conftest import api, api_settings, live_api  # noqa: F401 -- the app fixtures, for these tests too
 
 
 @pytest.fixture
