@@ -201,6 +201,9 @@ def up(settings: Settings) -> int:
         native_tool("anvil")  # fail before starting anything when the Node toolchain is missing
     if port_in_use(settings.api_host, settings.api_port):
         raise ConfigurationError(f"port {settings.api_port} is in use: cannot start the API (set HARMONI_API_PORT)")
+    if not settings.smtp_url.get_secret_value() and port_in_use("127.0.0.1", settings.smtp_catcher_port):
+        raise ConfigurationError(f"port {settings.smtp_catcher_port} is in use: cannot start the local SMTP catcher "
+                                 "(set HARMONI_SMTP_CATCHER_PORT, or HARMONI_SMTP_URL to a real server)")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings)
     stack.logs_dir.mkdir(parents=True, exist_ok=True)
@@ -219,6 +222,10 @@ def up(settings: Settings) -> int:
         os.environ["HARMONI_RPC_URL"] = settings.effective_rpc_url
         get_settings.cache_clear()
         jobs.configure(get_settings())
+        if not settings.smtp_url.get_secret_value():  # mails go to a local catcher, written under the data dir
+            stack.spawn("smtp", ["email", "catcher"])
+            os.environ["HARMONI_SMTP_URL"] = f"smtp://127.0.0.1:{settings.smtp_catcher_port}"
+            get_settings.cache_clear()
         stack.spawn("indexer", ["indexer", "run"])
         stack.spawn("api", ["api"])
         stack.spawn("content", ["content", "worker"])  # transcodes uploads (Celery's content queue with Redis)
@@ -267,6 +274,9 @@ def _periodic_jobs() -> None:
         sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
+    from notifications.tasks import send_emails
+
+    send_emails.delay()  # notification mails still unread after their delay, then the outbox over SMTP
 
 
 def _webhook_jobs() -> None:
@@ -283,6 +293,9 @@ def _print_banner(settings: Settings, deployment: deployments.Deployment) -> Non
         f"  data       {settings.data_dir.resolve()}",
         f"  jobs       {'celery via ' + settings.redis_url.split('@')[-1] if settings.redis_url else 'in-process'}",
     ]
+    if not settings.smtp_url.get_secret_value():
+        lines.append(f"  mail       smtp://127.0.0.1:{settings.smtp_catcher_port} catches every e-mail: "
+                     f"{(settings.data_dir / 'mailbox').resolve()}/*.eml")
     lines += [f"  {name:<18} {c.address}" for name, c in deployment.contracts.items()]
     print("\n".join(lines) + "\nPress Ctrl-C to stop.", flush=True)
 

@@ -37,6 +37,10 @@ router = APIRouter(tags=["notifications"])
 _AUTH = (Unauthenticated, InvalidToken)
 NotificationId = Annotated[uuid.UUID, Path(description="a notification of yours")]
 AdminUser = Annotated[User, require_roles(Role.admin)]
+# One server-sent event: its name and its JSON data (as text).
+_SSE_EVENT = {"type": "object", "required": ["event", "data"],
+              "properties": {"event": {"type": "string", "enum": ["unread", "notification", "read"]},
+                             "data": {"type": "string", "description": "JSON"}}}
 
 
 def _out(session, notifications: list[Notification]) -> list[NotificationOut]:
@@ -83,7 +87,7 @@ def mark_read(notification_id: NotificationId, session: SessionDep, user: Curren
                         "or `read` event per change, and a comment line as heartbeat. The response ends after "
                         "`HARMONI_NOTIFICATION_STREAM_MAX_S`; EventSource reconnects by itself.",
             response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+            responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT}},
                              "description": "the event stream"}, **problem_responses(*_AUTH)})
 def stream(session: SessionDep, context: ContextDep, user: CurrentUser) -> StreamingResponse:
     settings = context.settings

@@ -65,7 +65,7 @@ def test_concurrent_likes_make_one_notification_with_the_exact_count(database_ur
             for fan in fans[worker::8] + fans[:3]:  # every thread also repeats the first three fans' likes
                 with sessions.begin() as session:
                     _like(session, settings, artist.id, fan.id)
-        except BaseException as err:  # noqa: BLE001 -- reported by the main thread
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=like_all, args=(n,)) for n in range(8)]
