@@ -67,7 +67,8 @@ def notify(session: Session, *, recipient_id: uuid.UUID, kind: NotificationKind 
     """Record that `actor_id` did `kind` to `subject` for `recipient_id`, in the caller's transaction.
 
     Returns the (possibly grouped) notification, or None when nothing was recorded: the recipient turned the
-    kind off on every channel, the actor is the recipient, or this actor is already in the group.
+    kind off on every channel, the actor is the recipient, this actor is already in the group, or (without an
+    actor) this subject was notified before.
     """
     kind = NotificationKind(kind)
     if actor_id is not None and actor_id == recipient_id:
@@ -80,10 +81,15 @@ def notify(session: Session, *, recipient_id: uuid.UUID, kind: NotificationKind 
         return None
     now = _now()
     window = settings.notification_group_window_s
-    notification_id, _ = repository.upsert_group(session, {
+    notification_id, created = repository.upsert_group(session, {
         "id": uuid.uuid4(), "recipient_id": recipient_id, "kind": kind.value, "subject_type": subject_type,
         "subject_id": str(subject_id), "group_key": group_key or "", "data": data or {},
-        "window_start": int(now.timestamp()) // window * window, "in_app": in_app is not Delivery.off}, now)
+        # An event nobody caused (a payout, a claim) is named by its subject alone: one notification, ever, so
+        # the indexer replaying a block never tells anyone twice.
+        "window_start": int(now.timestamp()) // window * window if actor_id is not None else 0,
+        "in_app": in_app is not Delivery.off}, now)
+    if actor_id is None and not created:
+        return None
     if actor_id is not None and not repository.add_actor(session, notification_id, actor_id):
         return None
     due = {Delivery.immediate: now + timedelta(seconds=settings.notification_email_delay_s),
