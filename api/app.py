@@ -23,6 +23,7 @@ from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
 from api.middleware import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware, RequestContextMiddleware
 from api.notifications.endpoints import router as notifications_router
+from api.notifications.privacy import router as privacy_router
 from api.partners.endpoints import router as partners_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streams_router)
     app.include_router(gates_router)
     app.include_router(notifications_router)
+    app.include_router(privacy_router)
     app.include_router(chain_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

@@ -250,6 +250,8 @@ class Settings(BaseSettings):
     # comment line every heartbeat so proxies keep it open.
     notification_stream_max_s: float = Field(300.0, gt=0)
     notification_stream_heartbeat_s: float = Field(15.0, gt=0)
+    # Privacy: how long the signed download link of a data export works.
+    export_link_ttl_hours: int = Field(24, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -140,3 +140,36 @@ class EmailSuppression(Base):
     address: Mapped[str] = mapped_column(String(320), primary_key=True)
     reason: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ExportStatus(StrEnum):
+    pending = "pending"
+    ready = "ready"
+    failed = "failed"
+
+
+class DataExport(Base):
+    """A user's request for everything the platform holds about them; the zip is under the data dir."""
+
+    __tablename__ = "data_exports"
+    __table_args__ = (CheckConstraint(_in("status", ExportStatus), name="status_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # of the download link
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AccountErasure(Base):
+    """That an account was erased: its e-mail and profile are gone; `pseudonym` is the keyed hash that replaced
+    the address where it had to stay (the key was thrown away)."""
+
+    __tablename__ = "account_erasures"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -21,3 +21,16 @@ def send_emails() -> dict[str, int]:
     settings, sessions = _sessions()
     mailer.queue_notification_emails(sessions, settings)
     return mailer.send_due(sessions, settings)
+
+
+@celery_app.task(name="notifications.build_export")
+def build_export(export_id: str) -> str:
+    """Write the zip of a requested data export; its status afterwards."""
+    import uuid
+
+    from notifications import privacy
+
+    settings, sessions = _sessions()
+    with sessions.begin() as session:
+        export = privacy.run_export(session, settings, uuid.UUID(export_id))
+        return export.status if export is not None else "gone"

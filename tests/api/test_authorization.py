@@ -94,6 +94,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
     "notification_id": lambda world: uuid.uuid4(),
+    "export_id": lambda world: uuid.uuid4(),
 }
 
 
@@ -242,6 +243,12 @@ MATRIX = [
     Row("GET", "/v1/notifications/unsubscribe", EVERYONE),
     Row("POST", "/v1/notifications/unsubscribe", EVERYONE),
     Row("POST", "/v1/admin/email-suppressions", ADMINS, lambda w: {"address": "bounced@example.com"}),
+    # Privacy: one's own export and erasure (each caller here is an account of its own); the download link's
+    # token is the credential (here: missing, a 422).
+    Row("POST", "/v1/me/export", SIGNED_IN),
+    Row("GET", "/v1/me/exports/{export_id}", SIGNED_IN),
+    Row("GET", "/v1/exports/{export_id}/download", EVERYONE),
+    Row("DELETE", "/v1/me", SIGNED_IN),
 ]
 
 

@@ -1,4 +1,5 @@
-"""notifications: grouped notification rows, their actors, preferences, e-mail suppressions; the outbox's sender
+"""notifications: grouped notification rows, their actors, preferences, e-mail suppressions, data exports and
+erasures; the outbox's sender
 
 Revision ID: 0022_notifications
 Revises: 0018
@@ -92,6 +93,31 @@ def upgrade() -> None:
                            name=op.f("ck_email_suppressions_reason_known")),
         sa.PrimaryKeyConstraint("address", name=op.f("pk_email_suppressions")),
     )
+    op.create_table(
+        "data_exports",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=now, nullable=False),
+        sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=True),
+        sa.Column("error", sa.String(500), nullable=True),
+        sa.CheckConstraint("status in ('pending', 'ready', 'failed')", name=op.f("ck_data_exports_status_known")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_data_exports_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_exports")),
+    )
+    op.create_index(op.f("ix_data_exports_user_id"), "data_exports", ["user_id"])
+    op.create_table(
+        "account_erasures",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("pseudonym", sa.String(64), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), server_default=now, nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_account_erasures_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_account_erasures")),
+    )
     op.add_column("email_outbox", sa.Column("headers", jsonb, server_default=sa.text("'{}'::jsonb"), nullable=False))
     op.add_column("email_outbox", sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False))
     op.add_column("email_outbox", sa.Column("next_attempt_at", sa.DateTime(timezone=True), server_default=now,
@@ -107,6 +133,9 @@ def downgrade() -> None:
     op.drop_index("ix_email_outbox_due", table_name="email_outbox")
     for column in ("failed_at", "last_error", "lease_until", "next_attempt_at", "attempts", "headers"):
         op.drop_column("email_outbox", column)
+    op.drop_table("account_erasures")
+    op.drop_index(op.f("ix_data_exports_user_id"), table_name="data_exports")
+    op.drop_table("data_exports")
     op.drop_table("email_suppressions")
     op.drop_table("notification_preferences")
     op.drop_table("notification_actors")
