@@ -278,6 +278,11 @@ class ErasureRefused(Conflict):
     title = "Account cannot be erased yet"
 
 
+class AlreadyErased(Conflict):
+    slug = "account-erased"
+    title = "Account already erased"
+
+
 def blockers(session: Session, user_id: uuid.UUID) -> list[str]:
     """Why the account cannot be erased now (empty: it can)."""
     from ledger import models as m
@@ -319,6 +324,8 @@ def erase(session: Session, settings: Settings, user_id: uuid.UUID) -> dict[str,
     user = session.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFound("no such account")
+    if session.get(AccountErasure, user_id) is not None:
+        raise AlreadyErased("this account is erased already: nothing about it is left to remove")
     reasons = blockers(session, user_id)
     if reasons:
         raise ErasureRefused("the account cannot be erased yet: " + "; ".join(reasons), reasons=reasons)

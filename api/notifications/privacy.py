@@ -72,6 +72,6 @@ def download_export(export_id: ExportId, session: SessionDep, context: ContextDe
 
 
 @router.delete("/v1/me", summary="Erase your account (refused with reasons while a dispute or money is open)",
-               responses=problem_responses(*_AUTH, privacy.ErasureRefused))
+               responses=problem_responses(*_AUTH, privacy.ErasureRefused, privacy.AlreadyErased))
 def erase_me(session: SessionDep, context: ContextDep, user: CurrentUser) -> ErasureOut:
     return ErasureOut(erased=True, tables=privacy.erase(session, context.settings, user.id))

@@ -103,6 +103,8 @@ def test_erasure_leaves_no_email_or_name_outside_legal_hold(api):
         (remaining,) = service.list_page(session, fan.id, None, 10, False).items
         assert remaining.kind == "follow"
         assert service.list_page(session, artist.id, None, 10, False).items == []
+    again = api.delete("/v1/me", headers=artist.headers)
+    assert again.status_code == 409 and again.json()["type"].endswith("/account-erased")
 
 
 def test_erasure_is_refused_with_reasons_while_royalties_are_unclaimed(api):
