@@ -64,6 +64,9 @@ class User(Base):
     # When the owner proved they read mail at `email` (a verification link, or an accepted payee invitation).
     # Until then the address names the account but grants nothing that belongs to the mailbox's owner.
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by erasure (`notifications.privacy`): the row stays for the ledger rows pointing at it, its tokens stop
+    # working.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ArtistProfile(Base):

@@ -356,7 +356,8 @@ def erase(session: Session, settings: Settings, user_id: uuid.UUID) -> dict[str,
         session.execute(update(PayeeInvitation).where(PayeeInvitation.email == email)
                         .values(email=f"erased-{pseudonym[:32]}@invalid"))
     session.execute(update(tables["users"]).where(tables["users"].c.id == user_id)
-                    .values(email=None, password_hash=None, email_verified_at=None, roles=[]))
+                    .values(email=None, password_hash=None, email_verified_at=None, roles=[],
+                            erased_at=func.now()))
     session.add(AccountErasure(user_id=user_id, pseudonym=pseudonym))
     session.flush()
     log.info("account erased", extra={"user_id": str(user_id)})

@@ -95,6 +95,7 @@ def test_erasure_leaves_no_email_or_name_outside_legal_hold(api):
         assert _where_found(session, "Zephyrine") == []
         user = session.get(User, artist.id)
         assert (user.email, user.password_hash, user.roles) == (None, None, [])
+        assert user.erased_at is not None
         assert session.scalar(select(func.count()).select_from(Wallet).where(Wallet.user_id == artist.id)) == 0
         erasure = session.get(AccountErasure, artist.id)
         invitation = session.scalars(select(PayeeInvitation).where(PayeeInvitation.invited_by == fan.id)).one()
@@ -103,8 +104,10 @@ def test_erasure_leaves_no_email_or_name_outside_legal_hold(api):
         (remaining,) = service.list_page(session, fan.id, None, 10, False).items
         assert remaining.kind == "follow"
         assert service.list_page(session, artist.id, None, 10, False).items == []
-    again = api.delete("/v1/me", headers=artist.headers)
-    assert again.status_code == 409 and again.json()["type"].endswith("/account-erased")
+    again = api.delete("/v1/me", headers=artist.headers)  # its tokens stop working at once
+    assert again.status_code == 401 and again.json()["type"].endswith("/invalid-token")
+    with context.sessions.begin() as session, pytest.raises(privacy.AlreadyErased):
+        privacy.erase(session, context.settings, artist.id)
 
 
 def test_erasure_is_refused_with_reasons_while_royalties_are_unclaimed(api):

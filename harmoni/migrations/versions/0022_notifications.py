@@ -118,6 +118,7 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_account_erasures")),
     )
+    op.add_column("users", sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("email_outbox", sa.Column("headers", jsonb, server_default=sa.text("'{}'::jsonb"), nullable=False))
     op.add_column("email_outbox", sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False))
     op.add_column("email_outbox", sa.Column("next_attempt_at", sa.DateTime(timezone=True), server_default=now,
@@ -133,6 +134,7 @@ def downgrade() -> None:
     op.drop_index("ix_email_outbox_due", table_name="email_outbox")
     for column in ("failed_at", "last_error", "lease_until", "next_attempt_at", "attempts", "headers"):
         op.drop_column("email_outbox", column)
+    op.drop_column("users", "erased_at")
     op.drop_table("account_erasures")
     op.drop_index(op.f("ix_data_exports_user_id"), table_name="data_exports")
     op.drop_table("data_exports")
