@@ -73,7 +73,9 @@ def chain_batch(session: Session, rows: dict[type, list[dict[str, Any]]], assets
     if not addresses:
         return
     found = owners(session, addresses)
-    titles = _titles(session, [r["metadata_uri"] for r in recordings])
+    if not found:  # the usual batch at the head: nobody here owns these addresses
+        return
+    titles = _titles(session, [r["metadata_uri"] for r in recordings if r["controller"].lower() in found])
     for recording in recordings:
         for user_id in found.get(recording["controller"].lower(), ()):
             notify(session, recipient_id=user_id, kind=NotificationKind.release, subject_type="recording",

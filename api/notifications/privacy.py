@@ -71,7 +71,14 @@ def download_export(export_id: ExportId, session: SessionDep, context: ContextDe
     return FileResponse(path, media_type="application/zip", filename=f"harmoni-export-{export_id}.zip")
 
 
+class ErasureIn(BaseModel):
+    confirm: uuid.UUID = Field(description="your account's id (`GET /v1/me`): erasure cannot be undone")
+
+
 @router.delete("/v1/me", summary="Erase your account (refused with reasons while a dispute or money is open)",
-               responses=problem_responses(*_AUTH, privacy.ErasureRefused, privacy.AlreadyErased))
-def erase_me(session: SessionDep, context: ContextDep, user: CurrentUser) -> ErasureOut:
+               responses=problem_responses(*_AUTH, privacy.ErasureRefused, privacy.AlreadyErased, ValidationFailed))
+def erase_me(body: ErasureIn, session: SessionDep, context: ContextDep, user: CurrentUser) -> ErasureOut:
+    if body.confirm != user.id:
+        raise ValidationFailed("confirm must be your account's id (GET /v1/me): erasure cannot be undone",
+                               field="confirm")
     return ErasureOut(erased=True, tables=privacy.erase(session, context.settings, user.id))

@@ -248,7 +248,7 @@ MATRIX = [
     Row("POST", "/v1/me/export", SIGNED_IN),
     Row("GET", "/v1/me/exports/{export_id}", SIGNED_IN),
     Row("GET", "/v1/exports/{export_id}/download", EVERYONE),
-    Row("DELETE", "/v1/me", SIGNED_IN),
+    Row("DELETE", "/v1/me", SIGNED_IN, lambda w: {"confirm": str(uuid.uuid4())}),  # not the caller's id: a 422
 ]
 
 

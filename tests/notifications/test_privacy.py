@@ -86,7 +86,9 @@ def test_erasure_leaves_no_email_or_name_outside_legal_hold(api):
     artist, fan = _rich_account(context.sessions, context.settings)
     with context.sessions() as session:
         assert "users.email" in _where_found(session, artist.email)
-    response = api.delete("/v1/me", headers=artist.headers)
+    unconfirmed = api.request("DELETE", "/v1/me", headers=artist.headers, json={"confirm": str(fan.id)})
+    assert unconfirmed.status_code == 422 and unconfirmed.json()["field"] == "confirm"
+    response = api.request("DELETE", "/v1/me", headers=artist.headers, json={"confirm": str(artist.id)})
     assert response.status_code == 200, response.text
     tables = response.json()["tables"]
     assert tables["artist_profiles"] == "delete" and tables["payee_invitations"] == "null"
@@ -104,7 +106,7 @@ def test_erasure_leaves_no_email_or_name_outside_legal_hold(api):
         (remaining,) = service.list_page(session, fan.id, None, 10, False).items
         assert remaining.kind == "follow"
         assert service.list_page(session, artist.id, None, 10, False).items == []
-    again = api.delete("/v1/me", headers=artist.headers)  # its tokens stop working at once
+    again = api.request("DELETE", "/v1/me", headers=artist.headers, json={"confirm": str(artist.id)})
     assert again.status_code == 401 and again.json()["type"].endswith("/invalid-token")
     with context.sessions.begin() as session, pytest.raises(privacy.AlreadyErased):
         privacy.erase(session, context.settings, artist.id)
@@ -120,7 +122,7 @@ def test_erasure_is_refused_with_reasons_while_royalties_are_unclaimed(api):
         session.add(RoyaltyPeriod(period_id=991, starts_at=now - timedelta(days=30), ends_at=now, status="published"))
         session.flush()
         session.add(PayeeEntitlement(period_id=991, account=address, amount=250, cumulative_amount=250, tree_index=0))
-    response = api.delete("/v1/me", headers=artist.headers)
+    response = api.request("DELETE", "/v1/me", headers=artist.headers, json={"confirm": str(artist.id)})
     assert response.status_code == 409 and response.json()["type"].endswith("/erasure-refused")
     assert response.json()["reasons"] == [f"{address} has 250 of published royalties unclaimed: claim them first "
                                           "(POST /v1/me/claims)"]

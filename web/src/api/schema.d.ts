@@ -2144,6 +2144,15 @@ export interface components {
              */
             expires_in: number;
         };
+        /** ErasureIn */
+        ErasureIn: {
+            /**
+             * Confirm
+             * Format: uuid
+             * @description your account's id (`GET /v1/me`): erasure cannot be undone
+             */
+            confirm: string;
+        };
         /** ErasureOut */
         ErasureOut: {
             /** Erased */
@@ -4406,7 +4415,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4428,6 +4441,15 @@ export interface operations {
             };
             /** @description `erasure-refused` (Account cannot be erased yet); `account-erased` (Account already erased) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
