@@ -24,6 +24,8 @@ from api.health.endpoints import router as health_router
 from api.invitations.endpoints import router as invitations_router
 from api.me.endpoints import router as me_router
 from api.middleware import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware, RequestContextMiddleware
+from api.notifications.endpoints import router as notifications_router
+from api.notifications.privacy import router as privacy_router
 from api.partners.endpoints import router as partners_router
 from api.payments.endpoints import router as payments_router
 from api.rights.endpoints import router as rights_router
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streams_router)
     app.include_router(gates_router)
     app.include_router(bonus_router)
+    app.include_router(notifications_router)
+    app.include_router(privacy_router)
     app.include_router(chain_router)
     app.include_router(editions_router)
     app.include_router(payments_router)

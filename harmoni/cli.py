@@ -317,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     from payments.cli import add_commands as add_payment_commands
 
     add_payment_commands(commands)
+    from notifications.cli import add_commands as add_email_commands
+
+    add_email_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     worker = commands.add_parser("worker", help="run a Celery worker")

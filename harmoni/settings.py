@@ -244,6 +244,28 @@ class Settings(BaseSettings):
     # VAT/sales tax by buyer country, `CC:basis points` comma-separated, `*` for every other; prices include it.
     tax_rates: str = "*:0"
     streaming_requires_subscription: bool = False  # only subscribers stream full tracks (previews stay public)
+    # Notifications and e-mail (notifications/). Events of one kind on one subject within this window share one
+    # notification ("12 people liked Blue Hour"). A notification is e-mailed only if still unread this long after
+    # it came. SMTP: `smtp://[user:pass@]host:port[?starttls=true]` or `smtps://...`; empty: `harmoni up` starts
+    # a local catcher writing mails under the data dir. The sender leases a row this long, retries a refused
+    # mail with exponential backoff from the base up to the cap, and gives up after the attempts.
+    notification_group_window_s: int = Field(12 * 3600, ge=60)
+    notification_email_delay_s: int = Field(900, ge=0)
+    smtp_url: SecretStr = SecretStr("")
+    smtp_from: str = "HARMONI <no-reply@harmoni.local>"
+    smtp_timeout_s: float = Field(10.0, gt=0)
+    smtp_catcher_port: int = 8025
+    email_lease_s: float = Field(60.0, gt=0)
+    email_retry_base_s: float = Field(30.0, ge=0)
+    email_retry_max_s: float = Field(3600.0, ge=0)
+    email_max_attempts: int = Field(8, ge=1)
+    unsubscribe_token_ttl_days: int = Field(90, ge=1)
+    # Live updates: an SSE response ends after this long (the browser's EventSource reconnects at once), with a
+    # comment line every heartbeat so proxies keep it open.
+    notification_stream_max_s: float = Field(300.0, gt=0)
+    notification_stream_heartbeat_s: float = Field(15.0, gt=0)
+    # Privacy: how long the signed download link of a data export works.
+    export_link_ttl_hours: int = Field(24, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -202,6 +202,9 @@ def up(settings: Settings) -> int:
         native_tool("anvil")  # fail before starting anything when the Node toolchain is missing
     if port_in_use(settings.api_host, settings.api_port):
         raise ConfigurationError(f"port {settings.api_port} is in use: cannot start the API (set HARMONI_API_PORT)")
+    if not settings.smtp_url.get_secret_value() and port_in_use("127.0.0.1", settings.smtp_catcher_port):
+        raise ConfigurationError(f"port {settings.smtp_catcher_port} is in use: cannot start the local SMTP catcher "
+                                 "(set HARMONI_SMTP_CATCHER_PORT, or HARMONI_SMTP_URL to a real server)")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings)
     stack.logs_dir.mkdir(parents=True, exist_ok=True)
@@ -220,6 +223,10 @@ def up(settings: Settings) -> int:
         os.environ["HARMONI_RPC_URL"] = settings.effective_rpc_url
         get_settings.cache_clear()
         jobs.configure(get_settings())
+        if not settings.smtp_url.get_secret_value():  # mails go to a local catcher, written under the data dir
+            stack.spawn("smtp", ["email", "catcher"])
+            os.environ["HARMONI_SMTP_URL"] = f"smtp://127.0.0.1:{settings.smtp_catcher_port}"
+            get_settings.cache_clear()
         stack.spawn("indexer", ["indexer", "run"])
         if payment_config.is_local(settings) and not settings.stripe_api_base:
             stack.spawn("stripe", ["payments", "stripe-server"])  # no Stripe key: our own Stripe-compatible server
@@ -273,6 +280,9 @@ def _periodic_jobs() -> None:
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
     record_sales_job.delay()  # edition sales settled on chain, into the open period
+    from notifications.tasks import send_emails
+
+    send_emails.delay()  # notification mails still unread after their delay, then the outbox over SMTP
 
 
 def _webhook_jobs() -> None:
@@ -307,6 +317,9 @@ def _print_banner(settings: Settings, deployment: deployments.Deployment) -> Non
     ]
     if payment_config.is_local(settings) and not settings.stripe_api_base:
         lines.append(f"  stripe     {payment_config.api_base(settings)}   (local, test cards: 4242 4242 4242 4242)")
+    if not settings.smtp_url.get_secret_value():
+        lines.append(f"  mail       smtp://127.0.0.1:{settings.smtp_catcher_port} catches every e-mail: "
+                     f"{(settings.data_dir / 'mailbox').resolve()}/*.eml")
     lines += [f"  {name:<18} {c.address}" for name, c in deployment.contracts.items()]
     print("\n".join(lines) + "\nPress Ctrl-C to stop.", flush=True)
 

@@ -32,6 +32,7 @@ from harmoni.settings import Settings
 from identity import custody, repository, verification
 from identity.errors import InvitationExpired, InvitationNotFound, InvitationNotYours, InvitationUsed
 from identity.models import OutboxEmail, PayeeInvitation, User, Wallet, WalletKind
+from notifications import events as notification_events
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ def _invite(session: Session, settings: Settings, email: str, invited_by: uuid.U
     session.add(wallet)
     session.flush()
     _queue_email(session, settings, invitation, wallet.address, token)
+    notification_events.invitation_sent(session, invitation_id=invitation.id, email=email, invited_by=invited_by,
+                                        wallet_address=wallet.address)
     log.info("payee invited", extra={"invitation_id": str(invitation.id), "address": wallet.address,
                                      "invited_by": str(invited_by)})
     return wallet

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -63,6 +64,9 @@ class User(Base):
     # When the owner proved they read mail at `email` (a verification link, or an accepted payee invitation).
     # Until then the address names the account but grants nothing that belongs to the mailbox's owner.
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by erasure (`notifications.privacy`): the row stays for the ledger rows pointing at it, its tokens stop
+    # working.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ArtistProfile(Base):
@@ -180,13 +184,16 @@ class PayeeInvitation(Base):
 
 
 class OutboxEmail(Base):
-    """An e-mail to send. No mail server is wired in yet: a sender delivers these rows and sets `sent_at`.
+    """An e-mail to send. The SMTP sender (`notifications.mailer`) leases due rows, sends them and sets `sent_at`
+    once the server accepted; a refusal is retried with backoff (`next_attempt_at`) until `failed_at`.
 
     The body may carry a secret (an invitation token): this row is the e-mail itself, and nothing logs it.
     """
 
     __tablename__ = "email_outbox"
-    __table_args__ = (Index("ix_email_outbox_unsent", "created_at", postgresql_where=text("sent_at is null")),)
+    __table_args__ = (Index("ix_email_outbox_unsent", "created_at", postgresql_where=text("sent_at is null")),
+                      Index("ix_email_outbox_due", "next_attempt_at",
+                            postgresql_where=text("sent_at is null and failed_at is null")))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     to_address: Mapped[str] = mapped_column(String(320))
@@ -194,3 +201,11 @@ class OutboxEmail(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _now_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sending (notifications.mailer): extra headers (List-Unsubscribe), tries so far, when the next is due, the
+    # lease of the sender holding it, the last refusal, and when it was given up (or suppressed).
+    headers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

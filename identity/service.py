@@ -146,7 +146,7 @@ def user_for_access_token(session: Session, settings: Settings, access_token: st
     """The user a bearer token stands for; roles come from the database, so a revoked role counts at once."""
     claims = tokens.decode_access_token(access_token, _secret(settings))
     user = repository.user_by_id(session, claims.user_id)
-    if user is None:
+    if user is None or user.erased_at is not None:
         raise InvalidToken("the access token's account no longer exists")
     return user
 

@@ -21,6 +21,7 @@ from indexer.decoder import DecodedEvent, EventDecoder, RawLog
 from indexer.projector import Batch, Projector, asset_ids_touched, split_versions_needed
 from indexer.reorg import find_common_ancestor, rollback_to
 from indexer.settlement import Settled, recheck_confirmed, settle_inclusions
+from notifications import events as notification_events
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +229,9 @@ class Indexer:
             splits = store.load_splits(session, chain_id, split_versions_needed(events))
             self.projector.project(events, batch, lambda asset_id, version: splits[(asset_id, version)])
             store.write_batch(session, batch, bulk=bulk)
+            # Who the batch concerns is told in the same transaction (a replay tells nobody twice).
+            notification_events.chain_batch(session, batch.rows, batch.assets,
+                                            [a for a in batch.assets if a not in batch.stored_asset_ids])
             store.record_block(session, chain_id, last, final=last.number <= self.finalized_number)
             store.save_checkpoint(session, chain_id, last.number, last.hash)
             store.bump_stats(session, chain_id, batch.events)

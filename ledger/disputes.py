@@ -26,6 +26,7 @@ from ledger.assets import AssetNotFound
 from ledger.models import Asset
 from ledger.operations import ChainOperation
 from ledger.registration import RightsOperation, create_relayer_operation
+from notifications import events as notification_events
 
 ZERO_ADDRESS = "0x" + "0" * 40
 # (registry contract, relayer address): asked for only when a decision needs the chain.
@@ -133,6 +134,8 @@ def open_dispute(session: Session, chain_id: int, user_id: uuid.UUID, wallets: s
             session.add(dispute)
     except IntegrityError as err:
         raise DisputeAlreadyOpen(f"you already have an open dispute on asset {asset_id}") from err
+    notification_events.dispute_opened(session, dispute_id=dispute_id, asset_id=asset_id, opened_by=user_id,
+                                       parties=[asset.controller, *asset.split_recipients])
     return dispute
 
 

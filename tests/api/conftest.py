@@ -13,8 +13,10 @@ from tests.content.conftest import s3_server, s3_store  # noqa: F401 -- fixtures
 
 @pytest.fixture
 def api_settings(database_url, anvil, tmp_path) -> Settings:
+    # An SSE response ends after notification_stream_max_s: short here, so clients reading it to the end
+    # (the authorization matrix, schemathesis) get their answer at once.
     return Settings(_env_file=None, env="test", database_url=database_url, rpc_url=anvil.url,
-                    data_dir=tmp_path / "var", indexer_max_lag_blocks=2)
+                    data_dir=tmp_path / "var", indexer_max_lag_blocks=2, notification_stream_max_s=0.2)
 
 
 @pytest.fixture

@@ -98,6 +98,8 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "tx_hash": lambda world: "0x" + "ab" * 32,
     "invoice_id": lambda world: uuid.uuid4(),
     "event_id": lambda world: "evt_matrix",
+    "notification_id": lambda world: uuid.uuid4(),
+    "export_id": lambda world: uuid.uuid4(),
 }
 
 
@@ -266,6 +268,25 @@ MATRIX = [
     Row("POST", "/v1/admin/payments/invoices/{invoice_id}/refunds", ADMINS, lambda w: {"reason": "matrix"}),
     Row("GET", "/v1/admin/payments/dead-letters", ADMINS),
     Row("POST", "/v1/admin/payments/dead-letters/{event_id}/retry", ADMINS),
+    # Notifications: each account its own (another's notification is a 404); the unsubscribe link's token is the
+    # credential (here: missing, a 422); admins keep the e-mail suppression list.
+    Row("GET", "/v1/me/notifications", SIGNED_IN),
+    Row("GET", "/v1/me/notifications/unread-count", SIGNED_IN),
+    Row("POST", "/v1/me/notifications/read-all", SIGNED_IN),
+    Row("POST", "/v1/me/notifications/{notification_id}/read", SIGNED_IN),
+    Row("GET", "/v1/me/notifications/stream", SIGNED_IN),
+    Row("GET", "/v1/me/notification-preferences", SIGNED_IN),
+    Row("PUT", "/v1/me/notification-preferences", SIGNED_IN,
+        lambda w: {"preferences": [{"kind": "like", "channel": "email", "delivery": "daily"}]}),
+    Row("GET", "/v1/notifications/unsubscribe", EVERYONE),
+    Row("POST", "/v1/notifications/unsubscribe", EVERYONE),
+    Row("POST", "/v1/admin/email-suppressions", ADMINS, lambda w: {"address": "bounced@example.com"}),
+    # Privacy: one's own export and erasure (each caller here is an account of its own); the download link's
+    # token is the credential (here: missing, a 422).
+    Row("POST", "/v1/me/export", SIGNED_IN),
+    Row("GET", "/v1/me/exports/{export_id}", SIGNED_IN),
+    Row("GET", "/v1/exports/{export_id}/download", EVERYONE),
+    Row("DELETE", "/v1/me", SIGNED_IN, lambda w: {"confirm": str(uuid.uuid4())}),  # not the caller's id: a 422
 ]
 
 
