@@ -230,6 +230,13 @@ class Settings(BaseSettings):
     # `harmoni wallets rotate-key` has re-encrypted them under the current key.
     wallet_encryption_previous_keys: SecretStr = SecretStr("")
 
+    # Search (discovery/search): PostgreSQL full-text search by default; OpenSearch when `opensearch` and a URL
+    # are set (its password, if any, in the URL's userinfo). The outbox worker drains this many changes at a time.
+    search_backend: str = Field("postgres", pattern=r"^(postgres|opensearch)$")
+    opensearch_url: str = ""
+    opensearch_index: str = Field("harmoni-search", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    search_batch_size: int = Field(200, ge=1, le=5000)
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env is not Environment.production:
