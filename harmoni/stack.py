@@ -259,6 +259,7 @@ def up(settings: Settings) -> int:
 
 def _periodic_jobs() -> None:
     from content.tasks import sweep_uploads
+    from discovery.search.tasks import drain_search_outbox
     from harmoni import jobs
     from ledger.royalties.tasks import journal_claims_job
     from ledger.tasks import resume_operations
@@ -267,6 +268,7 @@ def _periodic_jobs() -> None:
         sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
+    drain_search_outbox.delay()  # the search index takes in what changed (a Celery worker with Redis)
 
 
 def _webhook_jobs() -> None:
