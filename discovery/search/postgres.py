@@ -3,8 +3,9 @@
 Words are folded by `harmoni_fold` (lower-cased `unaccent`, IMMUTABLE), so "cafe" finds "Café" and "mo" finds
 "MØ". Every query word matches as a prefix ("blu ho" finds "Blue Hour"); a word the index does not hold is also
 read as its nearest indexed words within one edit (two for words of eight letters or more), found with
-`pg_trgm` in `search_terms`. Tiers: 2 an exact title or artist name, 1 a title or name that starts with the
-query, 0 the rest; within a tier, ts_rank (title A, artists B, release C, tags D) times popularity and follows.
+`pg_trgm` in `search_terms`. Tiers: 2 an exact title or artist name (also after correcting typos: "madona" is
+Madonna), 1 a title or name that starts with the query, 0 the rest; within a tier, ts_rank (title A, artists B,
+release C, tags D) times popularity and follows; ties go recording, artist, work, edition.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def allowed_edits(word: str) -> int:
 _SEARCH = text("""
 with matched as (
   select d.*, ts_rank(d.search_text, q.tsq) as rank,
-         case when d.title_key = :key or d.artists_key like '%|' || :key || '|%' then 2
-              when d.title_key like :key_prefix or d.artists_key like '%|' || :key_prefix_bar then 1
+         case when d.title_key in (:key, :corrected_key) or d.artists_key like '%|' || :key || '|%'
+                   or d.artists_key like '%|' || :corrected_key || '|%' then 2
+              when d.title_key like :key_prefix or d.artists_key like '%|' || :key_prefix then 1
               else 0 end as tier
   from search_documents d, (select to_tsquery('simple'::regconfig, :tsq) as tsq) q
   where d.search_text @@ q.tsq and d.kind = any(:kinds)
@@ -78,7 +80,8 @@ select kind, ref, title, artists, genres, moods, year, has_edition, asset_id, ti
        * (1 + :boost * least(1.0, ln(1 + plays) / ln(1 + :full_plays)))
        * (case when account_ids && :followed then :followed_boost else 1 end) as score
 from matched
-order by tier desc, score desc, kind, ref
+order by tier desc, score desc, array_position(array['recording', 'artist', 'work', 'edition', 'user'],
+                                                cast(kind as text)), ref
 offset :offset limit :limit
 """).bindparams(bindparam("kinds", type_=ARRAY(Text)), bindparam("followed", type_=ARRAY(Uuid)))
 
@@ -171,7 +174,9 @@ class PostgresBackend:
         corrections = self._corrections(words)
         tsq = " & ".join("(" + " | ".join([f"'{w}':*", *(f"'{c}'" for c in corrections.get(w, []))]) + ")"
                          for w in words)
-        params = {"tsq": tsq, "key": key, "key_prefix": key + "%", "key_prefix_bar": key + "%",
+        # The query read with its typos corrected may be an exact title or name too ("madona" is Madonna).
+        corrected_key = " ".join(corrections[w][0] if w in corrections else w for w in words)
+        params = {"tsq": tsq, "key": key, "corrected_key": corrected_key, "key_prefix": key + "%",
                   "kinds": list(query.kinds or KINDS), "genre": query.genre, "mood": query.mood, "year": query.year,
                   "has_edition": query.has_edition, "followed": [uuid.UUID(str(a)) for a in query.followed],
                   "followed_boost": FOLLOWED_BOOST, "boost": MAX_POPULARITY_BOOST - 1.0,
