@@ -1085,6 +1085,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the catalog
+         * @description Exact title or artist-name matches come first, then relevance times a bounded popularity boost. Accents are folded (`cafe` finds “Café”, `mo` finds “MØ”), every word matches as a prefix, and a word of four letters or more may carry one typo (two from eight letters).
+         */
+        get: operations["search_v1_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Titles and names starting with what was typed so far */
+        get: operations["suggest_v1_search_suggest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/genres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The genres registration accepts */
+        get: operations["genres_v1_genres_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The moods registration accepts */
+        get: operations["moods_v1_moods_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2438,8 +2509,16 @@ export interface components {
          *           "role": "performer"
          *         }
          *       ],
+         *       "genres": [
+         *         "jazz"
+         *       ],
          *       "isrc": "US-RC1-76-07839",
          *       "metadata": {},
+         *       "moods": [
+         *         "calm",
+         *         "nostalgic"
+         *       ],
+         *       "release": "Blue Hour",
          *       "split": [
          *         {
          *           "address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -2453,7 +2532,8 @@ export interface components {
          *       "title": "Blue Hour (radio edit)",
          *       "work_ids": [
          *         1
-         *       ]
+         *       ],
+         *       "year": 2026
          *     }
          */
         RecordingIn: {
@@ -2483,6 +2563,26 @@ export interface components {
             contributors?: components["schemas"]["Contributor"][];
             /** Split */
             split: components["schemas"]["PayeeIn"][];
+            /**
+             * Genres
+             * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
+             */
+            genres?: string[];
+            /**
+             * Moods
+             * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
+             */
+            moods?: string[];
+            /**
+             * Release
+             * @description The album or release it appears on
+             */
+            release?: string | null;
+            /**
+             * Year
+             * @description Year of first release
+             */
+            year?: number | null;
             /** Metadata */
             metadata?: {
                 [key: string]: unknown;
@@ -2633,6 +2733,100 @@ export interface components {
          */
         RoleGrant: {
             role: components["schemas"]["Role"];
+        };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /**
+             * Kind
+             * @description recording, work, edition, artist or user
+             */
+            kind: string;
+            /**
+             * Ref
+             * @description Its id: the asset id (recordings, works), edition id, or account id (artists)
+             */
+            ref: string;
+            /**
+             * Asset Id
+             * @description The asset a recording, work or edition is, or is an edition of
+             */
+            asset_id: number | null;
+            /**
+             * Title
+             * @description Title, or an artist's display name
+             */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Genres */
+            genres: string[];
+            /** Moods */
+            moods: string[];
+            /** Year */
+            year: number | null;
+            /** Has Edition */
+            has_edition: boolean;
+            /**
+             * Exact
+             * @description The query is exactly the title or an artist's name (these rank first)
+             */
+            exact: boolean;
+        };
+        /**
+         * SearchPage
+         * @example {
+         *       "corrected": {},
+         *       "data": [
+         *         {
+         *           "artists": [
+         *             "MØ"
+         *           ],
+         *           "asset_id": 7,
+         *           "exact": true,
+         *           "genres": [
+         *             "electronic"
+         *           ],
+         *           "has_edition": true,
+         *           "kind": "recording",
+         *           "moods": [
+         *             "dark"
+         *           ],
+         *           "ref": "7",
+         *           "title": "Café Noir",
+         *           "year": 2026
+         *         }
+         *       ],
+         *       "facets": {
+         *         "genre": {
+         *           "electronic": 1
+         *         },
+         *         "kind": {
+         *           "recording": 1
+         *         }
+         *       }
+         *     }
+         */
+        SearchPage: {
+            /** Data */
+            data: components["schemas"]["SearchHitOut"][];
+            /**
+             * Facets
+             * @description For each facet asked for in `facets`: value → number of matching documents (all pages)
+             */
+            facets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Corrected
+             * @description Query words the index does not hold, and the indexed word each was also read as (typos)
+             */
+            corrected: {
+                [key: string]: string;
+            };
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * SignUp
@@ -2935,6 +3129,68 @@ export interface components {
             published_tx: string | null;
             /** Published Block */
             published_block: number | null;
+        };
+        /**
+         * SuggestionList
+         * @example {
+         *       "data": [
+         *         {
+         *           "kind": "recording",
+         *           "ref": "7",
+         *           "title": "Café Noir"
+         *         },
+         *         {
+         *           "kind": "artist",
+         *           "ref": "5f0c6a9e-3d55-4c3b-9f1e-8a2b9c7d6e5f",
+         *           "title": "Café Tacvba"
+         *         }
+         *       ]
+         *     }
+         */
+        SuggestionList: {
+            /** Data */
+            data: components["schemas"]["SuggestionOut"][];
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            /** Kind */
+            kind: string;
+            /** Ref */
+            ref: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * TermList
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "Hip-Hop",
+         *           "slug": "hip-hop"
+         *         },
+         *         {
+         *           "name": "Jazz",
+         *           "slug": "jazz"
+         *         }
+         *       ]
+         *     }
+         */
+        TermList: {
+            /** Data */
+            data: components["schemas"]["TermOut"][];
+        };
+        /** TermOut */
+        TermOut: {
+            /**
+             * Slug
+             * @description What registration takes in `genres` / `moods`
+             */
+            slug: string;
+            /**
+             * Name
+             * @description The display name
+             */
+            name: string;
         };
         /**
          * TokenPair
@@ -3348,8 +3604,14 @@ export interface components {
          *           "role": "composer"
          *         }
          *       ],
+         *       "genres": [
+         *         "jazz"
+         *       ],
          *       "iswc": "T-034.524.680-1",
          *       "metadata": {},
+         *       "moods": [
+         *         "calm"
+         *       ],
          *       "split": [
          *         {
          *           "address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -3375,6 +3637,16 @@ export interface components {
             contributors?: components["schemas"]["Contributor"][];
             /** Split */
             split: components["schemas"]["PayeeIn"][];
+            /**
+             * Genres
+             * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
+             */
+            genres?: string[];
+            /**
+             * Moods
+             * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
+             */
+            moods?: string[];
             /**
              * Metadata
              * @description Any further JSON metadata
@@ -8093,6 +8365,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChainOut"];
+                };
+            };
+        };
+    };
+    search_v1_search_get: {
+        parameters: {
+            query: {
+                /** @description The words to find */
+                q: string;
+                /** @description Comma-separated kinds: recordings, works, editions, artists, users (default: all) */
+                type?: string | null;
+                /** @description Comma-separated facets to count over all matches: kind, genre, mood, year, has_edition */
+                facets?: string | null;
+                /** @description Only this genre slug (`GET /v1/genres`) */
+                genre?: string | null;
+                /** @description Only this mood slug (`GET /v1/moods`) */
+                mood?: string | null;
+                /** @description Only this release year */
+                year?: number | null;
+                /** @description Only things with (or without) an edition */
+                has_edition?: boolean | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description A parameter is invalid; the problem names it (`field`) and how to fix it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    suggest_v1_search_suggest_get: {
+        parameters: {
+            query: {
+                /** @description The start of a title or name */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description A parameter is invalid; the problem names it (`field`) and how to fix it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    genres_v1_genres_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+        };
+    };
+    moods_v1_moods_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
                 };
             };
         };
