@@ -200,14 +200,20 @@ class PostgresBackend:
         return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Titles starting with `prefix` (most played first), then, from 3 letters on, titles and names with words
+        starting with its words; a short prefix stays on the title index, so it is as fast as a long one."""
         key, words = self._words(prefix)
         if not words:
             return []
-        tsq = " & ".join(f"'{w}':*" for w in words)
-        rows = self.session.execute(text("""
-            select kind, ref, title from search_documents
-            where title_key like :starts or search_text @@ to_tsquery('simple'::regconfig, :tsq)
-            order by (title_key like :starts) desc, (artists_key like :name_starts) desc, plays desc, title_key, ref
-            limit :limit"""), {"starts": key.replace("%", "") + "%", "name_starts": "%|" + key + "%",
-                               "tsq": tsq, "limit": limit})
+        rows = list(self.session.execute(text("""
+            select kind, ref, title from search_documents where title_key like :starts
+            order by plays desc, title_key, kind, ref limit :limit"""), {"starts": key + "%", "limit": limit}))
+        if len(rows) < limit and len(key) >= 3:
+            tsq = " & ".join(f"'{w}':*" for w in words)
+            rows += self.session.execute(text("""
+                select kind, ref, title from search_documents
+                where search_text @@ to_tsquery('simple'::regconfig, :tsq) and title_key not like :starts
+                order by (artists_key like :name_starts) desc, plays desc, title_key, kind, ref
+                limit :limit"""), {"tsq": tsq, "starts": key + "%", "name_starts": "%|" + key + "%",
+                                   "limit": limit - len(rows)}).all()
         return [Suggestion(r.kind, r.ref, r.title) for r in rows]
