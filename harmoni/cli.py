@@ -320,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     from notifications.cli import add_commands as add_email_commands
 
     add_email_commands(commands)
+    from discovery.search.cli import add_commands as add_search_commands
+
+    add_search_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     worker = commands.add_parser("worker", help="run a Celery worker")

@@ -266,6 +266,12 @@ class Settings(BaseSettings):
     notification_stream_heartbeat_s: float = Field(15.0, gt=0)
     # Privacy: how long the signed download link of a data export works.
     export_link_ttl_hours: int = Field(24, ge=1)
+    # Search (discovery/search): PostgreSQL full-text search by default; OpenSearch when `opensearch` and a URL
+    # are set (its password, if any, in the URL's userinfo). The outbox worker drains this many changes at a time.
+    search_backend: str = Field("postgres", pattern=r"^(postgres|opensearch)$")
+    opensearch_url: str = ""
+    opensearch_index: str = Field("harmoni-search", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    search_batch_size: int = Field(200, ge=1, le=5000)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -270,6 +270,7 @@ def up(settings: Settings) -> int:
 
 def _periodic_jobs() -> None:
     from content.tasks import sweep_uploads
+    from discovery.search.tasks import drain_search_outbox
     from harmoni import jobs
     from ledger.editions.tasks import record_sales_job
     from ledger.royalties.tasks import journal_claims_job
@@ -283,6 +284,7 @@ def _periodic_jobs() -> None:
     from notifications.tasks import send_emails
 
     send_emails.delay()  # notification mails still unread after their delay, then the outbox over SMTP
+    drain_search_outbox.delay()  # the search index takes in what changed (a Celery worker with Redis)
 
 
 def _webhook_jobs() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from web3 import Web3
 
+from discovery.search import repository as search_outbox
 from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
 from identity import custody, passwords, repository, siwe, tokens, verification
@@ -283,6 +284,7 @@ def save_artist_profile(session: Session, user: User, *, display_name: str, bio:
         profile = ArtistProfile(user_id=user.id)
         session.add(profile)
     profile.display_name, profile.bio, profile.links = display_name, bio, links
+    search_outbox.announce(session, "artist", [user.id])  # the profile and the artist's assets, re-indexed
     session.flush()
     session.refresh(profile, ["updated_at"])
     return profile

@@ -12,12 +12,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chain.client import BlockRef
+from discovery.search import repository as search_outbox
 from harmoni.errors import HarmoniError
 from indexer.decoder import DecodedEvent, RawLog
 from indexer.models import ChainEvent, IndexedBlock, IndexerCheckpoint
 from indexer.projector import REGISTRY, apply_to_asset
 from indexer.store import save_checkpoint, upsert_assets
-from ledger.models import LOGGED_TABLES, Asset
+from ledger.models import LOGGED_TABLES, Asset, Edition
 
 
 class ReorgBeyondFinality(HarmoniError):
@@ -60,6 +61,9 @@ def rollback_to(session: Session, chain_id: int, ancestor_number: int, ancestor_
             .where(ChainEvent.chain_id == chain_id, above, ChainEvent.contract == REGISTRY,
                    ChainEvent.args.has_key("assetId")))
     }
+    # The search index hears of them, and of the assets whose editions go with the dropped blocks.
+    search_outbox.announce_assets(session, touched | set(session.scalars(select(Edition.asset_id).where(
+        Edition.chain_id == chain_id, Edition.block_number > ancestor_number))))
     for model in LOGGED_TABLES:
         session.execute(delete(model).where(model.chain_id == chain_id, model.block_number > ancestor_number))
     removed = session.execute(delete(ChainEvent).where(ChainEvent.chain_id == chain_id, above)).rowcount

@@ -11,10 +11,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from chain.client import BlockRef
+from discovery.search import repository as search_outbox
 from harmoni.db import copy_rows
 from indexer.models import ChainEvent, IndexedBlock, IndexerCheckpoint, IndexerStats
 from indexer.projector import Batch
-from ledger.models import Asset, SplitVersion
+from ledger.models import Asset, Edition, SplitVersion
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def write_batch(session: Session, batch: Batch, bulk: bool) -> None:
     else:
         known += new
     upsert_assets(session, known)
+    # The search index hears of every asset the batch touched (editions are documents of their asset).
+    search_outbox.announce_assets(session, [*batch.assets, *(e["asset_id"] for e in batch.rows.get(Edition, ()))])
 
 
 def stored_event_count(session: Session, chain_id: int) -> int:

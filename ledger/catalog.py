@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Computed, DateTime, Index, String, Text, func, literal_column, select
-from sqlalchemy.dialects.postgresql import TSVECTOR, insert
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,15 +38,17 @@ class AssetMetadata(Base):
     title: Mapped[str] = mapped_column(Text)
     title_words: Mapped[Any] = mapped_column(
         TSVECTOR, Computed(f"to_tsvector('{SEARCH_CONFIG}'::regconfig, title)", persisted=True))
+    # The whole document (contributors, genres, moods, release...), for the search index; None for older rows.
+    document: Mapped[dict | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 def remember(session: Session, metadata_uri: str, document: dict[str, Any]) -> None:
-    """Keep the title of a stored metadata document (the same URI is the same document: a no-op again)."""
+    """Keep the title (and the document) of a stored metadata document (the same URI is the same document)."""
     title = document.get("title")
     if not isinstance(title, str) or not title.strip():
         return
-    session.execute(insert(AssetMetadata).values(metadata_uri=metadata_uri, title=title)
+    session.execute(insert(AssetMetadata).values(metadata_uri=metadata_uri, title=title, document=document)
                     .on_conflict_do_nothing(index_elements=["metadata_uri"]))
 
 

@@ -28,6 +28,7 @@ from chain.deployments import load as load_deployment
 from chain.wallets import relayer_account
 from content import uploads
 from content.storage import object_store
+from discovery import vocabulary
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from harmoni.jobs import enqueue_after_commit
 from identity import invitations
@@ -123,12 +124,19 @@ def _split(session, context, user: User, payees: list[PayeeIn]) -> rights.Split:
     return rights.build_split(rights.with_wallets(given, wallets))
 
 
+def _tags(body: WorkIn | RecordingIn) -> dict:
+    """Genres and moods for the metadata document (absent when none were chosen: old documents keep their CID)."""
+    tags = {"genres": vocabulary.distinct(body.genres), "moods": vocabulary.distinct(body.moods)}
+    return {key: value for key, value in tags.items() if value}
+
+
 def _work(body: WorkIn, chain_id: int, split_of):
     """(natural key, request builder, metadata) of a work registration, validated."""
     iswc = normalize_iswc(body.iswc)
     split = split_of(body.split)
     metadata = {"kind": "work", "title": body.title, "iswc": iswc,
-                "contributors": [c.model_dump() for c in body.contributors], **body.metadata}
+                "contributors": [c.model_dump() for c in body.contributors], **body.metadata,
+                **_tags(body)}
     return iswc, lambda registry, controller, uri: rights.register_work(
         registry, chain_id, controller, iswc, uri, split), metadata
 
@@ -144,7 +152,8 @@ def _recording(body: RecordingIn, chain_id: int, split_of, session, user: User):
     split = split_of(body.split)
     metadata = {"kind": "recording", "title": body.title, "isrc": isrc, "content_hash": content_hash.lower(),
                 "work_ids": sorted(set(body.work_ids)),
-                "contributors": [c.model_dump() for c in body.contributors], **master, **body.metadata}
+                "contributors": [c.model_dump() for c in body.contributors], **master, **body.metadata,
+                **_tags(body), **{k: v for k, v in (("release", body.release), ("year", body.year)) if v is not None}}
     return isrc, lambda registry, controller, uri: rights.register_recording(
         registry, chain_id, controller, isrc, bytes.fromhex(content_hash[2:]), body.work_ids, uri,
         split), metadata

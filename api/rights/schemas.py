@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
+from discovery import vocabulary
 from identity.schemas import Email
 
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
@@ -29,6 +30,14 @@ _TYPED_DATA_EXAMPLE = {
                 "recipients": [_PAYEE, _ARTIST], "allocations": [300000, 700000], "nonce": 0, "deadline": 1795600000}}
 _SIGNATURE_EXAMPLE = ("0x6aca13898a769367f3c25c5e2034ed2e682f6fb27aa7aebd3ed3342c8965cb0a"
                       "233998120438676457e8a48c02cb99eefaf64ed2fd105ca076cdf22df5b3839d1c")
+
+
+GenreSlug = Annotated[str, AfterValidator(vocabulary.genre)]
+MoodSlug = Annotated[str, AfterValidator(vocabulary.mood)]
+_GENRES = Field(default_factory=list, max_length=vocabulary.MAX_TAGS,
+                description="Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)")
+_MOODS = Field(default_factory=list, max_length=vocabulary.MAX_TAGS,
+               description="Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)")
 
 
 class Contributor(BaseModel):
@@ -69,11 +78,14 @@ class WorkIn(BaseModel):
     iswc: str = Field(max_length=20, description="ISWC, separators allowed (T-034.524.680-1)")
     contributors: list[Contributor] = Field(default_factory=list, max_length=100)
     split: list[PayeeIn] = Field(max_length=250)
+    genres: list[GenreSlug] = _GENRES
+    moods: list[MoodSlug] = _MOODS
     metadata: dict = Field(default_factory=dict, description="Any further JSON metadata")
 
     model_config = {"json_schema_extra": {"examples": [{
         "title": "Blue Hour", "iswc": "T-034.524.680-1",
-        "contributors": [{"name": "Ada Moreau", "role": "composer"}], "split": _SPLIT_EXAMPLE, "metadata": {}}]}}
+        "contributors": [{"name": "Ada Moreau", "role": "composer"}], "split": _SPLIT_EXAMPLE,
+        "genres": ["jazz"], "moods": ["calm"], "metadata": {}}]}}
 
 
 class RecordingIn(BaseModel):
@@ -87,13 +99,17 @@ class RecordingIn(BaseModel):
                                                                 description="Registered works it embodies")
     contributors: list[Contributor] = Field(default_factory=list, max_length=100)
     split: list[PayeeIn] = Field(max_length=250)
+    genres: list[GenreSlug] = _GENRES
+    moods: list[MoodSlug] = _MOODS
+    release: str | None = Field(None, max_length=300, description="The album or release it appears on")
+    year: int | None = Field(None, ge=1000, le=2999, description="Year of first release")
     metadata: dict = Field(default_factory=dict)
 
     model_config = {"json_schema_extra": {"examples": [{
         "title": "Blue Hour (radio edit)", "isrc": "US-RC1-76-07839", "content_hash": "0x" + "ab" * 32,
         "work_ids": [1], "contributors": [{"name": "Ada Moreau", "role": "performer"}],
         "split": [{"address": _ARTIST, "share_percent": "70"}, {"email": "lee@example.org", "share_percent": "30"}],
-        "metadata": {}}]}}
+        "genres": ["jazz"], "moods": ["calm", "nostalgic"], "release": "Blue Hour", "year": 2026, "metadata": {}}]}}
 
 
     @model_validator(mode="after")

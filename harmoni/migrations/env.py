@@ -11,7 +11,7 @@ from harmoni.db import Base
 MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.operations", "identity.models",
                  "ledger.registration", "partners.models", "ledger.usage.models", "ledger.royalties.models",
                  "ledger.catalog", "ledger.disputes", "content.models", "ledger.editions.models", "payments.models",
-                 "notifications.models")
+                 "notifications.models", "discovery.search.models")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 

@@ -157,6 +157,11 @@ MATRIX = [
     # Public reads; a key sent along must be valid and hold assets:read.
     Row("GET", "/v1/assets", EVERYONE),
     Row("GET", "/v1/assets/{asset_id}", EVERYONE),
+    # Search and the genre/mood vocabulary: public, for everyone (discovery/search).
+    Row("GET", "/v1/search", EVERYONE),
+    Row("GET", "/v1/search/suggest", EVERYONE),
+    Row("GET", "/v1/genres", EVERYONE),
+    Row("GET", "/v1/moods", EVERYONE),
     # Registering and changing assets: artists only (whether the caller's wallet controls the asset is a
     # later, separate 403). Following: any signed-in user, who sees only
     # their own operations (admins every one).

@@ -1,0 +1,1 @@
+"""Finding music: search, genres and moods, trending, recommendations and analytics."""

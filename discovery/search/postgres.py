@@ -1,0 +1,219 @@
+"""The default backend: PostgreSQL full-text search over `search_documents`, in the caller's session.
+
+Words are folded by `harmoni_fold` (lower-cased `unaccent`, IMMUTABLE), so "cafe" finds "Café" and "mo" finds
+"MØ". Every query word matches as a prefix ("blu ho" finds "Blue Hour"); a word the index does not hold is also
+read as its nearest indexed words within one edit (two for words of eight letters or more), found with
+`pg_trgm` in `search_terms`. Tiers: 2 an exact title or artist name (also after correcting typos: "madona" is
+Madonna), 1 a title or name that starts with the query, 0 the rest; within a tier, ts_rank (title A, artists B,
+release C, tags D) times popularity and follows; ties go recording, artist, work, edition.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Text, Uuid
+
+from discovery.search.backend import (
+    FOLLOWED_BOOST,
+    KINDS,
+    MAX_POPULARITY_BOOST,
+    PLAYS_FOR_FULL_BOOST,
+    Document,
+    Hit,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+)
+from discovery.search.models import SearchDocument, SearchTerm
+
+MAX_WORDS = 8
+_WORD = re.compile(r"[^\W_]+")
+# Trigram similarity under which an indexed word is not even a candidate correction (pg_trgm's default is 0.3:
+# too strict for one edit in a short word, "blie" ~ "blue" is 0.25).
+CANDIDATE_SIMILARITY = 0.2
+
+
+def edit_distance(a: str, b: str, cap: int = 2) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), stopping early above `cap`."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > cap:
+            return cap + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_edits(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+_SEARCH = text("""
+with matched as (
+  select d.*, ts_rank(d.search_text, q.tsq) as rank,
+         case when d.title_key in (:key, :corrected_key) or d.artists_key like '%|' || :key || '|%'
+                   or d.artists_key like '%|' || :corrected_key || '|%' then 2
+              when d.title_key like :key_prefix or d.artists_key like '%|' || :key_prefix then 1
+              else 0 end as tier
+  from search_documents d, (select to_tsquery('simple'::regconfig, :tsq) as tsq) q
+  where d.search_text @@ q.tsq and d.kind = any(:kinds)
+    and (cast(:genre as text) is null or d.genres @> array[cast(:genre as varchar)])
+    and (cast(:mood as text) is null or d.moods @> array[cast(:mood as varchar)])
+    and (cast(:year as integer) is null or d.year = :year)
+    and (cast(:has_edition as boolean) is null or d.has_edition = :has_edition)
+)
+select kind, ref, title, artists, genres, moods, year, has_edition, asset_id, tier,
+       (rank + 0.1 * similarity(title_key, :key))
+       * (1 + :boost * least(1.0, ln(1 + plays) / ln(1 + :full_plays)))
+       * (case when account_ids && :followed then :followed_boost else 1 end) as score
+from matched
+order by tier desc, score desc, array_position(array['recording', 'artist', 'work', 'edition', 'user'],
+                                                cast(kind as text)), ref
+offset :offset limit :limit
+""").bindparams(bindparam("kinds", type_=ARRAY(Text)), bindparam("followed", type_=ARRAY(Uuid)))
+
+_FACET_SQL = {
+    "kind": "select 'kind', kind, count(*) from matched group by kind",
+    "genre": "select 'genre', g, count(*) from matched, unnest(genres) g group by g",
+    "mood": "select 'mood', m, count(*) from matched, unnest(moods) m group by m",
+    "year": "select 'year', year::text, count(*) from matched where year is not null group by year",
+    "has_edition": "select 'has_edition', has_edition::text, count(*) from matched group by has_edition",
+}
+
+
+class PostgresBackend:
+    """Search in PostgreSQL; writes join the caller's transaction (the outbox drain commits both at once)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # writes
+
+    def upsert(self, documents: list[Document], version: int) -> None:
+        if not documents:
+            return
+        rows = [{"kind": d.kind, "ref": d.ref, "title": d.title, "artists": d.artists,
+                 "artists_text": " ".join(d.artists), "release": d.release or "", "genres": d.genres,
+                 "moods": d.moods, "tags_text": " ".join(t.replace("-", " ") for t in (*d.genres, *d.moods)),
+                 "year": d.year, "has_edition": d.has_edition, "plays": d.plays, "account_ids": d.account_ids,
+                 "asset_id": d.asset_id, "version": version} for d in documents]
+        stmt = insert(SearchDocument).values(rows)
+        updated = {c: stmt.excluded[c] for c in rows[0] if c not in ("kind", "ref")}
+        self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["kind", "ref"], set_=updated, where=SearchDocument.version <= stmt.excluded.version))
+        words = select(func.unnest(func.tsvector_to_array(SearchDocument.search_text))).where(
+            SearchDocument.kind.in_({d.kind for d in documents}), SearchDocument.ref.in_({d.ref for d in documents}))
+        self.session.execute(insert(SearchTerm).from_select(["term"], words.distinct()).on_conflict_do_nothing())
+
+    def delete(self, keys: list[tuple[str, str]], version: int) -> None:
+        for kind, ref in keys:
+            self.session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref == ref,
+                                                              SearchDocument.version <= version))
+
+    def prune_editions(self, asset_id: int, keep: list[str], version: int) -> None:
+        self.session.execute(delete(SearchDocument).where(
+            SearchDocument.kind == "edition", SearchDocument.asset_id == asset_id, SearchDocument.ref.not_in(keep),
+            SearchDocument.version <= version))
+
+    def clear(self) -> None:
+        self.session.execute(delete(SearchDocument))
+        self.session.execute(delete(SearchTerm))
+
+    def counts(self) -> dict[str, int]:
+        rows = self.session.execute(select(SearchDocument.kind, func.count()).group_by(SearchDocument.kind))
+        return {kind: count for kind, count in rows}
+
+    # reads
+
+    def _words(self, value: str) -> tuple[str, list[str]]:
+        folded = self.session.scalar(text("select harmoni_fold(:q)"), {"q": value}) or ""
+        words = _WORD.findall(folded)[:MAX_WORDS]
+        return " ".join(words), words
+
+    def _corrections(self, words: Iterable[str]) -> dict[str, list[str]]:
+        """Indexed words within the allowed edits of each query word that the index does not hold as a prefix."""
+        unknown = [w for w in dict.fromkeys(words) if allowed_edits(w)]
+        if not unknown:
+            return {}
+        known = set(self.session.scalars(text(
+            "select w from unnest(cast(:words as text[])) w where exists "
+            "(select 1 from search_terms t where t.term like w || '%')"), {"words": unknown}))
+        unknown = [w for w in unknown if w not in known]
+        if not unknown:
+            return {}
+        self.session.execute(text("select set_config('pg_trgm.similarity_threshold', :t, true)"),
+                             {"t": str(CANDIDATE_SIMILARITY)})
+        rows = self.session.execute(text(
+            "select w, t.term from unnest(cast(:words as text[])) w, lateral ("
+            "  select term from search_terms where term % w order by similarity(term, w) desc limit 20) t"),
+            {"words": unknown})
+        found: dict[str, list[str]] = {}
+        for word, term in rows:
+            distance = edit_distance(word, term, allowed_edits(word))
+            if distance <= allowed_edits(word):
+                found.setdefault(word, []).append((distance, term))
+        return {w: [t for _, t in sorted(c)[:3]] for w, c in found.items()}
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        key, words = self._words(query.text)
+        if not words:
+            return SearchResults([], {f: {} for f in query.facets}, False)
+        corrections = self._corrections(words)
+        tsq = " & ".join("(" + " | ".join([f"'{w}':*", *(f"'{c}'" for c in corrections.get(w, []))]) + ")"
+                         for w in words)
+        # The query read with its typos corrected may be an exact title or name too ("madona" is Madonna).
+        corrected_key = " ".join(corrections[w][0] if w in corrections else w for w in words)
+        params = {"tsq": tsq, "key": key, "corrected_key": corrected_key, "key_prefix": key + "%",
+                  "kinds": list(query.kinds or KINDS), "genre": query.genre, "mood": query.mood, "year": query.year,
+                  "has_edition": query.has_edition, "followed": [uuid.UUID(str(a)) for a in query.followed],
+                  "followed_boost": FOLLOWED_BOOST, "boost": MAX_POPULARITY_BOOST - 1.0,
+                  "full_plays": PLAYS_FOR_FULL_BOOST, "offset": query.offset, "limit": query.limit + 1}
+        rows = self.session.execute(_SEARCH, params).all()
+        hits = [Hit(kind=r.kind, ref=r.ref, title=r.title, artists=list(r.artists), genres=list(r.genres),
+                    moods=list(r.moods), year=r.year, has_edition=r.has_edition, asset_id=r.asset_id,
+                    exact=r.tier == 2, score=float(r.score)) for r in rows[:query.limit]]
+        facets = self._facets(query, params) if query.facets else {}
+        corrected = {w: c[0] for w, c in corrections.items()}
+        return SearchResults(hits, facets, len(rows) > query.limit, corrected)
+
+    def _facets(self, query: SearchQuery, params: dict) -> dict[str, dict[str, int]]:
+        head = _SEARCH.text.split("select kind, ref, title")[0]
+        sql = head + " union all ".join(_FACET_SQL[f] for f in query.facets)
+        counts: dict[str, dict[str, int]] = {f: {} for f in query.facets}
+        statement = text(sql).bindparams(bindparam("kinds", type_=ARRAY(Text)))
+        for facet, value, count in self.session.execute(statement, {
+                k: v for k, v in params.items() if k not in ("offset", "limit")}):
+            counts[facet][value] = count
+        return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Titles starting with `prefix` (most played first), then, from 3 letters on, titles and names with words
+        starting with its words; a short prefix stays on the title index, so it is as fast as a long one."""
+        key, words = self._words(prefix)
+        if not words:
+            return []
+        rows = list(self.session.execute(text("""
+            select kind, ref, title from search_documents where title_key like :starts
+            order by plays desc, title_key, kind, ref limit :limit"""), {"starts": key + "%", "limit": limit}))
+        if len(rows) < limit and len(key) >= 3:
+            tsq = " & ".join(f"'{w}':*" for w in words)
+            rows += self.session.execute(text("""
+                select kind, ref, title from search_documents
+                where search_text @@ to_tsquery('simple'::regconfig, :tsq) and title_key not like :starts
+                order by (artists_key like :name_starts) desc, plays desc, title_key, kind, ref
+                limit :limit"""), {"tsq": tsq, "starts": key + "%", "name_starts": "%|" + key + "%",
+                                   "limit": limit - len(rows)}).all()
+        return [Suggestion(r.kind, r.ref, r.title) for r in rows]
