@@ -1,7 +1,7 @@
 """Payments: the Stripe webhook inbox, customers, subscriptions, invoices, recognition into periods, reversals
 
 Revision ID: 0020_payments
-Revises: 0018
+Revises: 0019_editions
 Create Date: 2026-12-03
 
 Journal entries get the kind `payment` (card clearing, processor fees, deferred subscription revenue, tax payable).
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0020_payments"
-down_revision = "0018"
+down_revision = "0019_editions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Search: the outbox that feeds the index, the PostgreSQL backend's documents and terms, catalog documents
 
 Revision ID: 0023_search
-Revises: 0018
+Revises: 0022_notifications
 Create Date: 2026-12-03
 
 `harmoni_fold(text)`: lower-cased `unaccent` declared IMMUTABLE (unaccent itself is only STABLE, because its
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023_search"
-down_revision = "0018"
+down_revision = "0022_notifications"
 branch_labels = None
 depends_on = None
 
