@@ -228,7 +228,8 @@ export interface paths {
         get: operations["me_v1_me_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Erase your account (refused with reasons while a dispute or money is open) */
+        delete: operations["erase_me_v1_me_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1120,6 +1121,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications, newest first, grouped (any signed-in user) */
+        get: operations["list_notifications_v1_me_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are unread */
+        get: operations["unread_count_v1_me_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark every notification of yours read */
+        post: operations["mark_all_read_v1_me_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one notification of yours read */
+        post: operations["mark_read_v1_me_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live notification events for an open page (Server-Sent Events; any signed-in user)
+         * @description `text/event-stream`: first an `unread` event with the unread count, then one `notification` or `read` event per change, and a comment line as heartbeat. The response ends after `HARMONI_NOTIFICATION_STREAM_MAX_S`; EventSource reconnects by itself.
+         */
+        get: operations["stream_v1_me_notifications_stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your choice per notification kind and channel */
+        get: operations["get_preferences_v1_me_notification_preferences_get"];
+        /** Set how each kind reaches you: in_app / email x immediate / daily / off (the ones named) */
+        put: operations["put_preferences_v1_me_notification_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the one-click unsubscribe link in a notification e-mail turns off (the token is the credential; nothing changes until POST) */
+        get: operations["unsubscribe_preview_v1_notifications_unsubscribe_get"];
+        put?: never;
+        /** One-click unsubscribe (RFC 8058): turn off e-mails of the link's kind (the token is the credential) */
+        post: operations["unsubscribe_v1_notifications_unsubscribe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/email-suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Never e-mail an address again: a hard bounce or a complaint (admins) */
+        post: operations["suppress_v1_admin_email_suppressions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a zip of everything the platform holds about your account (any signed-in user) */
+        post: operations["request_export_v1_me_export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export of yours: its state and, once ready, its link */
+        get: operations["get_export_v1_me_exports__export_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an export's zip (the signed, expiring link is the credential) */
+        get: operations["download_export_v1_exports__export_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chain": {
         parameters: {
             query?: never;
@@ -1257,6 +1450,265 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stripe's webhook: verified on the raw bytes, stored once by event id, applied by a worker */
+        post: operations["stripe_webhook_v1_webhooks_stripe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscription-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscription plans: monthly and yearly, per currency (public) */
+        get: operations["list_plans_v1_subscription_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's subscription and what its state means */
+        get: operations["my_subscription_v1_me_subscription_get"];
+        put?: never;
+        /** Subscribe: a Stripe Checkout URL for the plan (the subscription starts from its webhook) */
+        post: operations["subscribe_v1_me_subscription_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscription/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upgrade or downgrade (monthly ⇄ yearly) */
+        post: operations["change_plan_v1_me_subscription_plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscription/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel at the end of the paid period (streaming goes on until then) */
+        post: operations["cancel_v1_me_subscription_cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscription/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a cancellation at period end */
+        post: operations["resume_v1_me_subscription_resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscription/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A link to Stripe's customer portal for this account */
+        post: operations["portal_v1_me_subscription_portal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's receipts, newest first */
+        get: operations["my_invoices_v1_me_invoices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/payments/invoices/{invoice_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund an invoice in full or in part (admins); the journal reverses the revenue */
+        post: operations["refund_invoice_v1_admin_payments_invoices__invoice_id__refunds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/payments/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stripe events that could not be applied after every retry */
+        get: operations["dead_letters_v1_admin_payments_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/payments/dead-letters/{event_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a dead-lettered event a fresh round of attempts (once its cause is fixed) */
+        post: operations["retry_dead_letter_v1_admin_payments_dead_letters__event_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the catalog
+         * @description Exact title or artist-name matches come first, then relevance times a bounded popularity boost. Accents are folded (`cafe` finds “Café”, `mo` finds “MØ”), every word matches as a prefix, and a word of four letters or more may carry one typo (two from eight letters).
+         */
+        get: operations["search_v1_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Titles and names starting with what was typed so far */
+        get: operations["suggest_v1_search_suggest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/genres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The genres registration accepts */
+        get: operations["genres_v1_genres_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The moods registration accepts */
+        get: operations["moods_v1_moods_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1303,6 +1755,16 @@ export interface components {
             claimable: string;
             /** Claimed */
             claimed: string;
+        };
+        /** Actor */
+        Actor: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** ApiKeyIn */
         ApiKeyIn: {
@@ -1818,6 +2280,22 @@ export interface components {
             payout_token: string | null;
         };
         /**
+         * Channel
+         * @enum {string}
+         */
+        Channel: "in_app" | "email";
+        /** CheckoutOut */
+        CheckoutOut: {
+            /**
+             * Checkout Url
+             * @description Send the fan here (Stripe Checkout); the subscription starts from its webhook, never from the success page
+             */
+            checkout_url: string;
+            /** Checkout Session Id */
+            checkout_session_id: string;
+            plan: components["schemas"]["PlanOut"];
+        };
+        /**
          * ClaimIn
          * @example {
          *       "account": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
@@ -1989,6 +2467,34 @@ export interface components {
              */
             new_controller: string;
         };
+        /** DeadLetterOut */
+        DeadLetterOut: {
+            /** Id */
+            id: string;
+            /** Type */
+            type: string;
+            /**
+             * Created
+             * @description Stripe's `created` (Unix seconds)
+             */
+            created: number;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Dead At */
+            dead_at: string | null;
+        };
+        /**
+         * Delivery
+         * @enum {string}
+         */
+        Delivery: "immediate" | "daily" | "off";
         /** DeliveryAttemptOut */
         DeliveryAttemptOut: {
             /** Attempt */
@@ -2526,6 +3032,58 @@ export interface components {
              */
             expires_in: number;
         };
+        /** ErasureIn */
+        ErasureIn: {
+            /**
+             * Confirm
+             * Format: uuid
+             * @description your account's id (`GET /v1/me`): erasure cannot be undone
+             */
+            confirm: string;
+        };
+        /** ErasureOut */
+        ErasureOut: {
+            /** Erased */
+            erased: boolean;
+            /**
+             * Tables
+             * @description what happened in each table that referenced the account: delete, null (the reference removed) or keep (legal hold, scrubbed)
+             */
+            tables: {
+                [key: string]: string;
+            };
+        };
+        /** ExportOut */
+        ExportOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Status
+             * @example pending
+             * @example ready
+             * @example failed
+             */
+            status: string;
+            /** Created At */
+            created_at: string | null;
+            /** Ready At */
+            ready_at: string | null;
+            /**
+             * Expires At
+             * @description when the download link stops working
+             */
+            expires_at: string | null;
+            /** Size Bytes */
+            size_bytes: number | null;
+            /**
+             * Download Url
+             * @description a signed link to the zip (JSON + CSV per table), once ready
+             */
+            download_url: string | null;
+        };
         /** FiatPrice */
         FiatPrice: {
             /**
@@ -2654,6 +3212,70 @@ export interface components {
              */
             token: string;
         };
+        /** InvoiceOut */
+        InvoiceOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Number
+             * @description Sequential, without gaps
+             * @example HRM-000001
+             */
+            number: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Total
+             * @description What was paid, tax included
+             */
+            total: number;
+            /** Tax */
+            tax: number;
+            /**
+             * Tax Rate Bps
+             * @description Tax rate applied (basis points), by the buyer's country
+             */
+            tax_rate_bps: number;
+            /** Net */
+            net: number;
+            /**
+             * Refunded
+             * @description Refunded or charged back so far
+             */
+            refunded: number;
+            /**
+             * Status
+             * @description paid, partially_refunded, refunded
+             */
+            status: string;
+            /** Buyer Country */
+            buyer_country: string | null;
+            /**
+             * Evidence
+             * @description The countries the buyer's country was taken from (billing, card, IP)
+             */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /**
+             * Service Start
+             * Format: date-time
+             */
+            service_start: string;
+            /**
+             * Service End
+             * Format: date-time
+             */
+            service_end: string;
+            /**
+             * Paid At
+             * Format: date-time
+             */
+            paid_at: string;
+        };
         /**
          * LogIn
          * @example {
@@ -2670,6 +3292,16 @@ export interface components {
              */
             password: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /**
+             * Marked
+             * @description notifications that were unread and are now read
+             */
+            marked: number;
+            /** Unread Count */
+            unread_count: number;
+        };
         /** MintOut */
         MintOut: {
             /** Edition Id */
@@ -2685,6 +3317,78 @@ export interface components {
             paid: string;
             /** Block Number */
             block_number: number;
+        };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "follow" | "like" | "repost" | "comment" | "mention" | "reply" | "release" | "sale" | "payout_published" | "claim_confirmed" | "invitation" | "dispute_opened";
+        /**
+         * NotificationOut
+         * @description One notification line: every event of one kind on one subject within the grouping window.
+         */
+        NotificationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /**
+             * Subject Type
+             * @example recording
+             */
+            subject_type: string;
+            /**
+             * Subject Id
+             * @example 42
+             */
+            subject_id: string;
+            /**
+             * Actor Count
+             * @description distinct people behind it (0 for events nobody caused, like a payout)
+             */
+            actor_count: number;
+            /** Event Count */
+            event_count: number;
+            /**
+             * Actors
+             * @description the newest few actors, newest first
+             */
+            actors: components["schemas"]["Actor"][];
+            /**
+             * Summary
+             * @example Ana and 11 others liked Blue Hour
+             */
+            summary: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Read */
+            read: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationOut"][];
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next (older) page; null on the last
+             */
+            next_cursor: string | null;
+            /** Unread Count */
+            unread_count: number;
         };
         /** OnChain */
         OnChain: {
@@ -2860,6 +3564,40 @@ export interface components {
             /** @description Set on the 202 of a close or publish: the job to follow */
             job?: components["schemas"]["PeriodJob"] | null;
         };
+        /** PlanChangeIn */
+        PlanChangeIn: {
+            /**
+             * Interval
+             * @description Same currency as now: upgrades are charged pro rata at once, downgrades start now without a refund
+             * @enum {string}
+             */
+            interval: "month" | "year";
+        };
+        /** PlanOut */
+        PlanOut: {
+            /**
+             * Plan
+             * @description `interval:CURRENCY`
+             * @example month:USD
+             */
+            plan: string;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "month" | "year";
+            /**
+             * Currency
+             * @example USD
+             */
+            currency: string;
+            /**
+             * Amount
+             * @description Per interval, tax included, in the currency's smallest unit
+             * @example 999
+             */
+            amount: number;
+        };
         /**
          * PlayIn
          * @example {
@@ -2978,6 +3716,37 @@ export interface components {
             not_streamable?: string | null;
             /** @description For a recording exclusive to an edition's holders */
             grant?: components["schemas"]["GrantOut"] | null;
+        };
+        /** PortalOut */
+        PortalOut: {
+            /**
+             * Url
+             * @description Stripe's customer portal for this account (cards, invoices, cancelling)
+             */
+            url: string;
+        };
+        /** PreferenceIn */
+        PreferenceIn: {
+            kind: components["schemas"]["NotificationKind"];
+            channel: components["schemas"]["Channel"];
+            /** @description `daily` in-app is the same as `immediate` */
+            delivery: components["schemas"]["Delivery"];
+        };
+        /** PreferenceOut */
+        PreferenceOut: {
+            kind: components["schemas"]["NotificationKind"];
+            channel: components["schemas"]["Channel"];
+            delivery: components["schemas"]["Delivery"];
+            /**
+             * Default
+             * @description true when the user never chose: the kind's default applies
+             */
+            default: boolean;
+        };
+        /** PreferencesIn */
+        PreferencesIn: {
+            /** Preferences */
+            preferences: components["schemas"]["PreferenceIn"][];
         };
         /**
          * PreparedRequest
@@ -3194,8 +3963,16 @@ export interface components {
          *           "role": "performer"
          *         }
          *       ],
+         *       "genres": [
+         *         "jazz"
+         *       ],
          *       "isrc": "US-RC1-76-07839",
          *       "metadata": {},
+         *       "moods": [
+         *         "calm",
+         *         "nostalgic"
+         *       ],
+         *       "release": "Blue Hour",
          *       "split": [
          *         {
          *           "address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -3209,7 +3986,8 @@ export interface components {
          *       "title": "Blue Hour (radio edit)",
          *       "work_ids": [
          *         1
-         *       ]
+         *       ],
+         *       "year": 2026
          *     }
          */
         RecordingIn: {
@@ -3239,6 +4017,26 @@ export interface components {
             contributors?: components["schemas"]["Contributor"][];
             /** Split */
             split: components["schemas"]["PayeeIn"][];
+            /**
+             * Genres
+             * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
+             */
+            genres?: string[];
+            /**
+             * Moods
+             * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
+             */
+            moods?: string[];
+            /**
+             * Release
+             * @description The album or release it appears on
+             */
+            release?: string | null;
+            /**
+             * Year
+             * @description Year of first release
+             */
+            year?: number | null;
             /** Metadata */
             metadata?: {
                 [key: string]: unknown;
@@ -3266,6 +4064,35 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RefundIn */
+        RefundIn: {
+            /**
+             * Amount
+             * @description Omit for a full refund of what is left
+             */
+            amount?: number | null;
+            /**
+             * Reason
+             * @example double charge
+             */
+            reason: string;
+        };
+        /** RefundOut */
+        RefundOut: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Invoice Id
+             * Format: uuid
+             */
+            invoice_id: string;
+            /** Amount */
+            amount: number;
+            /** Status */
+            status: string;
         };
         /** RenditionOut */
         RenditionOut: {
@@ -3389,6 +4216,100 @@ export interface components {
          */
         RoleGrant: {
             role: components["schemas"]["Role"];
+        };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /**
+             * Kind
+             * @description recording, work, edition, artist or user
+             */
+            kind: string;
+            /**
+             * Ref
+             * @description Its id: the asset id (recordings, works), edition id, or account id (artists)
+             */
+            ref: string;
+            /**
+             * Asset Id
+             * @description The asset a recording, work or edition is, or is an edition of
+             */
+            asset_id: number | null;
+            /**
+             * Title
+             * @description Title, or an artist's display name
+             */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Genres */
+            genres: string[];
+            /** Moods */
+            moods: string[];
+            /** Year */
+            year: number | null;
+            /** Has Edition */
+            has_edition: boolean;
+            /**
+             * Exact
+             * @description The query is exactly the title or an artist's name (these rank first)
+             */
+            exact: boolean;
+        };
+        /**
+         * SearchPage
+         * @example {
+         *       "corrected": {},
+         *       "data": [
+         *         {
+         *           "artists": [
+         *             "MØ"
+         *           ],
+         *           "asset_id": 7,
+         *           "exact": true,
+         *           "genres": [
+         *             "electronic"
+         *           ],
+         *           "has_edition": true,
+         *           "kind": "recording",
+         *           "moods": [
+         *             "dark"
+         *           ],
+         *           "ref": "7",
+         *           "title": "Café Noir",
+         *           "year": 2026
+         *         }
+         *       ],
+         *       "facets": {
+         *         "genre": {
+         *           "electronic": 1
+         *         },
+         *         "kind": {
+         *           "recording": 1
+         *         }
+         *       }
+         *     }
+         */
+        SearchPage: {
+            /** Data */
+            data: components["schemas"]["SearchHitOut"][];
+            /**
+             * Facets
+             * @description For each facet asked for in `facets`: value → number of matching documents (all pages)
+             */
+            facets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Corrected
+             * @description Query words the index does not hold, and the indexed word each was also read as (typos)
+             */
+            corrected: {
+                [key: string]: string;
+            };
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * SignUp
@@ -3692,6 +4613,138 @@ export interface components {
             /** Published Block */
             published_block: number | null;
         };
+        /** SubscribeIn */
+        SubscribeIn: {
+            /**
+             * Interval
+             * @example month
+             * @enum {string}
+             */
+            interval: "month" | "year";
+            /**
+             * Currency
+             * @example USD
+             */
+            currency: string;
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            /**
+             * Status
+             * @description active, past_due (a renewal failed; Stripe retries, streaming goes on), unpaid (every retry failed: no streaming), canceled, incomplete, trialing
+             */
+            status: string;
+            /**
+             * Streaming
+             * @description Whether the subscription lets the account stream full tracks
+             */
+            streaming: boolean;
+            /** Interval */
+            interval: string;
+            /** Currency */
+            currency: string;
+            /** Amount */
+            amount: number;
+            /** Cancel At Period End */
+            cancel_at_period_end: boolean;
+            /**
+             * Current Period Start
+             * Format: date-time
+             */
+            current_period_start: string;
+            /**
+             * Current Period End
+             * Format: date-time
+             */
+            current_period_end: string;
+            /**
+             * Message
+             * @description What the state means for the fan
+             */
+            message: string;
+        };
+        /**
+         * SuggestionList
+         * @example {
+         *       "data": [
+         *         {
+         *           "kind": "recording",
+         *           "ref": "7",
+         *           "title": "Café Noir"
+         *         },
+         *         {
+         *           "kind": "artist",
+         *           "ref": "5f0c6a9e-3d55-4c3b-9f1e-8a2b9c7d6e5f",
+         *           "title": "Café Tacvba"
+         *         }
+         *       ]
+         *     }
+         */
+        SuggestionList: {
+            /** Data */
+            data: components["schemas"]["SuggestionOut"][];
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            /** Kind */
+            kind: string;
+            /** Ref */
+            ref: string;
+            /** Title */
+            title: string;
+        };
+        /** SuppressionIn */
+        SuppressionIn: {
+            /** Address */
+            address: string;
+            /** @default bounce */
+            reason: components["schemas"]["SuppressionReason"];
+        };
+        /** SuppressionOut */
+        SuppressionOut: {
+            /** Address */
+            address: string;
+            reason: components["schemas"]["SuppressionReason"];
+            /** Newly Suppressed */
+            newly_suppressed: boolean;
+        };
+        /**
+         * SuppressionReason
+         * @enum {string}
+         */
+        SuppressionReason: "bounce" | "complaint" | "manual";
+        /**
+         * TermList
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "Hip-Hop",
+         *           "slug": "hip-hop"
+         *         },
+         *         {
+         *           "name": "Jazz",
+         *           "slug": "jazz"
+         *         }
+         *       ]
+         *     }
+         */
+        TermList: {
+            /** Data */
+            data: components["schemas"]["TermOut"][];
+        };
+        /** TermOut */
+        TermOut: {
+            /**
+             * Slug
+             * @description What registration takes in `genres` / `moods`
+             */
+            slug: string;
+            /**
+             * Name
+             * @description The display name
+             */
+            name: string;
+        };
         /**
          * TokenPair
          * @example {
@@ -3732,6 +4785,23 @@ export interface components {
             /** Refresh Expires In */
             refresh_expires_in: number;
             user: components["schemas"]["UserOut"];
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread Count */
+            unread_count: number;
+        };
+        /** Unsubscribed */
+        Unsubscribed: {
+            /**
+             * Kinds
+             * @description the kinds whose e-mails are (to be) turned off
+             */
+            kinds: components["schemas"]["NotificationKind"][];
+            /** @default email */
+            channel: components["schemas"]["Channel"];
+            /** @default off */
+            delivery: components["schemas"]["Delivery"];
         };
         /** UploadError */
         UploadError: {
@@ -4035,6 +5105,19 @@ export interface components {
              */
             created_at: string;
         };
+        /** WebhookAck */
+        WebhookAck: {
+            /**
+             * Received
+             * @default true
+             */
+            received: boolean;
+            /**
+             * Duplicate
+             * @description The event was in the inbox already
+             */
+            duplicate: boolean;
+        };
         /** WebhookEndpointIn */
         WebhookEndpointIn: {
             /**
@@ -4104,8 +5187,14 @@ export interface components {
          *           "role": "composer"
          *         }
          *       ],
+         *       "genres": [
+         *         "jazz"
+         *       ],
          *       "iswc": "T-034.524.680-1",
          *       "metadata": {},
+         *       "moods": [
+         *         "calm"
+         *       ],
          *       "split": [
          *         {
          *           "address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -4131,6 +5220,16 @@ export interface components {
             contributors?: components["schemas"]["Contributor"][];
             /** Split */
             split: components["schemas"]["PayeeIn"][];
+            /**
+             * Genres
+             * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
+             */
+            genres?: string[];
+            /**
+             * Moods
+             * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
+             */
+            moods?: string[];
             /**
              * Metadata
              * @description Any further JSON metadata
@@ -4748,6 +5847,57 @@ export interface operations {
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    erase_me_v1_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `erasure-refused` (Account cannot be erased yet); `account-erased` (Account already erased) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9097,6 +10247,514 @@ export interface operations {
             };
         };
     };
+    list_notifications_v1_me_notifications_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                unread_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `invalid-cursor` (Invalid cursor); `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unread_count_v1_me_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_all_read_v1_me_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_read_v1_me_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification of yours */
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `notification-not-found` (Notification not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    stream_v1_me_notifications_stream_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event: "unread" | "notification" | "read";
+                        /** @description JSON */
+                        data: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_preferences_v1_me_notification_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferenceOut"][];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    put_preferences_v1_me_notification_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferenceOut"][];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unsubscribe_preview_v1_notifications_unsubscribe_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            /** @description `invalid-unsubscribe-token` (Invalid unsubscribe link) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unsubscribe_v1_notifications_unsubscribe_post: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            /** @description `invalid-unsubscribe-token` (Invalid unsubscribe link) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    suppress_v1_admin_email_suppressions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    request_export_v1_me_export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_export_v1_me_exports__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the `id` POST /v1/me/export answered with */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `export-not-found` (Export not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_export_v1_exports__export_id__download_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                /** @description the `id` POST /v1/me/export answered with */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description `invalid-download-link` (Invalid or expired download link) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     chain_info_v1_chain_get: {
         parameters: {
             query?: never;
@@ -9516,6 +11174,727 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    stripe_webhook_v1_webhooks_stripe_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Stripe event, exactly as Stripe signed it */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description `stripe-webhook-refused` (Stripe webhook refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_plans_v1_subscription_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"][];
+                };
+            };
+        };
+    };
+    my_subscription_v1_me_subscription_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-not-found` (No subscription) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    subscribe_v1_me_subscription_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `already-subscribed` (Already subscribed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request); `plan-unknown` (No such plan) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    change_plan_v1_me_subscription_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanChangeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-not-found` (No subscription) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-ended` (Subscription ended) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request); `plan-unknown` (No such plan) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    cancel_v1_me_subscription_cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-not-found` (No subscription) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-ended` (Subscription ended) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request); `plan-unknown` (No such plan) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    resume_v1_me_subscription_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-not-found` (No subscription) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-ended` (Subscription ended) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request); `plan-unknown` (No such plan) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    portal_v1_me_subscription_portal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription-not-found` (No subscription) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    my_invoices_v1_me_invoices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"][];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    refund_invoice_v1_admin_payments_invoices__invoice_id__refunds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's `id` */
+                invoice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `invoice-not-found` (Invoice not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request); `refund-invalid` (Refund not possible) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable); `service-unavailable` (Service unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    dead_letters_v1_admin_payments_dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterOut"][];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    retry_dead_letter_v1_admin_payments_dead_letters__event_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Stripe event id */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `dead-letter-not-found` (Dead-lettered event not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_v1_search_get: {
+        parameters: {
+            query: {
+                /** @description The words to find */
+                q: string;
+                /** @description Comma-separated kinds: recordings, works, editions, artists, users (default: all) */
+                type?: string | null;
+                /** @description Comma-separated facets to count over all matches: kind, genre, mood, year, has_edition */
+                facets?: string | null;
+                /** @description Only this genre slug (`GET /v1/genres`) */
+                genre?: string | null;
+                /** @description Only this mood slug (`GET /v1/moods`) */
+                mood?: string | null;
+                /** @description Only this release year */
+                year?: number | null;
+                /** @description Only things with (or without) an edition */
+                has_edition?: boolean | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description A parameter is invalid; the problem names it (`field`) and how to fix it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    suggest_v1_search_suggest_get: {
+        parameters: {
+            query: {
+                /** @description The start of a title or name */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description A parameter is invalid; the problem names it (`field`) and how to fix it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    genres_v1_genres_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+        };
+    };
+    moods_v1_moods_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
             };
         };
     };
