@@ -230,6 +230,15 @@ class Settings(BaseSettings):
     # `harmoni wallets rotate-key` has re-encrypted them under the current key.
     wallet_encryption_previous_keys: SecretStr = SecretStr("")
 
+    # Discovery: trending, related recordings, recommendations (periodic jobs; each run waits out its interval).
+    trending_every_s: int = Field(300, ge=1)
+    related_every_s: int = Field(3600, ge=1)
+    related_history_days: int = Field(90, ge=1)  # sessions and co-listening older than this do not count
+    recommendations_train_every_s: int = Field(6 * 3600, ge=1)
+    recommendations_history_days: int = Field(365, ge=1)
+    recommendations_factors: int = Field(64, ge=2, le=512)
+    recommendations_iterations: int = Field(15, ge=1, le=100)
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env is not Environment.production:

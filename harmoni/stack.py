@@ -267,6 +267,13 @@ def _periodic_jobs() -> None:
         sweep_uploads.delay()
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
+    # Discovery: each job runs when its own interval (settings) has passed since its last run.
+    from discovery.recommendations.tasks import refresh_related, train_recommendations
+    from discovery.trending.tasks import refresh_trending
+
+    refresh_trending.delay()
+    refresh_related.delay()
+    train_recommendations.delay()
 
 
 def _webhook_jobs() -> None:

@@ -228,6 +228,8 @@ MATRIX = [
     Row("GET", "/v1/recordings/{asset_id}/gate", EVERYONE),
     Row("PUT", "/v1/recordings/{asset_id}/gate", ARTISTS, lambda w: {"edition_id": 1}),
     Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
+    # Discovery: trending, related and popular lists are public; recommendations are the caller's own.
+    Row("GET", "/v1/trending", EVERYONE),
 ]
 
 

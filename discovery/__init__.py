@@ -1,0 +1,1 @@
+"""Finding music: search, trending, related recordings, recommendations and artist analytics."""

@@ -1,0 +1,1 @@
+"""Periodic discovery jobs: related recordings/artists and the recommendation model."""
