@@ -93,6 +93,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "upload_id": lambda world: uuid.uuid4(),
     "recording": lambda world: 1,
     "rendition": lambda world: "preview",
+    "address": lambda world: PAYEE,
 }
 
 
@@ -230,6 +231,9 @@ MATRIX = [
     Row("DELETE", "/v1/recordings/{asset_id}/gate", ARTISTS),
     # Discovery: trending, related and popular lists are public; recommendations are the caller's own.
     Row("GET", "/v1/trending", EVERYONE),
+    Row("GET", "/v1/recordings/{asset_id}/related", EVERYONE),
+    Row("GET", "/v1/artists/{address}/related", EVERYONE),
+    Row("GET", "/v1/me/recommendations", SIGNED_IN),
 ]
 
 
