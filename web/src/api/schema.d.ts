@@ -1085,6 +1085,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trending recordings, artists or editions over a window (public) */
+        get: operations["trending_v1_trending_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recordings/{asset_id}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recordings listened to alongside this one (public) */
+        get: operations["related_recordings_v1_recordings__asset_id__related_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/artists/{address}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Artists whose recordings the same listeners play (public) */
+        get: operations["related_artists_v1_artists__address__related_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recordings for the signed-in listener: for you, new from followed artists, because you played */
+        get: operations["my_recommendations_v1_me_recommendations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1517,6 +1585,15 @@ export interface components {
             checks: components["schemas"]["AuditCheckOut"][];
             /** Discrepancies */
             discrepancies: components["schemas"]["AuditCheckOut"][];
+        };
+        /** BecauseYouPlayed */
+        BecauseYouPlayed: {
+            /** Seed Asset Id */
+            seed_asset_id: number;
+            /** Seed Title */
+            seed_title: string | null;
+            /** Items */
+            items: components["schemas"]["RecommendedRecording"][];
         };
         /**
          * ChainOut
@@ -2428,6 +2505,39 @@ export interface components {
              */
             reason: string;
         };
+        /** Recommendations */
+        Recommendations: {
+            /**
+             * Model Version
+             * @description The trained model that ranked `for_you`; null: popular items
+             */
+            model_version: number | null;
+            /**
+             * Cold Start
+             * @description The listener has too little history: `for_you` is what is popular
+             */
+            cold_start: boolean;
+            /** For You */
+            for_you: components["schemas"]["RecommendedRecording"][];
+            /**
+             * New From Followed
+             * @description New releases from followed artists (empty until follows exist)
+             */
+            new_from_followed: components["schemas"]["RecommendedRecording"][];
+            /** Because You Played */
+            because_you_played: components["schemas"]["BecauseYouPlayed"][];
+        };
+        /** RecommendedRecording */
+        RecommendedRecording: {
+            /** Asset Id */
+            asset_id: number;
+            /** Artist */
+            artist: string;
+            /** Title */
+            title: string | null;
+            /** Score */
+            score: number;
+        };
         /**
          * RecordingIn
          * @example {
@@ -2510,6 +2620,45 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RelatedArtist */
+        RelatedArtist: {
+            /** Artist */
+            artist: string;
+            /** Score */
+            score: number;
+            /** Listeners */
+            listeners: number;
+        };
+        /** RelatedArtists */
+        RelatedArtists: {
+            /** Artist */
+            artist: string;
+            /** Items */
+            items: components["schemas"]["RelatedArtist"][];
+        };
+        /** RelatedRecording */
+        RelatedRecording: {
+            /** Asset Id */
+            asset_id: number;
+            /** Artist */
+            artist: string;
+            /** Title */
+            title: string | null;
+            /** Score */
+            score: number;
+            /**
+             * Source
+             * @description `sessions`: played in the same listening sessions; `artist`: same artist
+             */
+            source: string;
+        };
+        /** RelatedRecordings */
+        RelatedRecordings: {
+            /** Asset Id */
+            asset_id: number;
+            /** Items */
+            items: components["schemas"]["RelatedRecording"][];
         };
         /** RenditionOut */
         RenditionOut: {
@@ -2976,6 +3125,75 @@ export interface components {
             /** Refresh Expires In */
             refresh_expires_in: number;
             user: components["schemas"]["UserOut"];
+        };
+        /** TrendingItem */
+        TrendingItem: {
+            /** Rank */
+            rank: number;
+            /**
+             * Score
+             * @description The formula's score (comparable within one list only)
+             */
+            score: number;
+            /**
+             * Listeners
+             * @description Distinct listeners (buyers, for editions) that counted
+             */
+            listeners: number;
+            /**
+             * Asset Id
+             * @description The recording (kind recording or edition)
+             */
+            asset_id?: number | null;
+            /**
+             * Artist
+             * @description The artist's address (kind artist; the recording's controller)
+             */
+            artist?: string | null;
+            /**
+             * Edition Id
+             * @description The edition (kind edition)
+             */
+            edition_id?: number | null;
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * TrendingList
+         * @example {
+         *       "computed_at": "2026-12-03T15:00:00Z",
+         *       "formula_version": "v1",
+         *       "items": [
+         *         {
+         *           "asset_id": 7,
+         *           "listeners": 17,
+         *           "rank": 1,
+         *           "score": 12.5,
+         *           "title": "Blue Hour"
+         *         }
+         *       ],
+         *       "kind": "recording",
+         *       "window": "7d"
+         *     }
+         */
+        TrendingList: {
+            /** Formula Version */
+            formula_version: string;
+            /** Kind */
+            kind: string;
+            /** Window */
+            window: string;
+            /** Genre */
+            genre: string | null;
+            /** Territory */
+            territory: string | null;
+            /**
+             * Computed At
+             * @description When the periodic job computed the list; null: not yet
+             */
+            computed_at: string | null;
+            /** Items */
+            items: components["schemas"]["TrendingItem"][];
         };
         /** UploadError */
         UploadError: {
@@ -8093,6 +8311,172 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChainOut"];
+                };
+            };
+        };
+    };
+    trending_v1_trending_get: {
+        parameters: {
+            query?: {
+                kind?: "recording" | "artist" | "edition";
+                /** @description How far back plays count */
+                window?: "24h" | "7d" | "30d";
+                /** @description A genre slug; lists per genre exist for recordings */
+                genre?: string | null;
+                /** @description ISO 3166-1 alpha-2 code */
+                territory?: string | null;
+                /** @description Formula version; `v0` is plain distinct listeners, kept for comparison */
+                version?: "v0" | "v1";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendingList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    related_recordings_v1_recordings__asset_id__related_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedRecordings"];
+                };
+            };
+            /** @description `recording-not-found` (No such recording) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    related_artists_v1_artists__address__related_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The artist's address (a recording's controller) */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedArtists"];
+                };
+            };
+            /** @description `artist-not-found` (No such artist) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    my_recommendations_v1_me_recommendations_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendations"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
         };
