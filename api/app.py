@@ -15,6 +15,7 @@ from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
 from api.chain.endpoints import router as chain_router
 from api.deps import AppContext
+from api.discovery.analytics import router as analytics_router
 from api.discovery.endpoints import router as discovery_router
 from api.disputes.endpoints import router as disputes_router
 from api.docs.endpoints import install as install_docs
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(gates_router)
     app.include_router(chain_router)
     app.include_router(discovery_router)
+    app.include_router(analytics_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

@@ -238,6 +238,7 @@ class Settings(BaseSettings):
     recommendations_history_days: int = Field(365, ge=1)
     recommendations_factors: int = Field(64, ge=2, le=512)
     recommendations_iterations: int = Field(15, ge=1, le=100)
+    analytics_rollup_every_s: int = Field(300, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

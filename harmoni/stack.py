@@ -268,10 +268,12 @@ def _periodic_jobs() -> None:
     resume_operations.delay()  # first of all at start: operations a crash interrupted, inclusions a chain lost
     journal_claims_job.delay()
     # Discovery: each job runs when its own interval (settings) has passed since its last run.
+    from discovery.analytics.tasks import rollup_analytics
     from discovery.recommendations.tasks import refresh_related, train_recommendations
     from discovery.trending.tasks import refresh_trending
 
     refresh_trending.delay()
+    rollup_analytics.delay()
     refresh_related.delay()
     train_recommendations.delay()
 

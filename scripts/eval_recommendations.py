@@ -14,7 +14,8 @@ Every model recommends 20 tracks the listener did not hear in training:
 - `item_knn`: cosine item-item similarity over who played what, 50 neighbours per track.
 
 Prints one JSON line: per model `ndcg_at_10`, `recall_at_20`, `map_at_10`, `coverage`, `train_s` (the
-recommender also `ndcg_at_10_without_artist_rule`), and `ndcg_vs_popularity` (target >= 1.5). Metrics are `discovery.recommendations.metrics`.
+recommender also `ndcg_at_10_without_artist_rule`), and `ndcg_vs_popularity` (target >= 1.5). Metrics are
+`discovery.recommendations.metrics`.
 """
 
 from __future__ import annotations

@@ -46,3 +46,14 @@ class RecommendationModel(Base):
     params: Mapped[dict] = mapped_column(JSONB)  # factors, regularization, iterations, alpha, listeners, items
     trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DiscoveryJobRun(Base):
+    """When a periodic discovery job (related, analytics rollup) last ran for a chain: the interval is kept in the
+    database, so every worker and replica agrees on it."""
+
+    __tablename__ = "discovery_job_runs"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

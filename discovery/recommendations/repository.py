@@ -163,3 +163,18 @@ def latest_model_version(db: Session, chain_id: int) -> tuple[int, datetime] | N
                      .where(RecommendationModel.chain_id == chain_id)
                      .order_by(RecommendationModel.version.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+def start_run_if_due(db: Session, job: str, chain_id: int, every_s: int) -> bool:
+    """Record a run of `job` now and say True, unless it ran less than `every_s` ago or runs elsewhere right now
+    (a transaction-scoped advisory lock: a second worker skips at once instead of waiting or running alongside).
+    """
+    if not db.scalar(text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+                     {"k": f"discovery:{job}:{chain_id}"}):
+        return False
+    ran = db.execute(text("""
+        insert into discovery_job_runs as r (job, chain_id, ran_at) values (:job, :chain_id, now())
+        on conflict (job, chain_id) do update set ran_at = now()
+        where r.ran_at <= now() - make_interval(secs => :every)
+        returning ran_at"""), {"job": job, "chain_id": chain_id, "every": every_s}).first()
+    return ran is not None

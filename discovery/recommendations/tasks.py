@@ -7,7 +7,7 @@ the last run, and only one at a time across workers and replicas (a transaction-
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,6 @@ from harmoni.jobs import celery_app
 from harmoni.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-_last_related: dict[int, datetime] = {}  # chain id -> last rebuild (the tables hold no run time of their own)
 
 
 def job_sessions() -> sessionmaker[Session]:
@@ -31,14 +30,9 @@ def _locked(session: Session, name: str) -> bool:
 
 
 def rebuild_related_if_due(session: Session, settings: Settings) -> tuple[int, int] | None:
-    now = session.scalar(select(func.now()))
-    last = _last_related.get(settings.chain_id)
-    if (last is not None and now - last < timedelta(seconds=settings.related_every_s)) or not _locked(session,
-                                                                                                        "related"):
+    if not repository.start_run_if_due(session, "related", settings.chain_id, settings.related_every_s):
         return None
-    counts = service.rebuild_related(session, settings.chain_id, timedelta(days=settings.related_history_days))
-    _last_related[settings.chain_id] = now
-    return counts
+    return service.rebuild_related(session, settings.chain_id, timedelta(days=settings.related_history_days))
 
 
 def train_if_due(session: Session, settings: Settings) -> int | None:

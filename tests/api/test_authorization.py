@@ -234,6 +234,10 @@ MATRIX = [
     Row("GET", "/v1/recordings/{asset_id}/related", EVERYONE),
     Row("GET", "/v1/artists/{address}/related", EVERYONE),
     Row("GET", "/v1/me/recommendations", SIGNED_IN),
+    # Analytics: artists and partners signed in (admins too), or a key with analytics:read; each sees only what
+    # its own wallets hold (here: nothing, a 404 past authorization).
+    Row("GET", "/v1/analytics/plays", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
+    Row("GET", "/v1/analytics/territories", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
 ]
 
 

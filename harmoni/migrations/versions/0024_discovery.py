@@ -1,11 +1,11 @@
-"""Discovery: trending lists, related recordings and artists, recommendation models
+"""Discovery: trending lists, related recordings and artists, recommendation models, analytics rollups
 
 Revision ID: 0024_discovery
 Revises: 0018
 Create Date: 2026-12-03
 
 Every table here is derived (rebuilt by periodic jobs from plays and the mirror): nothing in them is a source
-of truth, so a downgrade loses nothing that cannot be computed again.
+of truth, so a downgrade loses nothing that cannot be computed again. Partner keys may hold `analytics:read`.
 """
 
 import sqlalchemy as sa
@@ -71,7 +71,41 @@ def upgrade() -> None:
     )
 
 
+    for table, key in (("analytics_daily_recording_plays", ("asset_id", sa.BigInteger)),
+                       ("analytics_daily_artist_plays", ("artist", sa.String(42)))):
+        op.create_table(
+            table,
+            sa.Column("chain_id", sa.BigInteger, nullable=False),
+            sa.Column(key[0], key[1], nullable=False),
+            sa.Column("day", sa.Date, nullable=False),
+            sa.Column("plays", sa.Integer, nullable=False),
+            sa.Column("listeners", sa.Integer, nullable=False),
+            sa.PrimaryKeyConstraint("chain_id", key[0], "day", name=f"pk_{table}"),
+        )
+        op.create_index(f"ix_{table}_day", table, ["day"], postgresql_using="brin")
+    op.create_table(
+        "discovery_job_runs",
+        sa.Column("job", sa.String(32), nullable=False),
+        sa.Column("chain_id", sa.BigInteger, nullable=False),
+        sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("job", "chain_id", name="pk_discovery_job_runs"),
+    )
+    _scopes([*SCOPES, "analytics:read"])
+
+
+SCOPES = ["assets:read", "usage:write", "webhooks:manage"]
+
+
+def _scopes(scopes: list[str]) -> None:
+    op.drop_constraint(op.f("ck_partner_api_keys_scopes_known"), "partner_api_keys", type_="check")
+    op.create_check_constraint(op.f("ck_partner_api_keys_scopes_known"), "partner_api_keys",
+                               f"scopes <@ array[{', '.join(repr(s) for s in scopes)}]::varchar[]")
+
+
 def downgrade() -> None:
-    for table in ("recommendation_models", "related_artists", "related_recordings", "trending_runs",
+    op.execute("update partner_api_keys set scopes = array_remove(scopes, 'analytics:read')")
+    _scopes(SCOPES)
+    for table in ("discovery_job_runs", "analytics_daily_artist_plays", "analytics_daily_recording_plays",
+                  "recommendation_models", "related_artists", "related_recordings", "trending_runs",
                   "trending_entries"):
         op.drop_table(table)

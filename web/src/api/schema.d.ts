@@ -1153,6 +1153,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/plays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counted plays and unique listeners per day, of one recording or one artist address (artists; partner keys with analytics:read) */
+        get: operations["daily_plays_v1_analytics_plays_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/territories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partner-reported usage and net revenue of a recording per territory (artists; partner keys with analytics:read) */
+        get: operations["territories_v1_analytics_territories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1284,7 +1318,7 @@ export interface components {
          * ApiScope
          * @enum {string}
          */
-        ApiScope: "assets:read" | "usage:write" | "webhooks:manage";
+        ApiScope: "assets:read" | "usage:write" | "webhooks:manage" | "analytics:read";
         /**
          * ArtistProfileIn
          * @example {
@@ -1752,6 +1786,27 @@ export interface components {
              * @description Address that becomes the controller once it accepts
              */
             new_controller: string;
+        };
+        /** DailySeries */
+        DailySeries: {
+            /** Asset Id */
+            asset_id: number | null;
+            /** Artist */
+            artist: string | null;
+            /** Points */
+            points: components["schemas"]["DayOut"][];
+        };
+        /** DayOut */
+        DayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Plays */
+            plays: number;
+            /** Listeners */
+            listeners: number;
         };
         /** DeliveryAttemptOut */
         DeliveryAttemptOut: {
@@ -3084,6 +3139,26 @@ export interface components {
             published_tx: string | null;
             /** Published Block */
             published_block: number | null;
+        };
+        /** Territories */
+        Territories: {
+            /** Asset Id */
+            asset_id: number;
+            /** Period Id */
+            period_id: number | null;
+            /** Territories */
+            territories: components["schemas"]["TerritoryOut"][];
+        };
+        /** TerritoryOut */
+        TerritoryOut: {
+            /** Territory */
+            territory: string;
+            /** Usage */
+            usage: number;
+            /** Net Revenue */
+            net_revenue: number;
+            /** Currency */
+            currency: string;
         };
         /**
          * TokenPair
@@ -8472,6 +8547,153 @@ export interface operations {
             };
             /** @description `validation-error` (Invalid request) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    daily_plays_v1_analytics_plays_get: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), inclusive */
+                from: string;
+                /** @description Last day (UTC), inclusive */
+                to: string;
+                asset_id?: number | null;
+                /** @description One of your addresses (a controller) */
+                artist?: string | null;
+                /** @description `csv`: text/csv with a header line */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailySeries"];
+                    "text/csv": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    territories_v1_analytics_territories_get: {
+        parameters: {
+            query: {
+                asset_id: number;
+                period_id?: number | null;
+                /** @description `csv`: text/csv with a header line */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Territories"];
+                    "text/csv": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
