@@ -130,11 +130,13 @@ FORMULAS: dict[str, Callable[..., tuple[float, int]]] = {"v0": score_v0, "v1": s
 
 
 def _rank(by_entity: Mapping[str, Mapping[uuid.UUID, _Signal]], formula, trusts, now, window,
-          extra: Mapping[str, float] | None = None) -> list[Ranked]:
+          extra: Mapping[str, tuple[float, int]] | None = None) -> list[Ranked]:
+    """`extra`: entity -> (score, listeners) scored outside the formula (edition buyers)."""
     ranked = []
     for entity in set(by_entity) | set(extra or {}):
         score, listeners = formula(by_entity.get(entity, {}).values(), trusts, now, window)
-        score += (extra or {}).get(entity, 0.0)
+        extra_score, extra_listeners = (extra or {}).get(entity, (0.0, 0))
+        score, listeners = score + extra_score, listeners + extra_listeners
         if score > 0:
             ranked.append(Ranked(entity, score, listeners))
     # Ties: more listeners first, then the entity's key, so a list never reshuffles between equal runs.
@@ -142,7 +144,8 @@ def _rank(by_entity: Mapping[str, Mapping[uuid.UUID, _Signal]], formula, trusts,
     return ranked[:LIST_LENGTH]
 
 
-def _edition_scores(mints: Sequence[Mint], recordings: Sequence[Ranked], trusts, now) -> dict[str, float]:
+def _edition_scores(mints: Sequence[Mint], recordings: Sequence[Ranked], trusts, now
+                    ) -> dict[str, tuple[float, int]]:
     """Trusted distinct buyers of each edition, plus a share of its recording's trending score."""
     by_asset = {int(r.entity): r.score for r in recordings}
     editions: dict[int, int] = {}
@@ -154,7 +157,7 @@ def _edition_scores(mints: Sequence[Mint], recordings: Sequence[Ranked], trusts,
     for edition_id, asset_id in editions.items():
         bought = sum(trust(trusts.get(user_id), now) if user_id else UNKNOWN_WALLET_TRUST
                      for _, user_id in buyers[edition_id])
-        scores[str(edition_id)] = BUYER_WEIGHT * bought + 0.5 * by_asset.get(asset_id, 0.0)
+        scores[str(edition_id)] = (BUYER_WEIGHT * bought + 0.5 * by_asset.get(asset_id, 0.0), len(buyers[edition_id]))
     return scores
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from identity.models import User, Wallet
-from ledger.models import Asset
+from indexer.models import IndexedBlock
+from ledger.models import Asset, Edition, EditionMint
 
 CHAIN_ID = 31337
 
@@ -98,3 +99,20 @@ def organic_catalog(db: Session, now: datetime, *, seed: int = 7, recordings: in
                 plays.append((listener, asset_id, now - timedelta(days=rng.uniform(0.01, days))))
     add_plays(db, plays)
     return ids
+
+
+def add_edition(db: Session, edition_id: int, asset_id: int, creator: str, mints: list[tuple[str, datetime]],
+                first_block: int = 1000) -> None:
+    """An edition of a recording and its mints (recipient, block time), each in a mirrored block of its own."""
+    db.add(Edition(chain_id=CHAIN_ID, block_number=first_block, log_index=0, tx_hash="0x" + "33" * 32,
+                   edition_id=edition_id, asset_id=asset_id, creator=creator, payment_token=creator, price=10,
+                   max_supply=100, sale_start=0, sale_end=0, per_wallet_cap=0, royalty_bps=0,
+                   royalty_receiver=creator, platform_fee_bps=500))
+    for n, (recipient, at) in enumerate(mints, start=1):
+        number = first_block + n
+        db.add(IndexedBlock(chain_id=CHAIN_ID, number=number, hash=number.to_bytes(32, "big"),
+                            parent_hash=(number - 1).to_bytes(32, "big"), timestamp=int(at.timestamp())))
+        db.add(EditionMint(chain_id=CHAIN_ID, block_number=number, log_index=0, tx_hash="0x" + "44" * 32,
+                           edition_id=edition_id, recipient=recipient, quantity=1, paid=10, fee=0,
+                           order_id="0x" + f"{number:064x}"))
+    db.flush()

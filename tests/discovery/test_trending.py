@@ -14,6 +14,7 @@ from discovery.trending.tasks import refresh_if_due
 from tests.discovery.factories import (
     CHAIN_ID,
     add_account,
+    add_edition,
     add_many_plays,
     add_plays,
     add_recording,
@@ -135,7 +136,33 @@ def test_a_rising_recording_beats_a_fading_one_with_the_same_listeners(db_sessio
     assert ranked[0].score > 1.5 * ranked[1].score
 
 
-def test_likes_reposts_editions_and_genres_enter_the_lists(db_session):
+def test_editions_trend_by_trusted_distinct_buyers_in_the_window(db_session):
+    now = now_of(db_session)
+    artist = artist_address(1)
+    add_recording(db_session, 1, artist)
+    add_recording(db_session, 2, artist_address(2))
+    buyers = [artist_address(100 + i) for i in range(3)]
+    for i, wallet in enumerate(buyers):
+        add_account(db_session, now - timedelta(days=200 + i), verified=True, wallet=wallet)
+    # Edition 1: three trusted buyers this week; edition 2: one buyer twice, plus its creator and an old sale.
+    add_edition(db_session, 1, 1, artist, [(b, now - timedelta(days=2)) for b in buyers])
+    add_edition(db_session, 2, 2, artist_address(2), [(buyers[0], now - timedelta(hours=3)),
+                                                      (buyers[0], now - timedelta(hours=2)),
+                                                      (artist_address(2), now - timedelta(hours=1)),
+                                                      (buyers[1], now - timedelta(days=20))], first_block=2000)
+    _refresh(db_session, now)
+
+    week = repository.entries(db_session, "v1", "edition", "7d", "", "", 10)
+    buyer_trust = 0.45 + 0.15 + 0.10  # old, verified, a wallet; no plays (no diversity)
+    # Edition 2 counts one buyer: the repeat purchase is the same buyer, the creator's own mint and the old sale
+    # do not count.
+    assert [(e.entity, e.score) for e in week] == [("1", pytest.approx(3 * service.BUYER_WEIGHT * buyer_trust)),
+                                                   ("2", pytest.approx(service.BUYER_WEIGHT * buyer_trust))]
+    assert [e.listeners for e in week] == [3, 1]
+    assert [e.entity for e in repository.entries(db_session, "v1", "edition", "24h", "", "", 10)] == ["2"]
+
+
+def test_likes_reposts_and_genres_enter_the_lists(db_session):
     now = now_of(db_session)
     add_recording(db_session, 1, artist_address(1))
     add_recording(db_session, 2, artist_address(2))
