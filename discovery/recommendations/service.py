@@ -22,9 +22,9 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from discovery import signals
 from discovery.recommendations import als, repository
 from discovery.recommendations.models import RecommendationModel
+from discovery.trending import signals
 from harmoni.errors import NotFound
 from ledger import catalog
 from ledger.models import Asset

@@ -31,9 +31,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from discovery.signals import Engagement
 from discovery.trending import repository
 from discovery.trending.repository import Activity, Mint, TrustInputs
+from discovery.trending.signals import Engagement
 
 WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 KINDS = ("recording", "artist", "edition")

@@ -8,8 +8,7 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from discovery import signals
-from discovery.trending import service
+from discovery.trending import service, signals
 from harmoni.db import session_factory
 from harmoni.jobs import celery_app
 from harmoni.settings import get_settings

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from discovery.signals import Engagement
 from discovery.trending import repository, service
 from discovery.trending.models import TrendingEntry, TrendingRun
+from discovery.trending.signals import Engagement
 from discovery.trending.tasks import refresh_if_due
 from tests.discovery.factories import (
     CHAIN_ID,
