@@ -16,6 +16,8 @@ from api.auth.endpoints import router as auth_router
 from api.bonus.endpoints import router as bonus_router
 from api.chain.endpoints import router as chain_router
 from api.deps import AppContext
+from api.discovery.analytics import router as analytics_router
+from api.discovery.endpoints import router as discovery_router
 from api.disputes.endpoints import router as disputes_router
 from api.docs.endpoints import install as install_docs
 from api.editions.endpoints import router as editions_router
@@ -105,5 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(editions_router)
     app.include_router(payments_router)
     app.include_router(search_router)
+    app.include_router(discovery_router)
+    app.include_router(analytics_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

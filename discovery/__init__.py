@@ -1,1 +1,1 @@
-"""Finding music: search, genres and moods, trending, recommendations and analytics."""
+"""Finding music: search, genres and moods, trending, related recordings, recommendations and artist analytics."""

@@ -323,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     from discovery.search.cli import add_commands as add_search_commands
 
     add_search_commands(commands)
+    from discovery.trending.cli import add_commands as add_discovery_commands
+
+    add_discovery_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     worker = commands.add_parser("worker", help="run a Celery worker")

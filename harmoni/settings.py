@@ -272,6 +272,15 @@ class Settings(BaseSettings):
     opensearch_url: str = ""
     opensearch_index: str = Field("harmoni-search", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     search_batch_size: int = Field(200, ge=1, le=5000)
+    # Discovery: trending, related recordings, recommendations (periodic jobs; each run waits out its interval).
+    trending_every_s: int = Field(300, ge=1)
+    related_every_s: int = Field(3600, ge=1)
+    related_history_days: int = Field(90, ge=1)  # sessions and co-listening older than this do not count
+    recommendations_train_every_s: int = Field(6 * 3600, ge=1)
+    recommendations_history_days: int = Field(365, ge=1)
+    recommendations_factors: int = Field(64, ge=2, le=512)
+    recommendations_iterations: int = Field(15, ge=1, le=100)
+    analytics_rollup_every_s: int = Field(300, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -285,6 +285,15 @@ def _periodic_jobs() -> None:
 
     send_emails.delay()  # notification mails still unread after their delay, then the outbox over SMTP
     drain_search_outbox.delay()  # the search index takes in what changed (a Celery worker with Redis)
+    # Discovery: each job runs when its own interval (settings) has passed since its last run.
+    from discovery.analytics.tasks import rollup_analytics
+    from discovery.recommendations.tasks import refresh_related, train_recommendations
+    from discovery.trending.tasks import refresh_trending
+
+    refresh_trending.delay()
+    rollup_analytics.delay()
+    refresh_related.delay()
+    train_recommendations.delay()
 
 
 def _webhook_jobs() -> None:

@@ -32,6 +32,7 @@ class ApiScope(StrEnum):
     assets_read = "assets:read"
     usage_write = "usage:write"
     webhooks_manage = "webhooks:manage"
+    analytics_read = "analytics:read"  # artist analytics of the recordings the key owner's wallets hold
 
 
 class WebhookEventType(StrEnum):

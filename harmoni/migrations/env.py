@@ -11,7 +11,8 @@ from harmoni.db import Base
 MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.operations", "identity.models",
                  "ledger.registration", "partners.models", "ledger.usage.models", "ledger.royalties.models",
                  "ledger.catalog", "ledger.disputes", "content.models", "ledger.editions.models", "payments.models",
-                 "notifications.models", "discovery.search.models")
+                 "notifications.models", "discovery.search.models", "discovery.trending.models",
+                 "discovery.recommendations.models", "discovery.analytics.models")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 

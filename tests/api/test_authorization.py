@@ -100,6 +100,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "event_id": lambda world: "evt_matrix",
     "notification_id": lambda world: uuid.uuid4(),
     "export_id": lambda world: uuid.uuid4(),
+    "address": lambda world: PAYEE,
 }
 
 
@@ -292,6 +293,15 @@ MATRIX = [
     Row("GET", "/v1/me/exports/{export_id}", SIGNED_IN),
     Row("GET", "/v1/exports/{export_id}/download", EVERYONE),
     Row("DELETE", "/v1/me", SIGNED_IN, lambda w: {"confirm": str(uuid.uuid4())}),  # not the caller's id: a 422
+    # Discovery: trending, related and popular lists are public; recommendations are the caller's own.
+    Row("GET", "/v1/trending", EVERYONE),
+    Row("GET", "/v1/recordings/{asset_id}/related", EVERYONE),
+    Row("GET", "/v1/artists/{address}/related", EVERYONE),
+    Row("GET", "/v1/me/recommendations", SIGNED_IN),
+    # Analytics: artists and partners signed in (admins too), or a key with analytics:read; each sees only what
+    # its own wallets hold (here: nothing, a 404 past authorization).
+    Row("GET", "/v1/analytics/plays", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
+    Row("GET", "/v1/analytics/territories", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
 ]
 
 

@@ -1,0 +1,122 @@
+"""Artist analytics: daily series and territories, as JSON or CSV, for an artist or a label's partner key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AfterValidator, BaseModel
+from web3 import Web3
+
+from api.deps import ContextDep, SessionDep
+from api.errors import problem_responses
+from api.partners.deps import ApiKeyHeaderDep, BearerDep, admit, presented_key
+from discovery.analytics import service
+from harmoni.errors import RateLimited, ValidationFailed
+from identity import service as identity
+from identity.errors import Forbidden, InvalidToken, Unauthenticated
+from identity.models import Role
+from partners.errors import InvalidApiKey, ScopeMissing
+from partners.models import ApiScope
+
+router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
+_READERS = frozenset({Role.artist.value, Role.partner.value, Role.admin.value})
+
+
+def analytics_reader(context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep, bearer: BearerDep
+                     ) -> uuid.UUID:
+    """The account whose recordings are read: a key's owner (with `analytics:read`), or a signed-in artist or
+    partner (admins too; they see what their own wallets hold)."""
+    key = presented_key(x_api_key, bearer)
+    if key is not None:
+        return admit(context, response, key, (ApiScope.analytics_read,)).user_id
+    if bearer is None:
+        raise Unauthenticated("this endpoint needs a bearer access token or a partner API key with analytics:read")
+    with context.sessions() as session:
+        user = identity.user_for_access_token(session, context.settings, bearer.credentials)
+        user_id, roles = user.id, set(user.roles)
+    if _READERS.isdisjoint(roles):
+        raise Forbidden("this needs the role artist, partner or admin")
+    return user_id
+
+
+Reader = Annotated[uuid.UUID, Depends(analytics_reader)]
+_PROBLEMS = problem_responses(Unauthenticated, InvalidToken, Forbidden, InvalidApiKey, ScopeMissing, RateLimited,
+                              service.AnalyticsNotYours, ValidationFailed)
+Format = Annotated[Literal["json", "csv"], Query(description="`csv`: text/csv with a header line")]
+
+
+def _address(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not Web3.is_address(value):
+        raise ValueError("not an Ethereum address (0x and 40 hex digits)")
+    return Web3.to_checksum_address(value)
+
+
+class DayOut(BaseModel):
+    day: date
+    plays: int
+    listeners: int
+
+
+class DailySeries(BaseModel):
+    asset_id: int | None
+    artist: str | None
+    points: list[DayOut]
+
+
+class TerritoryOut(BaseModel):
+    territory: str
+    usage: int
+    net_revenue: int
+    currency: str
+
+
+class Territories(BaseModel):
+    asset_id: int
+    period_id: int | None
+    territories: list[TerritoryOut]
+
+
+@router.get("/plays", summary="Counted plays and unique listeners per day, of one recording or one artist address "
+                              "(artists; partner keys with analytics:read)",
+            response_model=DailySeries, responses={**_PROBLEMS, 200: {"content": {"text/csv": {}}}})
+def daily_plays(
+    session: SessionDep, context: ContextDep, user_id: Reader,
+    start: Annotated[date, Query(alias="from", description="First day (UTC), inclusive")],
+    end: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive")],
+    asset_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    artist: Annotated[str | None, Query(max_length=42, description="One of your addresses (a controller)"),
+                      AfterValidator(_address)] = None,
+    format: Format = "json",
+):
+    points = service.daily_plays(session, context.settings.chain_id, user_id, start, end, asset_id=asset_id,
+                                 artist=artist)
+    if format == "csv":
+        return Response(service.to_csv(["day", "plays", "listeners"],
+                                       [(p.day.isoformat(), p.plays, p.listeners) for p in points]),
+                        media_type="text/csv")
+    return DailySeries(asset_id=asset_id, artist=artist,
+                       points=[DayOut(day=p.day, plays=p.plays, listeners=p.listeners) for p in points])
+
+
+@router.get("/territories", summary="Partner-reported usage and net revenue of a recording per territory "
+                                    "(artists; partner keys with analytics:read)",
+            response_model=Territories, responses={**_PROBLEMS, 200: {"content": {"text/csv": {}}}})
+def territories(
+    session: SessionDep, context: ContextDep, user_id: Reader,
+    asset_id: Annotated[int, Query(ge=0, le=2**63 - 1)],
+    period_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    format: Format = "json",
+):
+    rows = service.territories(session, context.settings.chain_id, user_id, asset_id, period_id)
+    if format == "csv":
+        return Response(service.to_csv(["territory", "usage", "net_revenue", "currency"],
+                                       [(t.territory, t.usage, t.net_revenue, t.currency) for t in rows]),
+                        media_type="text/csv")
+    return Territories(asset_id=asset_id, period_id=period_id, territories=[
+        TerritoryOut(territory=t.territory, usage=t.usage, net_revenue=t.net_revenue, currency=t.currency)
+        for t in rows])

@@ -1,0 +1,1 @@
+"""Artist analytics: daily rollups of plays and listeners, partner-reported usage per territory."""

@@ -1,0 +1,1 @@
+"""Related recordings and artists, and personal recommendations (implicit-feedback ALS)."""
