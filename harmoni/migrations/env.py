@@ -10,7 +10,7 @@ from harmoni.db import Base
 # Every package that declares tables; imported by name so the kernel depends on none of them.
 MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.operations", "identity.models",
                  "ledger.registration", "partners.models", "ledger.usage.models", "ledger.royalties.models",
-                 "ledger.catalog", "ledger.disputes", "content.models")
+                 "ledger.catalog", "ledger.disputes", "content.models", "social.models")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 
