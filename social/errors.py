@@ -23,10 +23,12 @@ class Blocked(Forbidden):
 
 
 class NotAllowed(Forbidden):
-    """A write the account may not make here (not the author, suspended, posting not allowed for fans...)."""
+    """A write the account may not make here (not the author, posting not allowed for fans...): a plain 403."""
 
-    slug = "social-not-allowed"
-    title = "Not allowed"
+
+class AccountSuspended(Forbidden):
+    slug = "account-suspended"
+    title = "Account suspended"
 
 
 class NotVisible(Forbidden):

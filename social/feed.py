@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import redis
 from sqlalchemy import String, and_, cast, event, false, literal, or_, select, true, tuple_, union_all
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from harmoni.settings import Settings
@@ -87,9 +88,7 @@ def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, 
                 limit: int = 30) -> list[FeedItem]:
     """Newest items of `actors` (a select of user ids) that `viewer` may see, in (at, key) descending order."""
     held = _held(session, settings, viewer, actors)
-    excluded = repository.suspended_accounts()
-    if viewer is not None:
-        excluded = excluded.union(repository.hidden_accounts(viewer))
+    excluded = repository.excluded_accounts(viewer)
     follows_author = true() if actors_followed else _followed_by(viewer)
     post_rows = select(literal("post").label("kind"), ("post:" + cast(Post.id, String)).label("key"),
                        Post.author_id.label("actor_id"), Post.created_at.label("at"),
@@ -97,7 +96,7 @@ def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, 
                        literal(None, String).label("comment")).where(
         Post.author_id.in_(actors), Post.author_id.not_in(excluded), _post_visible(viewer, held, follows_author))
     firsts = (select(Repost).where(Repost.user_id.in_(actors), Repost.user_id.not_in(excluded))
-              .distinct(Repost.subject_type, Repost.subject_id)
+              .ext(distinct_on(Repost.subject_type, Repost.subject_id))
               .order_by(Repost.subject_type, Repost.subject_id, Repost.created_at, Repost.id).subquery())
     reposted_post_ok = select(Post.id).where(
         cast(Post.id, String) == firsts.c.subject_id, Post.author_id.not_in(excluded),
@@ -224,9 +223,7 @@ def recording_activity(session: Session, settings: Settings, viewer: uuid.UUID |
 
     subjects.require_recording(session, settings, asset_id)
     sid = str(asset_id)
-    excluded = repository.suspended_accounts()
-    if viewer is not None:
-        excluded = excluded.union(repository.hidden_accounts(viewer))
+    excluded = repository.excluded_accounts(viewer)
     comments = select(literal("comment").label("kind"), ("comment:" + cast(Comment.id, String)).label("key"),
                       Comment.author_id.label("actor_id"), Comment.created_at.label("at"),
                       cast(Comment.id, String).label("comment_id"), Comment.text.label("text")).where(

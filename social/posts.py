@@ -326,9 +326,7 @@ def threads(session: Session, settings: Settings, viewer: uuid.UUID | None, subj
     _comment_subject(session, settings, viewer, subject_type, subject_id)
     query = select(Comment).where(Comment.subject_type == subject_type, Comment.subject_id == subject_id,
                                   Comment.root_id.is_(None))
-    if viewer is not None:
-        query = query.where(Comment.author_id.not_in(repository.hidden_accounts(viewer)))
-    query = query.where(Comment.author_id.not_in(repository.suspended_accounts()))
+    query = query.where(Comment.author_id.not_in(repository.excluded_accounts(viewer)))
     position = cursor.decode(after)
     if position is not None:
         query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(position[0], cursor.uuid_key(position[1])))
@@ -337,9 +335,7 @@ def threads(session: Session, settings: Settings, viewer: uuid.UUID | None, subj
     replies: dict[uuid.UUID, list[Comment]] = {r.id: [] for r in roots}
     if roots:
         reply_query = select(Comment).where(Comment.root_id.in_(list(replies)))
-        reply_query = reply_query.where(Comment.author_id.not_in(repository.suspended_accounts()))
-        if viewer is not None:
-            reply_query = reply_query.where(Comment.author_id.not_in(repository.hidden_accounts(viewer)))
+        reply_query = reply_query.where(Comment.author_id.not_in(repository.excluded_accounts(viewer)))
         for reply in session.scalars(reply_query.order_by(Comment.created_at, Comment.id)):
             replies[reply.root_id].append(reply)
     next_cursor = cursor.encode(roots[-1].created_at, str(roots[-1].id)) if more else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, union
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -57,15 +57,18 @@ def follows(session: Session, follower: uuid.UUID, followee: uuid.UUID) -> bool:
                           ) or False
 
 
-def hidden_accounts(viewer_id: uuid.UUID):
-    """A select of the accounts `viewer_id` must not see: blocked either way, or muted."""
-    return (select(Block.blocked_id.label("uid")).where(Block.blocker_id == viewer_id)
-            .union(select(Block.blocker_id).where(Block.blocked_id == viewer_id))
-            .union(select(Mute.muted_id).where(Mute.muter_id == viewer_id)))
-
-
 def suspended_accounts():
     return select(SocialProfile.user_id).where(SocialProfile.suspended_at.is_not(None))
+
+
+def excluded_accounts(viewer_id: uuid.UUID | None):
+    """Suspended accounts, and those `viewer_id` blocks, is blocked by or mutes."""
+    if viewer_id is None:
+        return suspended_accounts()
+    return union(select(SocialProfile.user_id.label("uid")).where(SocialProfile.suspended_at.is_not(None)),
+                 select(Block.blocked_id).where(Block.blocker_id == viewer_id),
+                 select(Block.blocker_id).where(Block.blocked_id == viewer_id),
+                 select(Mute.muted_id).where(Mute.muter_id == viewer_id))
 
 
 def profile(session: Session, user_id: uuid.UUID) -> SocialProfile | None:
@@ -77,7 +80,7 @@ def handles(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     if not ids:
         return {}
     return dict(session.execute(select(SocialProfile.user_id, SocialProfile.handle)
-                                .where(SocialProfile.user_id.in_(ids))).tuples())
+                                .where(SocialProfile.user_id.in_(ids))).all())
 
 
 def users_by_handle(session: Session, names: Iterable[str]) -> dict[str, uuid.UUID]:
@@ -85,7 +88,7 @@ def users_by_handle(session: Session, names: Iterable[str]) -> dict[str, uuid.UU
     if not wanted:
         return {}
     return dict(session.execute(select(SocialProfile.handle, SocialProfile.user_id)
-                                .where(SocialProfile.handle.in_(wanted))).tuples())
+                                .where(SocialProfile.handle.in_(wanted))).all())
 
 
 def delete_follow(session: Session, follower: uuid.UUID, followee: uuid.UUID) -> bool:

@@ -37,3 +37,12 @@ def parse_post_id(value: str, field: str = "post_id") -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as err:
         raise SubjectNotFound(f"{value!r} is not a post id", field=field) from err
+
+
+def canonical_id(subject_type: str, subject_id: str, field: str = "subject_id") -> str:
+    """The subject's id as stored (a number for recordings and editions, a UUID for posts and comments)."""
+    if subject_type in ("recording", "edition"):
+        if not subject_id.isascii() or not subject_id.isdigit() or int(subject_id) >= 2**63:
+            raise SubjectNotFound(f"no {subject_type} {subject_id!r}: its id is a number", field=field)
+        return str(int(subject_id))
+    return str(parse_post_id(subject_id, field))
