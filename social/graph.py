@@ -133,12 +133,12 @@ def _check_subject(session: Session, settings: Settings, viewer: uuid.UUID, subj
     from social import posts  # posts imports the graph's counters; a late import keeps the modules apart
 
     if subject_type == SubjectType.recording.value:
-        subjects.require_recording(session, settings, int(subject_id))
+        subjects.require_recording(session, settings, int(subject_id), "subject_id")
         return None
     if subject_type == SubjectType.edition.value:
-        subjects.require_edition(session, settings, int(subject_id))
+        subjects.require_edition(session, settings, int(subject_id), "subject_id")
         return None
-    post = posts.visible_post(session, settings, viewer, subjects.parse_post_id(subject_id))
+    post = posts.visible_post(session, settings, viewer, subjects.parse_post_id(subject_id), "subject_id")
     return post.author_id
 
 
