@@ -5,7 +5,7 @@ from tests.identity.factories import make_user
 
 
 @pytest.fixture
-def people(api):
+def people(api):  # noqa: F811
     """Make signed-in accounts on the test app: people("artist", handle="mira")."""
     context = api.app.state.context
 
@@ -19,7 +19,7 @@ def people(api):
 
 
 @pytest.fixture
-def configure(api):
+def configure(api):  # noqa: F811
     def apply(**overrides) -> None:
         context = api.app.state.context
         context.settings = context.settings.model_copy(update=overrides)
