@@ -314,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     from content.cli import add_commands as add_content_commands
 
     add_content_commands(commands)
+    from social.cli import add_commands as add_social_commands
+
+    add_social_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     worker = commands.add_parser("worker", help="run a Celery worker")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from harmoni.settings import Settings
 from identity.models import User
 from social import events, feed, graph, posts, repository
-from social.models import Release
 
 
 def follow(session: Session, settings: Settings, user: User, other: uuid.UUID) -> bool:
@@ -88,7 +87,3 @@ def sync_releases(session: Session, settings: Settings) -> int:
     for asset_id, artist_id in rows:
         events.emitted(session, "release", artist_id, "recording", str(asset_id))
     return len(rows)
-
-
-def release_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Release)) or 0

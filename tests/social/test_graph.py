@@ -77,3 +77,23 @@ def test_likes_and_reposts_are_idempotent_and_counted(api, people):
     assert api.put("/v1/likes/recording/x1", headers=fan.headers).status_code == 404
     own = api.put(f"/v1/reposts/post/{post['id']}", headers=artist.headers)
     assert own.status_code == 422
+
+
+def test_registered_recordings_become_releases_of_the_wallets_account_once(db_session, api_settings):
+    from identity.models import Wallet
+    from ledger.models import Asset
+    from social import service
+    from social.models import Release
+    from tests.social.factories import account
+
+    artist = account(db_session, "artist")
+    wallet = "0x" + "5a" * 20
+    db_session.add(Wallet(user_id=artist.id, address=wallet, kind="linked"))
+    db_session.add(Asset(chain_id=31337, asset_id=8101, kind="recording", controller=wallet.upper().replace("X", "x"),
+                         industry_code="USRC17607840", work_ids=[], metadata_uri="", split_version=1,
+                         split_hash="0x" + "00" * 32, split_recipients=[], split_allocations=[], split_locked=False,
+                         frozen=False, registered_block=1, registered_tx="0x" + "00" * 32, updated_block=1))
+    db_session.flush()
+    assert service.sync_releases(db_session, api_settings) == 1
+    assert service.sync_releases(db_session, api_settings) == 0
+    assert db_session.get(Release, (31337, 8101)).artist_id == artist.id
