@@ -73,7 +73,9 @@ def generate(url: str, accounts: int, posts: int, max_follows: int) -> dict:
             "max_followees": most, "posts": posts, "reposts": posts // 10}
 
 
-def serve(url: str, work_dir: Path, redis_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(url: str, work_dir: Path, redis_url: str, workers: int, servers: list[subprocess.Popen]) -> str:
+    """Start an API on the database; it is appended to `servers` at once, so the caller stops it even if it never
+    answers."""
     port = free_port()
     env = {**os.environ, "HARMONI_DATABASE_URL": url, "HARMONI_RPC_URL": f"http://127.0.0.1:{free_port()}",
            "HARMONI_DATA_DIR": str(work_dir), "HARMONI_API_PORT": str(port), "HARMONI_API_WORKERS": str(workers),
@@ -81,12 +83,13 @@ def serve(url: str, work_dir: Path, redis_url: str, workers: int) -> tuple[subpr
            "HARMONI_SOCIAL_WRITE_RATE_LIMIT_PER_MINUTE": "100000"}
     api = subprocess.Popen([sys.executable, "-m", "harmoni.cli", "api"], env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
+    servers.append(api)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a loaded 2-core machine imports the app slowly
     while True:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1).close()  # noqa: S310 -- our local server
-            return api, base
+            return base
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -135,8 +138,7 @@ def main() -> None:
     results, servers = {}, []
     try:
         for name, redis in (("warm", redis_url), ("cold", "")):
-            api, base = serve(url, work_dir, redis, args.workers)
-            servers.append(api)
+            base = serve(url, work_dir, redis, args.workers, servers)
             headers = {"Authorization": f"Bearer {fan_token}"}
             if name == "warm":
                 drive(base + "/healthz", args.clients, args.warmup)
@@ -144,6 +146,9 @@ def main() -> None:
                 results["fanout_s"] = fanout_s(base, artist_token, fan_token)
             drive(base + "/v1/me/feed", args.clients, args.warmup, headers)
             results[name] = drive(base + "/v1/me/feed", args.clients, args.seconds, headers)
+            stopped = servers.pop()  # one server at a time on the machine
+            stopped.terminate()
+            stopped.wait(20)
     finally:
         for api in servers:
             api.terminate()

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import redis
-from sqlalchemy import String, and_, cast, event, false, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import String, Uuid, and_, case, cast, event, false, literal, or_, select, true, tuple_, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -98,8 +98,10 @@ def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, 
     firsts = (select(Repost).where(Repost.user_id.in_(actors), Repost.user_id.not_in(excluded))
               .ext(distinct_on(Repost.subject_type, Repost.subject_id))
               .order_by(Repost.subject_type, Repost.subject_id, Repost.created_at, Repost.id).subquery())
+    # The CASE casts only post ids (a recording's id is no UUID), and keeps the primary key usable.
     reposted_post_ok = select(Post.id).where(
-        cast(Post.id, String) == firsts.c.subject_id, Post.author_id.not_in(excluded),
+        Post.id == case((firsts.c.subject_type == "post", cast(firsts.c.subject_id, Uuid))),
+        Post.author_id.not_in(excluded),
         _post_visible(viewer, held, _followed_by(viewer))).exists()
     repost_rows = select(literal("repost"), "repost:" + cast(firsts.c.id, String), firsts.c.user_id,
                          firsts.c.created_at, firsts.c.subject_type, firsts.c.subject_id, firsts.c.comment).where(
