@@ -59,7 +59,7 @@ def generate(url: str, accounts: int, posts: int, max_follows: int) -> dict:
             where a <> f on conflict do nothing""", (accounts, artists, max_follows, max_follows))
         conn.execute("""insert into social_posts (id, author_id, text, created_at)
             select gen_random_uuid(), bench_uid(1 + (hashint8(n) & 2147483647) %% %s), 'post ' || n,
-                   now() - (n || ' seconds')::interval from generate_series(1, %s) n""", (artists, posts))
+                   now() - ((n + 120) || ' seconds')::interval from generate_series(1, %s) n""", (artists, posts))
         conn.execute("""insert into social_reposts (id, user_id, subject_type, subject_id, created_at)
             select gen_random_uuid(), bench_uid(1 + (hashint8(n + 1) & 2147483647) %% %s), 'post', p.id::text,
                    p.created_at + interval '1 minute'
