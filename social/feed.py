@@ -83,6 +83,15 @@ def _held(session: Session, settings: Settings, viewer: uuid.UUID | None, actors
     return posts.held_editions(session, settings, viewer, gated)
 
 
+def _window(branch, at, key, before: tuple[datetime, str] | None, since: datetime | None, limit: int):
+    """The newest `limit` rows of one branch within the page, in the merged order (time, then key)."""
+    if before is not None:
+        branch = branch.where(at <= before[0])
+    if since is not None:
+        branch = branch.where(at >= since)
+    return branch.order_by(at.desc(), key.desc()).limit(limit)
+
+
 def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, actors, *, actors_followed: bool,
                 before: tuple[datetime, str] | None = None, since: datetime | None = None,
                 limit: int = 30) -> list[FeedItem]:
@@ -110,6 +119,13 @@ def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, 
                           Release.released_at, literal("recording"), cast(Release.asset_id, String),
                           literal(None, String)).where(
         Release.chain_id == settings.chain_id, Release.artist_id.in_(actors), Release.artist_id.not_in(excluded))
+    # Each branch is cut to the page (cursor, mark, limit) before the union, so the merge sorts at most 3 x limit
+    # rows instead of every followee's history; posts come off the (author_id, created_at) index.
+    post_rows = _window(post_rows, Post.created_at, "post:" + cast(Post.id, String), before, since, limit)
+    repost_rows = _window(repost_rows, firsts.c.created_at, "repost:" + cast(firsts.c.id, String), before, since,
+                          limit)
+    release_rows = _window(release_rows, Release.released_at, "release:" + cast(Release.asset_id, String), before,
+                           since, limit)
     merged = union_all(post_rows, repost_rows, release_rows).subquery()
     query = select(merged)
     if before is not None:
