@@ -33,6 +33,7 @@ from api.payments.endpoints import router as payments_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
 from api.search.endpoints import router as search_router
+from api.social.endpoints import router as social_router
 from api.streams.endpoints import router as streams_router
 from api.uploads.endpoints import router as uploads_router
 from api.usage.endpoints import router as usage_router
@@ -109,5 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search_router)
     app.include_router(discovery_router)
     app.include_router(analytics_router)
+    app.include_router(social_router)
     install_web(app, settings.web_dist_dir or REPO_ROOT / "web" / "dist")  # last: it answers what nothing else does
     return app

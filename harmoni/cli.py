@@ -326,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     from discovery.trending.cli import add_commands as add_discovery_commands
 
     add_discovery_commands(commands)
+    from social.cli import add_commands as add_social_commands
+
+    add_social_commands(commands)
 
     commands.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     worker = commands.add_parser("worker", help="run a Celery worker")

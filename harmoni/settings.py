@@ -281,6 +281,19 @@ class Settings(BaseSettings):
     recommendations_factors: int = Field(64, ge=2, le=512)
     recommendations_iterations: int = Field(15, ge=1, le=100)
     analytics_rollup_every_s: int = Field(300, ge=1)
+    # --- Social (social/): follows, posts, comments, feeds, direct messages, moderation ---
+    social_fans_may_post: bool = False  # False: only artists write posts (anyone may comment)
+    # Writes (follows, likes, posts, comments, messages, reports...) per minute, per account and per client IP.
+    social_write_rate_limit_per_minute: int = Field(60, ge=1)
+    social_write_ip_rate_limit_per_minute: int = Field(600, ge=1)
+    social_message_rate_limit_per_minute: int = Field(20, ge=1)  # direct messages per account, on top
+    # Accounts younger than this: their mentions of (and messages to) accounts not following them are requests.
+    social_new_account_days: int = Field(7, ge=0)
+    # Comma-separated words (case-insensitive, whole words) a post, comment or message may not contain.
+    social_blocked_words: str = ""
+    # Home feeds of active users cached in Redis (HARMONI_REDIS_URL; none without it): items kept, seconds idle.
+    social_feed_cache_items: int = Field(400, ge=20)
+    social_feed_cache_ttl_s: int = Field(3600, ge=60)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

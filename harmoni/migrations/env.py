@@ -12,7 +12,7 @@ MODEL_MODULES = ("harmoni.models", "indexer.models", "ledger.models", "ledger.op
                  "ledger.registration", "partners.models", "ledger.usage.models", "ledger.royalties.models",
                  "ledger.catalog", "ledger.disputes", "content.models", "ledger.editions.models", "payments.models",
                  "notifications.models", "discovery.search.models", "discovery.trending.models",
-                 "discovery.recommendations.models", "discovery.analytics.models")
+                 "discovery.recommendations.models", "discovery.analytics.models", "social.models")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 

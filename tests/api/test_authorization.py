@@ -101,6 +101,13 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "notification_id": lambda world: uuid.uuid4(),
     "export_id": lambda world: uuid.uuid4(),
     "address": lambda world: PAYEE,
+    # social
+    "subject_type": lambda world: "post",
+    "subject_id": lambda world: uuid.uuid4(),
+    "post_id": lambda world: uuid.uuid4(),
+    "comment_id": lambda world: uuid.uuid4(),
+    "conversation_id": lambda world: uuid.uuid4(),
+    "emoji": lambda world: "heart",
 }
 
 
@@ -302,6 +309,46 @@ MATRIX = [
     # its own wallets hold (here: nothing, a 404 past authorization).
     Row("GET", "/v1/analytics/plays", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
     Row("GET", "/v1/analytics/territories", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
+    # Social: reads are public (a bearer token sent along must be valid, so a key as one is refused); writes need
+    # a signed-in account; posts are artists' (fans' only when HARMONI_SOCIAL_FANS_MAY_POST); moderation is admins'.
+    Row("PUT", "/v1/me/social-profile", SIGNED_IN, lambda w: {"dm_policy": "followers"}),
+    Row("GET", "/v1/accounts/{user_id}", EVERYONE - {"key"}),
+    Row("PUT", "/v1/accounts/{user_id}/follow", SIGNED_IN),
+    Row("DELETE", "/v1/accounts/{user_id}/follow", SIGNED_IN),
+    Row("PUT", "/v1/accounts/{user_id}/block", SIGNED_IN),
+    Row("DELETE", "/v1/accounts/{user_id}/block", SIGNED_IN),
+    Row("PUT", "/v1/accounts/{user_id}/mute", SIGNED_IN),
+    Row("DELETE", "/v1/accounts/{user_id}/mute", SIGNED_IN),
+    Row("GET", "/v1/accounts/{user_id}/followers", EVERYONE - {"key"}),
+    Row("GET", "/v1/accounts/{user_id}/following", EVERYONE - {"key"}),
+    Row("GET", "/v1/accounts/{user_id}/timeline", EVERYONE - {"key"}),
+    Row("PUT", "/v1/likes/{subject_type}/{subject_id}", SIGNED_IN),
+    Row("DELETE", "/v1/likes/{subject_type}/{subject_id}", SIGNED_IN),
+    Row("PUT", "/v1/reposts/{subject_type}/{subject_id}", SIGNED_IN),
+    Row("DELETE", "/v1/reposts/{subject_type}/{subject_id}", SIGNED_IN),
+    Row("POST", "/v1/posts", ARTISTS, lambda w: {"text": "matrix post #social"}),
+    Row("GET", "/v1/posts/{post_id}", EVERYONE - {"key"}),
+    Row("PATCH", "/v1/posts/{post_id}", SIGNED_IN, lambda w: {"text": "edited"}),  # someone else's: a later 404
+    Row("DELETE", "/v1/posts/{post_id}", SIGNED_IN),
+    Row("GET", "/v1/posts/{post_id}/revisions", EVERYONE - {"key"}),
+    Row("GET", "/v1/posts/{post_id}/comments", EVERYONE - {"key"}),
+    Row("POST", "/v1/posts/{post_id}/comments", SIGNED_IN, lambda w: {"text": "nice"}),
+    Row("GET", "/v1/recordings/{asset_id}/comments", EVERYONE - {"key"}),
+    Row("POST", "/v1/recordings/{asset_id}/comments", SIGNED_IN, lambda w: {"text": "nice", "at": "1:32"}),
+    Row("DELETE", "/v1/comments/{comment_id}", SIGNED_IN),
+    Row("GET", "/v1/recordings/{asset_id}/activity", EVERYONE - {"key"}),
+    Row("PUT", "/v1/reactions/{subject_type}/{subject_id}/{emoji}", SIGNED_IN),
+    Row("DELETE", "/v1/reactions/{subject_type}/{subject_id}/{emoji}", SIGNED_IN),
+    Row("GET", "/v1/me/feed", SIGNED_IN),
+    Row("POST", "/v1/messages", SIGNED_IN, lambda w: {"recipient_id": str(w.target.id), "text": "hi"}),
+    Row("GET", "/v1/me/conversations", SIGNED_IN),
+    Row("GET", "/v1/conversations/{conversation_id}/messages", SIGNED_IN),
+    Row("POST", "/v1/conversations/{conversation_id}/read", SIGNED_IN),
+    Row("POST", "/v1/conversations/{conversation_id}/accept", SIGNED_IN),
+    Row("POST", "/v1/reports", SIGNED_IN,
+        lambda w: {"subject_type": "account", "subject_id": str(w.target.id), "reason": "spam"}),
+    Row("GET", "/v1/admin/reports", ADMINS),
+    Row("POST", "/v1/admin/reports/{report_id}/actions", ADMINS, lambda w: {"action": "dismiss"}),
 ]
 
 
