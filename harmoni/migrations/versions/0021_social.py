@@ -2,7 +2,7 @@
 reactions, releases, direct messages and moderation reports
 
 Revision ID: 0021_social
-Revises: 0018
+Revises: 0020_payments
 Create Date: 2026-12-03 14:56:56.618801
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0021_social"
-down_revision = "0018"  # the revision id inside 0018_webhook_leases.py
+down_revision = "0020_payments"  # the revision id inside 0018_webhook_leases.py
 branch_labels = None
 depends_on = None
 

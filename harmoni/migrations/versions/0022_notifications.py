@@ -2,7 +2,7 @@
 erasures; the outbox's sender
 
 Revision ID: 0022_notifications
-Revises: 0020_payments
+Revises: 0021_social
 Create Date: 2026-12-03
 
 One `notifications` row per (recipient, kind, subject, group key, 12 h window): concurrent events of one group
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0022_notifications"
-down_revision = "0020_payments"
+down_revision = "0021_social"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Discovery: trending lists, related recordings and artists, recommendation models, analytics rollups
 
 Revision ID: 0024_discovery
-Revises: 0018
+Revises: 0023_search
 Create Date: 2026-12-03
 
 Every table here is derived (rebuilt by periodic jobs from plays and the mirror): nothing in them is a source
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024_discovery"
-down_revision = "0018"
+down_revision = "0023_search"
 branch_labels = None
 depends_on = None
 
