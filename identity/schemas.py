@@ -37,7 +37,8 @@ def _bounded(value: SecretStr) -> SecretStr:
     return value
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"format": "email", "pattern": _EMAIL.pattern}),
+                  AfterValidator(_email)]
 # SecretStr: a password never shows up in a repr or a log.
 NewPassword = Annotated[SecretStr, AfterValidator(_password)]
 Password = Annotated[SecretStr, AfterValidator(_bounded)]
@@ -69,7 +70,8 @@ class RefreshRequest(BaseModel):
 
 class UserOut(BaseModel):
     id: uuid.UUID
-    email: str | None
+    email: str | None = Field(validation_alias="email_address",
+                              description="the account's e-mail address (null for wallet-only accounts)")
     email_verified: datetime | None = Field(
         validation_alias="email_verified_at",
         description="when the owner confirmed the address (a verification link, or an accepted payee invitation); "
