@@ -37,11 +37,12 @@ def _bounded(value: SecretStr) -> SecretStr:
     return value
 
 
-Email = Annotated[str, Field(max_length=320, json_schema_extra={"format": "email", "pattern": _EMAIL.pattern}),
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"pattern": _EMAIL.pattern}),
                   AfterValidator(_email)]
 # SecretStr: a password never shows up in a repr or a log.
-NewPassword = Annotated[SecretStr, AfterValidator(_password)]
-Password = Annotated[SecretStr, AfterValidator(_bounded)]
+NewPassword = Annotated[SecretStr, AfterValidator(_password),
+                        Field(json_schema_extra={"minLength": 10, "maxLength": MAX_PASSWORD})]
+Password = Annotated[SecretStr, AfterValidator(_bounded), Field(json_schema_extra={"maxLength": MAX_PASSWORD})]
 
 
 class SignUp(BaseModel):
@@ -123,8 +124,12 @@ class SiweNonceOut(BaseModel):
 
 
 class SiweVerify(BaseModel):
-    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message, exactly as signed")
-    signature: str = Field(min_length=1, max_length=200, description="EIP-191 personal_sign signature, hex")
+    # The patterns document what `identity.siwe` checks (it refuses the rest with its own problem types).
+    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message, exactly as signed",
+                         json_schema_extra={"pattern": r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^\s/?#@]+ wants you to "
+                                                       r"sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n"})
+    signature: str = Field(min_length=1, max_length=200, description="EIP-191 personal_sign signature, hex",
+                           json_schema_extra={"pattern": r"^(0x)?[0-9a-fA-F]{130}$"})
     purpose: Literal["login", "link"] = Field(
         "login", description="`login`: sign in (an account is created for a new wallet); "
                              "`link`: add the wallet to the account of the bearer token")

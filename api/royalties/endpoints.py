@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
 from api.errors import problem_responses
+from api.openapi import MAX_SAFE_INTEGER
 from api.rights.schemas import OperationOut
 from api.royalties import views
 from api.royalties.schemas import (
@@ -53,7 +54,7 @@ from ledger.royalties.tasks import close_period_job, publish_period_job
 router = APIRouter(prefix="/v1", tags=["royalties"])
 AdminUser = Annotated[User, require_roles(Role.admin)]
 AuditorUser = Annotated[User, require_roles(Role.auditor, Role.admin)]
-PeriodId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The period's number (its PayoutDistributor id)")]
+PeriodId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER, description="The period's number (its PayoutDistributor id)")]
 _SIGNED_IN = (Unauthenticated, InvalidToken)
 _ADMIN = (*_SIGNED_IN, Forbidden)
 
