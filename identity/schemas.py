@@ -156,9 +156,17 @@ class RoleGrant(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"role": "auditor"}]}}
 
 
+def _normalised_url_fits(url: HttpUrl) -> HttpUrl:
+    # The normalised form (punycode, percent-encoding) is what is stored and answered, and may be longer than what
+    # was sent: checked here, or the answer itself would fail HttpUrl's own bound.
+    if len(str(url)) > 2083:
+        raise ValueError("must be at most 2083 characters once normalised (punycode, percent-encoding)")
+    return url
+
+
 class ProfileLink(BaseModel):
     label: str = Field(min_length=1, max_length=60)
-    url: HttpUrl
+    url: Annotated[HttpUrl, AfterValidator(_normalised_url_fits)]
 
 
 class ArtistProfileIn(BaseModel):
