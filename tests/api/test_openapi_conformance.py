@@ -82,3 +82,12 @@ def test_an_empty_api_key_header_is_a_refused_key_not_no_key(api):
     assert api.get("/v1/partner/webhooks", headers=partner.headers).status_code == 200
     refused = api.get("/v1/partner/webhooks", headers={**partner.headers, "X-API-Key": ""})
     assert refused.status_code == 401 and refused.json()["type"].endswith("/invalid-api-key")
+
+
+def test_a_link_longer_once_normalised_is_refused_not_a_500(api):
+    artist = make_user(api.app.state.context.sessions, api.app.state.context.settings, "artist")
+    url = "https://example.com/" + "a b" * 600  # 1,820 characters sent; 3,020 once the spaces are %20
+    response = api.put("/v1/me/artist-profile", headers=artist.headers,
+                       json={"display_name": "Ada", "links": [{"label": "Site", "url": url}]})
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    assert response.json()["field"] == "links[0].url"
