@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Annotated, Literal
 
@@ -219,5 +220,9 @@ def audit_input(period_id: PeriodId,
         with context.sessions() as own:
             yield from exports.TABLES[name](own, ctx, period_id)
 
-    return StreamingResponse(rows(), media_type="text/csv",
+    # The first chunk is read here: a refusal (no statement yet) is then a problem+json answer, not an error
+    # after the 200's headers went out.
+    stream = rows()
+    first = next(stream, None)
+    return StreamingResponse(itertools.chain(() if first is None else (first,), stream), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="period-{period_id}-{name}"'})

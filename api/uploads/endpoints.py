@@ -103,7 +103,8 @@ async def create_upload(
         = None,
         preview_start_ms: Annotated[int, Query(ge=0, le=24 * 3600 * 1000,
                                                description="Where the 30-second preview starts")] = 0,
-        tus_resumable: Annotated[str | None, Header(description="`1.0.0` for a resumable upload")] = None,
+        tus_resumable: Annotated[str | None, Header(description="`1.0.0` for a resumable upload",
+                                                     json_schema_extra={"enum": ["1.0.0"]})] = None,
         upload_length: Annotated[int | None, Header(ge=1, description="tus: the file's size in bytes")] = None,
         upload_metadata: Annotated[str | None, Header(description="tus: `filename <base64>`")] = None,
 ) -> UploadOut:
