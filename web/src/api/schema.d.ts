@@ -8050,7 +8050,7 @@ export interface operations {
             };
             header?: {
                 /** @description `1.0.0` for a resumable upload */
-                "tus-resumable"?: string | null;
+                "tus-resumable"?: "1.0.0";
                 /** @description tus: the file's size in bytes */
                 "upload-length"?: number | null;
                 /** @description tus: `filename <base64>` */
