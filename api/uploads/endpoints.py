@@ -143,7 +143,8 @@ async def create_upload(
 
 
 @router.head("/{upload_id}", summary="tus: how many bytes of a resumable upload arrived (Upload-Offset)",
-             status_code=status.HTTP_200_OK, responses=problem_responses(*_AUTH, UploadNotFound))
+             status_code=status.HTTP_200_OK, response_class=Response,  # headers only: no body, no Content-Type
+             responses=problem_responses(*_AUTH, UploadNotFound))
 def tus_offset(upload_id: UploadId, session: SessionDep, user: ArtistUser) -> Response:
     return Response(status_code=200, headers=_tus_headers(uploads.upload_of(session, user.id, upload_id)))
 
