@@ -8292,9 +8292,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
             401: {
