@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.orm import configure_mappers
 
-from api import errors
+from api import errors, openapi
 from api.assets.endpoints import router as assets_router
 from api.auth.endpoints import router as auth_router
 from api.bonus.endpoints import router as bonus_router
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None, redoc_url=None,  # served by api.docs with local assets
     )
     install_docs(app)
+    openapi.install(app)  # the problems each route answers, derived from its dependencies
     passwords.slots.configure(settings.password_hashing_concurrency, settings.password_hashing_wait_s)
     app.state.context = AppContext(settings=settings, sessions=session_factory(database_url),
                                    chain=ChainClient(settings.effective_rpc_url, settings.rpc_timeout_s),

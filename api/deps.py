@@ -12,11 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.mirror import MirrorCache
+from api.openapi import documents
 from chain.client import ChainClient
 from content.streaming import PlayableCache
 from harmoni.settings import Settings
 from identity import service as identity
-from identity.errors import Forbidden, Unauthenticated
+from identity.errors import Forbidden, InvalidToken, Unauthenticated
 from identity.models import Role, User
 from identity.throttle import SignInThrottle
 from indexer.status import BoundedReadiness
@@ -105,6 +106,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login, /signup or /refresh")
 
 
+@documents(InvalidToken, credentials="optional")
 def get_optional_user(session: SessionDep, context: ContextDep,
                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User | None:
     """The bearer token's user, None without a token; a token that is present but invalid is a 401."""
@@ -113,6 +115,7 @@ def get_optional_user(session: SessionDep, context: ContextDep,
     return identity.user_for_access_token(session, context.settings, credentials.credentials)
 
 
+@documents(Unauthenticated, credentials="required")
 def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:
     if user is None:
         raise Unauthenticated("this endpoint needs a bearer access token")
@@ -130,6 +133,7 @@ def require_roles(*roles: Role) -> Any:
     """
     wanted = frozenset(r.value for r in roles)
 
+    @documents(Forbidden, credentials="required")
     def check(user: CurrentUser) -> User:
         if wanted.isdisjoint(user.roles):
             raise Forbidden(f"this needs the role {' or '.join(sorted(wanted))}")

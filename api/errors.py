@@ -7,8 +7,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from harmoni.errors import PROBLEM_BASE_URI, HarmoniError, ValidationFailed
 
@@ -47,11 +49,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slugs = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+        slugs = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
         slug = slugs.get(exc.status_code, "http-error")
         body = {"type": PROBLEM_BASE_URI + slug, "title": str(exc.detail), "status": exc.status_code,
                 "detail": str(exc.detail), "instance": request.url.path}
-        return problem_response(body, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 400 and slug == "malformed-body":  # FastAPI could not parse the body at all
+            body.update(title="Malformed request body", field="body",
+                        detail="the request body cannot be read: send UTF-8 JSON (or the form the operation "
+                               "documents) with a matching Content-Type")
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(body, headers=headers or None)
 
     @app.exception_handler(DataError)
     async def _unstorable_value(request: Request, exc: DataError) -> JSONResponse:
@@ -64,6 +73,19 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(HarmoniError("an unexpected error occurred").problem(instance=request.url.path))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (RFC 9110: a 405 lists them all in `Allow`).
+
+    Starlette's own `Allow` names only the first route that matched the path, while each method is a route here.
+    """
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):  # included routers' routes, with their prefixes
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def problem_responses(*errors: type[HarmoniError]) -> dict[int | str, dict]:

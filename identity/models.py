@@ -53,7 +53,9 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("claimed_email = lower(claimed_email)", name="claimed_email_lower_case"),
         CheckConstraint(f"roles <@ array[{_ROLES}]::varchar[]", name="roles_known"),
+        Index("ix_users_claimed_email", "claimed_email"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -67,6 +69,14 @@ class User(Base):
     # Set by erasure (`notifications.privacy`): the row stays for the ledger rows pointing at it, its tokens stop
     # working.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An address this account signed up with while an unverified account held it (`identity.verification`): the
+    # account gets it, verified, once its owner follows the link e-mailed there; until then `email` is empty.
+    claimed_email: Mapped[str | None] = mapped_column(String(320))
+
+    @property
+    def email_address(self) -> str | None:
+        """The address the account answers with: its own, or the one it claims."""
+        return self.email or self.claimed_email
 
 
 class ArtistProfile(Base):

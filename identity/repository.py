@@ -16,8 +16,9 @@ def user_by_id(session: Session, user_id: uuid.UUID, *, for_update: bool = False
     return session.scalars(statement.with_for_update() if for_update else statement).one_or_none()
 
 
-def user_by_email(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(User.email == email)).one_or_none()
+def user_by_email(session: Session, email: str, *, for_update: bool = False) -> User | None:
+    statement = select(User).where(User.email == email)
+    return session.scalars(statement.with_for_update() if for_update else statement).one_or_none()
 
 
 def refresh_token_by_hash(session: Session, token_hash: bytes) -> RefreshToken | None:

@@ -37,10 +37,12 @@ def _bounded(value: SecretStr) -> SecretStr:
     return value
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"pattern": _EMAIL.pattern}),
+                  AfterValidator(_email)]
 # SecretStr: a password never shows up in a repr or a log.
-NewPassword = Annotated[SecretStr, AfterValidator(_password)]
-Password = Annotated[SecretStr, AfterValidator(_bounded)]
+NewPassword = Annotated[SecretStr, AfterValidator(_password),
+                        Field(json_schema_extra={"minLength": 10, "maxLength": MAX_PASSWORD})]
+Password = Annotated[SecretStr, AfterValidator(_bounded), Field(json_schema_extra={"maxLength": MAX_PASSWORD})]
 
 
 class SignUp(BaseModel):
@@ -69,7 +71,8 @@ class RefreshRequest(BaseModel):
 
 class UserOut(BaseModel):
     id: uuid.UUID
-    email: str | None
+    email: str | None = Field(validation_alias="email_address",
+                              description="the account's e-mail address (null for wallet-only accounts)")
     email_verified: datetime | None = Field(
         validation_alias="email_verified_at",
         description="when the owner confirmed the address (a verification link, or an accepted payee invitation); "
@@ -121,8 +124,12 @@ class SiweNonceOut(BaseModel):
 
 
 class SiweVerify(BaseModel):
-    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message, exactly as signed")
-    signature: str = Field(min_length=1, max_length=200, description="EIP-191 personal_sign signature, hex")
+    # The patterns document what `identity.siwe` checks (it refuses the rest with its own problem types).
+    message: str = Field(min_length=1, max_length=4000, description="the EIP-4361 message, exactly as signed",
+                         json_schema_extra={"pattern": r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^\s/?#@]+ wants you to "
+                                                       r"sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n"})
+    signature: str = Field(min_length=1, max_length=200, description="EIP-191 personal_sign signature, hex",
+                           json_schema_extra={"pattern": r"^(0x)?[0-9a-fA-F]{130}$"})
     purpose: Literal["login", "link"] = Field(
         "login", description="`login`: sign in (an account is created for a new wallet); "
                              "`link`: add the wallet to the account of the bearer token")
@@ -149,9 +156,17 @@ class RoleGrant(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"role": "auditor"}]}}
 
 
+def _normalised_url_fits(url: HttpUrl) -> HttpUrl:
+    # The normalised form (punycode, percent-encoding) is what is stored and answered, and may be longer than what
+    # was sent: checked here, or the answer itself would fail HttpUrl's own bound.
+    if len(str(url)) > 2083:
+        raise ValueError("must be at most 2083 characters once normalised (punycode, percent-encoding)")
+    return url
+
+
 class ProfileLink(BaseModel):
     label: str = Field(min_length=1, max_length=60)
-    url: HttpUrl
+    url: Annotated[HttpUrl, AfterValidator(_normalised_url_fits)]
 
 
 class ArtistProfileIn(BaseModel):

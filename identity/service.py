@@ -73,9 +73,14 @@ def sign_up(session: Session, settings: Settings, *, email: str, password: str, 
         throttle.before_sign_up(ip)
     if role not in (Role.fan, Role.artist):
         raise RoleChangeRefused(f"sign-up may ask for fan or artist, not {role}")
-    if repository.user_by_email(session, email) is not None:
+    holder = repository.user_by_email(session, email)
+    if holder is not None and verification.is_verified(holder):
         raise EmailTaken("an account with this email already exists")
-    user = User(id=uuid.uuid4(), email=email, password_hash=passwords.hash_password(password), roles=[role.value])
+    # An unverified holder proves nothing: the new account claims the address and gets it once its owner follows
+    # the link e-mailed there. The answer is the one a free address gets, so it tells nobody the address is held.
+    claimed = holder is not None
+    user = User(id=uuid.uuid4(), email=None if claimed else email, claimed_email=email if claimed else None,
+                password_hash=passwords.hash_password(password), roles=[role.value])
     session.add(user)
     try:
         session.flush()

@@ -9,6 +9,12 @@ every link of that account is refused as used. Like an invitation token it exist
 Until an address is verified it grants nothing that belongs to the mailbox's owner: an e-mail payee resolves to
 an account's wallet only once that account is verified (`identity.invitations`). Accepting a payee invitation
 verifies too: its token was delivered to the same mailbox.
+
+Address claims: whoever signs up first with an address does not keep it unless they prove the mailbox. A sign-up
+with an address an unverified account holds makes an account that claims it (`users.claimed_email`, its `email`
+empty) and answers as any sign-up does, so it reveals nothing about the address; the link goes to the address, and
+following it moves the address to the claiming account, verified, and takes it from the unverified holder. Of
+several claims the first confirmed wins; an address a verified account holds cannot be claimed.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from harmoni.settings import Settings
@@ -39,7 +46,7 @@ def _now() -> datetime:
 
 def issue_token(settings: Settings, user: User, now: datetime | None = None) -> str:
     now = now or _now()
-    claims = {"sub": str(user.id), "email": user.email, "aud": AUDIENCE, "iat": int(now.timestamp()),
+    claims = {"sub": str(user.id), "email": user.email_address, "aud": AUDIENCE, "iat": int(now.timestamp()),
               "exp": int((now + timedelta(hours=settings.email_verification_ttl_hours)).timestamp()),
               "jti": uuid.uuid4().hex}
     return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
@@ -47,18 +54,21 @@ def issue_token(settings: Settings, user: User, now: datetime | None = None) -> 
 
 def send(session: Session, settings: Settings, user: User) -> OutboxEmail:
     """Queue a verification e-mail to the account's address (refused once it is verified)."""
-    if user.email is None:
+    address = user.email_address
+    if address is None:
         raise NoEmailAddress("this account signs in with a wallet and has no e-mail address to verify")
     if user.email_verified_at is not None:
-        raise EmailAlreadyVerified(f"{user.email} is verified already")
+        raise EmailAlreadyVerified(f"{address} is verified already")
     token = issue_token(settings, user)
     link = f"{settings.api_url.rstrip('/')}{PATH}?token={token}"
-    body = (f"Someone (we hope you) created a HARMONI account with this e-mail address ({user.email}).\n\n"
+    moves = (" An earlier account that signed up with this address but never confirmed it\nloses it then."
+             if user.email is None else "")
+    body = (f"Someone (we hope you) created a HARMONI account with this e-mail address ({address}).\n\n"
             f"To confirm it is yours, open this link within {settings.email_verification_ttl_hours} hours:\n"
             f"  {link}\n\n"
-            f"It works once. If you did not sign up, ignore this e-mail: the account stays unverified, and no\n"
-            f"royalties named to this address are paid to it.\n")
-    email = OutboxEmail(id=uuid.uuid4(), to_address=user.email, subject=SUBJECT, body=body)
+            f"It works once.{moves} If you did not sign up, ignore this e-mail: the account stays unverified,\n"
+            f"and no royalties named to this address are paid to it.\n")
+    email = OutboxEmail(id=uuid.uuid4(), to_address=address, subject=SUBJECT, body=body)
     session.add(email)
     session.flush()
     log.info("e-mail verification sent", extra={"user_id": str(user.id)})
@@ -77,6 +87,9 @@ def confirm(session: Session, settings: Settings, token: str) -> User:
     except (jwt.InvalidTokenError, ValueError, TypeError) as err:
         raise EmailVerificationInvalid("this verification link is not valid", field="token") from err
     user = repository.user_by_id(session, user_id, for_update=True)
+    if user is not None and user.email is None and user.claimed_email is not None \
+            and user.claimed_email == claims["email"]:
+        return _claim(session, user)
     if user is None or user.email is None or user.email != claims["email"]:
         raise EmailVerificationInvalid("this verification link is for an address the account no longer has",
                                        field="token")
@@ -85,6 +98,28 @@ def confirm(session: Session, settings: Settings, token: str) -> User:
     mark_verified(user)
     session.flush()
     log.info("e-mail verified", extra={"user_id": str(user.id)})
+    return user
+
+
+def _claim(session: Session, user: User) -> User:
+    """Move the claimed address to `user`, verified, from the unverified account holding it (if any still does)."""
+    address = user.claimed_email
+    holder = repository.user_by_email(session, address, for_update=True)
+    if holder is not None and holder.email_verified_at is not None:
+        # Another claim, or the holder itself, proved the mailbox first: this link is spent.
+        raise EmailAlreadyVerified(f"{address} was confirmed by another account first", field="token")
+    if holder is not None:
+        holder.email = None  # it never proved the address; its sign-in by e-mail goes with it
+        session.flush()  # the address is unique: free it before it moves
+        log.info("e-mail address claimed from an unverified account",
+                 extra={"user_id": str(user.id), "from_user_id": str(holder.id)})
+    user.email, user.claimed_email = address, None
+    mark_verified(user)
+    try:
+        session.flush()
+    except IntegrityError as err:  # a concurrent claim of the same address committed first
+        raise EmailAlreadyVerified(f"{address} was confirmed by another account first", field="token") from err
+    log.info("e-mail verified", extra={"user_id": str(user.id), "claimed": True})
     return user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session
 from web3 import Web3
 
@@ -21,6 +21,7 @@ from api.assets.schemas import (
 )
 from api.deps import ContextDep
 from api.mirror import reflected_block
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from api.partners.deps import PUBLIC_OR_PARTNER_KEY_PROBLEMS, PublicOrPartnerKey
 from ledger import assets
 from ledger.models import Asset
@@ -37,8 +38,9 @@ def _address(value: str | None) -> str | None:
     return Web3.to_checksum_address(value)
 
 
-AddressQuery = Annotated[str | None, AfterValidator(_address)]
-AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
+AddressQuery = Annotated[Annotated[str, Field(json_schema_extra=ETHEREUM_ADDRESS)] | None, AfterValidator(_address)]
+AssetId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER,
+                                description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
 
 
 def _asset_out(row: Asset, title: str | None = None) -> AssetOut:

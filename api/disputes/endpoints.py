@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from api.deps import ContextDep, SessionDep, require_roles
 from api.disputes.schemas import DisputeIn, DisputeList, DisputeOut, DisputeResolveIn
 from api.errors import problem_responses
+from api.openapi import MAX_SAFE_INTEGER, documents
 from api.partners.deps import ApiKeyHeaderDep, BearerDep, admit, presented_key
 from api.rights.schemas import OperationOut
 from chain.deployments import load as load_deployment
@@ -29,10 +30,12 @@ from partners.models import ApiScope
 router = APIRouter(prefix="/v1", tags=["disputes"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
 AdminUser = Annotated[User, require_roles(Role.admin)]
-AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
+AssetId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER,
+                                description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
 DisputeId = Annotated[uuid.UUID, Path(description="The `id` the dispute was filed with")]
 
 
+@documents(InvalidToken, InvalidApiKey, ScopeMissing, RateLimited, credentials="optional")
 def get_viewer(session: SessionDep, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
                bearer: BearerDep) -> User | None:
     """Who reads: a signed-in user (who may see more), or nobody in particular (anonymous, a partner key)."""

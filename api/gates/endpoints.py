@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_roles
 from api.errors import problem_responses
+from api.openapi import MAX_SAFE_INTEGER
 from content import gating
 from content.errors import RecordingNotYours
 from harmoni.errors import NotFound, ValidationFailed
@@ -18,12 +19,13 @@ from identity.repository import wallets_of
 
 router = APIRouter(prefix="/v1/recordings", tags=["streams"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
-AssetId = Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")]
+AssetId = Annotated[int, Path(ge=0, le=MAX_SAFE_INTEGER, description="The recording's asset id")]
 _AUTH = (Unauthenticated, InvalidToken, Forbidden)
 
 
 class GateIn(BaseModel):
-    edition_id: int = Field(ge=0, le=2**63 - 1, description="The HarmoniEditions edition whose holders may listen")
+    edition_id: int = Field(ge=0, le=MAX_SAFE_INTEGER,
+                            description="The HarmoniEditions edition whose holders may listen")
 
     model_config = {"json_schema_extra": {"examples": [{"edition_id": 3}]}}
 

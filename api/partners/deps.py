@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Response
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +18,7 @@ from api.deps import AppContext, ContextDep
 from api.errors import problem_responses
 from harmoni.ratelimit import limiter_for
 from identity import service as identity
-from identity.errors import Forbidden, Unauthenticated
+from identity.errors import Forbidden, InvalidToken, Unauthenticated
 from partners import service
 from partners.errors import InvalidApiKey, RateLimited, ScopeMissing
 from partners.models import ApiScope
@@ -26,12 +26,20 @@ from partners.models import ApiScope
 RATE_WINDOW_S = 60
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A partner API key (hk_live_…)")
 _bearer = HTTPBearer(auto_error=False, description="A partner API key (hk_live_…) or an access token")
-ApiKeyHeaderDep = Annotated[str | None, Depends(_api_key_header)]
+
+
+async def _api_key(request: Request, _declared: Annotated[str | None, Depends(_api_key_header)]) -> str | None:
+    # The raw header: FastAPI's APIKeyHeader reads an empty `X-API-Key` as none, so an empty key would fall back to
+    # the bearer token's account. A key header that came is checked, empty or not. (`_declared` documents it.)
+    return request.headers.get("x-api-key")
+
+
+ApiKeyHeaderDep = Annotated[str | None, Depends(_api_key)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def presented_key(x_api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str | None:
-    if x_api_key:
+    if x_api_key is not None:
         return x_api_key.strip()
     if bearer is not None and bearer.credentials.startswith(service.KEY_PREFIX):
         return bearer.credentials
@@ -73,6 +81,8 @@ class PartnerKey:
     def __init__(self, *scopes: ApiScope, optional: bool = False) -> None:
         self.scopes = scopes
         self.optional = optional
+        self.problems = (InvalidApiKey, ScopeMissing, RateLimited) + (() if optional else (Unauthenticated,))
+        self.credentials = "optional" if optional else "required"
 
     async def __call__(self, context: ContextDep, response: Response, x_api_key: ApiKeyHeaderDep,
                        bearer: BearerDep) -> service.AuthenticatedKey | None:
@@ -104,6 +114,9 @@ class PartnerCaller:
 
 class PartnerCallerWith:
     """Dependency: a key holding `scope`, or a signed-in partner or admin (the resources are the account's)."""
+
+    problems = (Unauthenticated, InvalidToken, InvalidApiKey, ScopeMissing, Forbidden, RateLimited)
+    credentials = "required"
 
     def __init__(self, scope: ApiScope) -> None:
         self.scope = scope

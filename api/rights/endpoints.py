@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from web3 import Web3
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from api.rights.schemas import (
     ControllerTransferIn,
     OperationOut,
@@ -42,8 +43,10 @@ from ledger.tasks import relay_rights_operation
 router = APIRouter(prefix="/v1", tags=["rights"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]  # the signer is the artist's own custodial wallet
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=120)]
-ControllerQuery = Annotated[str, Query(description="Your own wallet (linked with SIWE) that will sign")]
-AssetId = Annotated[int, Path(ge=1, description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
+ControllerQuery = Annotated[str, Query(description="Your own wallet (linked with SIWE) that will sign",
+                                        json_schema_extra=ETHEREUM_ADDRESS)]
+AssetId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER,
+                                description="The asset's id in the RightsRegistry (as `GET /v1/assets` lists it)")]
 
 
 def _registry(context, client: ChainClient):

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
+from api.openapi import ETHEREUM_ADDRESS
 from discovery import vocabulary
 from identity.schemas import Email
 
@@ -61,7 +62,8 @@ SharePercent = Annotated[str, BeforeValidator(_percent_text), WithJsonSchema(
 
 
 class PayeeIn(BaseModel):
-    address: str | None = Field(None, description="Payee wallet address (give this or `email`)")
+    address: Annotated[str, Field(json_schema_extra=ETHEREUM_ADDRESS)] | None = Field(
+        None, description="Payee wallet address (give this or `email`)")
     email: Email | None = Field(
         None, description="Payee e-mail address, instead of `address`: paid at that account's wallet, or at a "
                           "custodial wallet held for them until they accept the e-mailed invitation")
@@ -126,7 +128,8 @@ class SplitChangeIn(BaseModel):
 
 
 class ControllerTransferIn(BaseModel):
-    new_controller: str = Field(description="Address that becomes the controller once it accepts")
+    new_controller: str = Field(description="Address that becomes the controller once it accepts",
+                                json_schema_extra=ETHEREUM_ADDRESS)
 
     model_config = {"json_schema_extra": {"examples": [{"new_controller": _ARTIST}]}}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Annotated, Literal
 
@@ -10,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ContextDep, CurrentUser, SessionDep, require_roles
 from api.errors import problem_responses
+from api.openapi import MAX_SAFE_INTEGER
 from api.rights.schemas import OperationOut
 from api.royalties import views
 from api.royalties.schemas import (
@@ -53,7 +55,7 @@ from ledger.royalties.tasks import close_period_job, publish_period_job
 router = APIRouter(prefix="/v1", tags=["royalties"])
 AdminUser = Annotated[User, require_roles(Role.admin)]
 AuditorUser = Annotated[User, require_roles(Role.auditor, Role.admin)]
-PeriodId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The period's number (its PayoutDistributor id)")]
+PeriodId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER, description="The period's number (its PayoutDistributor id)")]
 _SIGNED_IN = (Unauthenticated, InvalidToken)
 _ADMIN = (*_SIGNED_IN, Forbidden)
 
@@ -218,5 +220,9 @@ def audit_input(period_id: PeriodId,
         with context.sessions() as own:
             yield from exports.TABLES[name](own, ctx, period_id)
 
-    return StreamingResponse(rows(), media_type="text/csv",
+    # The first chunk is read here: a refusal (no statement yet) is then a problem+json answer, not an error
+    # after the 200's headers went out.
+    stream = rows()
+    first = next(stream, None)
+    return StreamingResponse(itertools.chain(() if first is None else (first,), stream), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="period-{period_id}-{name}"'})

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.openapi import ETHEREUM_ADDRESS
+
 # The examples are one period: 100 USDC of subscriptions, all to asset 7 (split 30/70), 30% platform fee.
 _ACCOUNT = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
@@ -212,7 +214,7 @@ class ClaimsOut(BaseModel):
 
 
 class ClaimIn(BaseModel):
-    account: str = Field(description="One of your wallets with something to claim")
+    account: str = Field(description="One of your wallets with something to claim", json_schema_extra=ETHEREUM_ADDRESS)
 
     model_config = {"json_schema_extra": {"examples": [{"account": _ACCOUNT}]}}
 

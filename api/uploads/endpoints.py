@@ -111,7 +111,8 @@ async def create_upload(
         = None,
         preview_start_ms: Annotated[int, Query(ge=0, le=24 * 3600 * 1000,
                                                description="Where the 30-second preview starts")] = 0,
-        tus_resumable: Annotated[str | None, Header(description="`1.0.0` for a resumable upload")] = None,
+        tus_resumable: Annotated[str | None, Header(description="`1.0.0` for a resumable upload",
+                                                     json_schema_extra={"enum": ["1.0.0"]})] = None,
         upload_length: Annotated[int | None, Header(ge=1, description="tus: the file's size in bytes")] = None,
         upload_metadata: Annotated[str | None, Header(description="tus: `filename <base64>`")] = None,
 ) -> UploadOut:
@@ -150,7 +151,8 @@ async def create_upload(
 
 
 @router.head("/{upload_id}", summary="tus: how many bytes of a resumable upload arrived (Upload-Offset)",
-             status_code=status.HTTP_200_OK, responses=problem_responses(*_AUTH, UploadNotFound))
+             status_code=status.HTTP_200_OK, response_class=Response,  # headers only: no body, no Content-Type
+             responses=problem_responses(*_AUTH, UploadNotFound))
 def tus_offset(upload_id: UploadId, session: SessionDep, context: ContextDep, user: ArtistUser) -> Response:
     return Response(status_code=200,
                     headers=_tus_headers(uploads.upload_of(session, user.id, upload_id), context.settings))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 
 from api.deps import ContextDep, CurrentUser, client_ip
+from api.openapi import documents
 from api.partners.deps import PartnerCaller, PartnerCallerWith
 from harmoni.ratelimit import limiter_for
 from identity.models import User
@@ -17,6 +18,7 @@ PLAY_WINDOW_S = 60
 IP_HOUR_S = 3600
 
 
+@documents(RateLimited)
 def limited_listener(request: Request, response: Response, context: ContextDep, user: CurrentUser) -> User:
     """The signed-in listener, counted against the per-account and per-IP limits (429 with Retry-After)."""
     limiter = limiter_for(context.settings.redis_url)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from api.deps import ContextDep, SessionDep, client_ip
 from api.errors import problem_responses
 from api.gates.deps import edition_balance
+from api.openapi import MAX_SAFE_INTEGER
 from api.usage.deps import ListenerDep, UsageReporter, ip_over_hourly_plays
 from api.usage.schemas import (
     EXAMPLE_CSV,
@@ -46,7 +47,7 @@ from payments import service as subscriptions
 router = APIRouter(prefix="/v1", tags=["usage"])
 _LISTENER_PROBLEMS = (Unauthenticated, InvalidToken, RateLimited, ValidationFailed)
 _REPORTER_PROBLEMS = (Unauthenticated, InvalidToken, Forbidden, InvalidApiKey, ScopeMissing, RateLimited)
-PeriodId = Annotated[int, Path(ge=0, le=2**63 - 1, description="Royalty period id")]
+PeriodId = Annotated[int, Path(ge=0, le=MAX_SAFE_INTEGER, description="Royalty period id")]
 
 
 async def _raw_body(request: Request) -> bytes:

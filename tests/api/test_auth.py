@@ -61,8 +61,10 @@ def test_sign_up_as_an_artist(api):
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "role"
 
 
-def test_duplicate_email_is_409_and_writes_nothing(api, sessions):
+def test_duplicate_of_a_verified_email_is_409_and_writes_nothing(api, sessions):
     _sign_up(api)
+    with sessions.begin() as session:  # an unverified holder would be claimed from (tests/api/test_email_claims.py)
+        session.execute(update(User).where(User.email == "ada@example.com").values(email_verified_at=datetime.now(UTC)))
     before = _counts(sessions)
     response = api.post("/v1/auth/signup", json={"email": "ADA@example.com", "password": PASSWORD + "!"})
     assert response.status_code == 409 and response.headers["content-type"] == PROBLEM
