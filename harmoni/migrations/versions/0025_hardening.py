@@ -1,7 +1,7 @@
 """Address claims: an account may sign up with an address an unverified account holds, and claim it
 
 Revision ID: 0025_hardening
-Revises: 0018
+Revises: 0024_discovery
 Create Date: 2026-12-03
 
 `users.claimed_email`: the address an account signed up with while another, unverified account held it. The
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_hardening"
-down_revision = "0018"
+down_revision = "0024_discovery"
 branch_labels = None
 depends_on = None
 

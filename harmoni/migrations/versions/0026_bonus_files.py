@@ -1,7 +1,7 @@
 """bonus_files: files attached to a recording (stems, booklets), optionally exclusive to an edition's holders
 
 Revision ID: 0026
-Revises: 0024_discovery
+Revises: 0025_hardening
 Create Date: 2026-12-03
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0024_discovery"
+down_revision = "0025_hardening"
 branch_labels = None
 depends_on = None
 
