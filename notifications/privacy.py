@@ -80,6 +80,10 @@ POLICIES: dict[str, Policy] = {
     "usage_reports": Policy("keep", {"filename": ERASED}, "partners' usage behind published statements"),
     "users": Policy("keep", {}, "the account row other rows point at; emptied below"),
     "account_erasures": Policy("keep", {}, "that the account was erased, and when"),
+    "bonus_files": Policy("keep", {}, "files attached to registered recordings, owed to their editions' holders"),
+    "edition_listings": Policy("keep", {}, "terms and fiat prices of editions on chain that holders bought"),
+    "payment_invoices": Policy("keep", {}, "receipts: tax records the journal and royalty periods refer to"),
+    "subscriptions": Policy("keep", {}, "what the receipts paid for: subscription revenue of royalty periods"),
 }
 
 
