@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SLITHER_VENV := .venv-slither
 NODE_BIN := $(CURDIR)/node_modules/.bin
+# pytest on two workers (pytest-xdist), a test file per worker at a time; PYTEST_PARALLEL= runs it in one process.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 export PATH := $(NODE_BIN):$(PATH)
 
 .PHONY: run test test-tools deps fpcalc lint contracts-test gas-snapshot slither pytest bench-gas clean \
@@ -21,7 +23,7 @@ test: deps test-tools $(SLITHER_VENV)/.installed
 	$(MAKE) --no-print-directory slither
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory web-e2e
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 deps: $(VENV)/.installed node_modules/.package-lock.json web/node_modules/.package-lock.json fpcalc
 
@@ -100,7 +102,7 @@ slither: node_modules/.package-lock.json $(SLITHER_VENV)/.installed
 		$(SLITHER_VENV)/bin/slither . --config-file slither.config.json --fail-medium
 
 pytest: deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 bench-gas: deps
 	$(BIN)/python scripts/bench_gas.py

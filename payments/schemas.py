@@ -8,6 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+_PLAN = {"plan": "month:USD", "interval": "month", "currency": "USD", "amount": 999}
+_SUBSCRIPTION = {"status": "active", "streaming": True, "interval": "month", "currency": "USD", "amount": 999,
+                 "cancel_at_period_end": False, "current_period_start": "2026-03-01T12:00:00Z",
+                 "current_period_end": "2026-04-01T12:00:00Z", "message": "Your subscription is active."}
+
 
 class PlanOut(BaseModel):
     plan: str = Field(examples=["month:USD"], description="`interval:CURRENCY`")
@@ -15,10 +20,14 @@ class PlanOut(BaseModel):
     currency: str = Field(examples=["USD"])
     amount: int = Field(examples=[999], description="Per interval, tax included, in the currency's smallest unit")
 
+    model_config = {"json_schema_extra": {"examples": [_PLAN]}}
+
 
 class SubscribeIn(BaseModel):
     interval: Literal["month", "year"] = Field(examples=["month"])
     currency: str = Field(pattern=r"^[A-Za-z]{3}$", examples=["USD"])
+
+    model_config = {"json_schema_extra": {"examples": [{"interval": "month", "currency": "USD"}]}}
 
 
 class CheckoutOut(BaseModel):
@@ -27,14 +36,20 @@ class CheckoutOut(BaseModel):
     checkout_session_id: str
     plan: PlanOut
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "checkout_url": "https://checkout.stripe.com/c/pay/cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU",
+        "checkout_session_id": "cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU", "plan": _PLAN}]}}
+
 
 class PlanChangeIn(BaseModel):
     interval: Literal["month", "year"] = Field(description="Same currency as now: upgrades are charged pro rata "
                                                            "at once, downgrades start now without a refund")
 
+    model_config = {"json_schema_extra": {"examples": [{"interval": "year"}]}}
+
 
 class SubscriptionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_SUBSCRIPTION]})
 
     status: str = Field(description="active, past_due (a renewal failed; Stripe retries, streaming goes on), unpaid "
                                     "(every retry failed: no streaming), canceled, incomplete, trialing")
@@ -50,6 +65,8 @@ class SubscriptionOut(BaseModel):
 
 class PortalOut(BaseModel):
     url: str = Field(description="Stripe's customer portal for this account (cards, invoices, cancelling)")
+
+    model_config = {"json_schema_extra": {"examples": [{"url": "https://billing.stripe.com/p/session/live_YWNjdF8xTjRrQjJMa2pIZ0ZkU2E"}]}}
 
 
 class InvoiceOut(BaseModel):
@@ -68,14 +85,25 @@ class InvoiceOut(BaseModel):
     service_end: datetime
     paid_at: datetime
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "6d0f3a2b-8e4c-4b71-9a5d-c2e7f1b30948", "number": "HRM-000001", "currency": "USD", "total": 999,
+        "tax": 167, "tax_rate_bps": 2000, "net": 832, "refunded": 0, "status": "paid", "buyer_country": "DE",
+        "evidence": {"billing_country": "DE", "card_country": "DE", "ip_country": None},
+        "service_start": "2026-03-01T12:00:00Z", "service_end": "2026-04-01T12:00:00Z",
+        "paid_at": "2026-03-01T12:00:07Z"}]}}
+
 
 class RefundIn(BaseModel):
     amount: int | None = Field(None, ge=1, le=2**62, description="Omit for a full refund of what is left")
     reason: str = Field(min_length=1, max_length=400, examples=["double charge"])
 
+    model_config = {"json_schema_extra": {"examples": [{"amount": 999, "reason": "double charge"}]}}
+
 
 class RefundOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "re_3OqL2bK8zW1xYv4N0aB7cD9e", "kind": "refund", "invoice_id": "6d0f3a2b-8e4c-4b71-9a5d-c2e7f1b30948",
+        "amount": 999, "status": "succeeded"}]})
 
     id: str
     kind: str
@@ -85,7 +113,10 @@ class RefundOut(BaseModel):
 
 
 class DeadLetterOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "evt_1OqL2bK8zW1xYv4N7hJk3mPq", "type": "invoice.paid", "created": 1772366407, "attempts": 8,
+        "last_error": "KeyError: 'subscription'", "received_at": "2026-03-01T12:00:08Z",
+        "dead_at": "2026-03-01T18:41:22Z"}]})
 
     id: str
     type: str
@@ -99,3 +130,5 @@ class DeadLetterOut(BaseModel):
 class WebhookAck(BaseModel):
     received: bool = True
     duplicate: bool = Field(description="The event was in the inbox already")
+
+    model_config = {"json_schema_extra": {"examples": [{"received": True, "duplicate": False}]}}

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from api.deps import ContextDep, OptionalUser, SessionDep, require_roles
 from api.errors import problem_responses
 from api.gates.deps import edition_balance
+from api.openapi import MAX_SAFE_INTEGER
 from content import bonus, streaming
 from content.errors import NotEditionHolder, RecordingNotYours, StreamUrlInvalid, UploadNotFound, UploadNotReady
 from content.storage import object_store
@@ -23,7 +24,7 @@ from identity.repository import wallets_of
 
 router = APIRouter(tags=["streams"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
-AssetId = Annotated[int, Path(ge=0, le=2**63 - 1, description="The recording's asset id")]
+AssetId = Annotated[int, Path(ge=0, le=MAX_SAFE_INTEGER, description="The recording's asset id")]
 BonusId = Annotated[uuid.UUID, Path(description="The bonus file's id")]
 _AUTH = (Unauthenticated, InvalidToken, Forbidden)
 _RENEW = "GET /v1/recordings/{asset_id}/bonus-files"
@@ -32,7 +33,7 @@ _RENEW = "GET /v1/recordings/{asset_id}/bonus-files"
 class BonusFileIn(BaseModel):
     upload_id: uuid.UUID = Field(description="A ready upload of yours of kind `bonus`")
     title: str = Field(min_length=1, max_length=200, description="What listeners see, e.g. `Stems (WAV)`")
-    edition_id: int | None = Field(None, ge=0, le=2**63 - 1,
+    edition_id: int | None = Field(None, ge=0, le=MAX_SAFE_INTEGER,
                                    description="Only holders of this edition may download it; null: whoever may "
                                                "hear the recording in full")
 
@@ -55,9 +56,25 @@ class BonusFileOut(BaseModel):
     download_expires_at: datetime | None = None
     locked: str | None = Field(None, description="Why you cannot download it (sign in, or hold the edition)")
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c", "asset_id": 7, "title": "Stems (WAV)",
+        "filename": "blue-hour-stems.zip", "size": 48213904, "mime": "application/zip",
+        "cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "edition_id": 3, "exclusive_to": 3,
+        "created_at": "2026-12-03T15:20:00Z",
+        "download_url": "https://harmoni.example/v1/bonus-files/6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c/download"
+                        "?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1wbGU",
+        "download_expires_at": "2026-12-03T15:35:00Z", "locked": None}]}}
+
 
 class BonusFilePage(BaseModel):
     items: list[BonusFileOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"items": [{
+        "id": "6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c", "asset_id": 7, "title": "Stems (WAV)",
+        "filename": "blue-hour-stems.zip", "size": 48213904, "mime": "application/zip",
+        "cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "edition_id": 3, "exclusive_to": 3,
+        "created_at": "2026-12-03T15:20:00Z", "download_url": None, "download_expires_at": None,
+        "locked": "bonus file 'Stems (WAV)' is exclusive to holders of edition 3: none of your wallets holds one"}]}]}}
 
 
 def _out(item: bonus.Listed) -> BonusFileOut:

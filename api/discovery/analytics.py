@@ -12,6 +12,7 @@ from web3 import Web3
 
 from api.deps import ContextDep, SessionDep
 from api.errors import problem_responses
+from api.openapi import MAX_SAFE_INTEGER
 from api.partners.deps import ApiKeyHeaderDep, BearerDep, admit, presented_key
 from discovery.analytics import service
 from harmoni.errors import RateLimited, ValidationFailed
@@ -61,11 +62,16 @@ class DayOut(BaseModel):
     plays: int
     listeners: int
 
+    model_config = {"json_schema_extra": {"examples": [{"day": "2026-03-14", "plays": 128, "listeners": 93}]}}
+
 
 class DailySeries(BaseModel):
     asset_id: int | None
     artist: str | None
     points: list[DayOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"asset_id": 7, "artist": None, "points": [
+        {"day": "2026-03-14", "plays": 128, "listeners": 93}, {"day": "2026-03-15", "plays": 141, "listeners": 102}]}]}}
 
 
 class TerritoryOut(BaseModel):
@@ -74,21 +80,29 @@ class TerritoryOut(BaseModel):
     net_revenue: int
     currency: str
 
+    model_config = {"json_schema_extra": {"examples": [
+        {"territory": "DE", "usage": 5120, "net_revenue": 1843, "currency": "EUR"}]}}
+
 
 class Territories(BaseModel):
     asset_id: int
     period_id: int | None
     territories: list[TerritoryOut]
 
+    model_config = {"json_schema_extra": {"examples": [{"asset_id": 7, "period_id": 12, "territories": [
+        {"territory": "DE", "usage": 5120, "net_revenue": 1843, "currency": "EUR"},
+        {"territory": "FR", "usage": 2210, "net_revenue": 796, "currency": "EUR"}]}]}}
+
 
 @router.get("/plays", summary="Counted plays and unique listeners per day, of one recording or one artist address "
                               "(artists; partner keys with analytics:read)",
-            response_model=DailySeries, responses={**_PROBLEMS, 200: {"content": {"text/csv": {}}}})
+            response_model=DailySeries, responses={**_PROBLEMS, 200: {"content": {"text/csv": {
+                "example": "day,plays,listeners\n2026-03-14,128,93\n2026-03-15,141,102\n"}}}})
 def daily_plays(
     session: SessionDep, context: ContextDep, user_id: Reader,
     start: Annotated[date, Query(alias="from", description="First day (UTC), inclusive")],
     end: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive")],
-    asset_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    asset_id: Annotated[int | None, Query(ge=0, le=MAX_SAFE_INTEGER)] = None,
     artist: Annotated[str | None, Query(max_length=42, description="One of your addresses (a controller)"),
                       AfterValidator(_address)] = None,
     format: Format = "json",
@@ -105,11 +119,12 @@ def daily_plays(
 
 @router.get("/territories", summary="Partner-reported usage and net revenue of a recording per territory "
                                     "(artists; partner keys with analytics:read)",
-            response_model=Territories, responses={**_PROBLEMS, 200: {"content": {"text/csv": {}}}})
+            response_model=Territories, responses={**_PROBLEMS, 200: {"content": {"text/csv": {
+                "example": "territory,usage,net_revenue,currency\nDE,5120,1843,EUR\nFR,2210,796,EUR\n"}}}})
 def territories(
     session: SessionDep, context: ContextDep, user_id: Reader,
-    asset_id: Annotated[int, Query(ge=0, le=2**63 - 1)],
-    period_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    asset_id: Annotated[int, Query(ge=0, le=MAX_SAFE_INTEGER)],
+    period_id: Annotated[int | None, Query(ge=0, le=MAX_SAFE_INTEGER)] = None,
     format: Format = "json",
 ):
     rows = service.territories(session, context.settings.chain_id, user_id, asset_id, period_id)

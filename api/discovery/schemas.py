@@ -6,6 +6,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+_ARTIST = "0x7a3b9C2D4e5F60718293a4b5c6D7e8f901a2b3c4"
+_OTHER_ARTIST = "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E"
+_THIRD_ARTIST = "0x3E8F1a2b4C5d6E7f8091a2b3C4D5e6F708192a3B"
+_RELATED = {"asset_id": 12, "artist": _OTHER_ARTIST, "title": "Night Swim", "score": 0.412733, "source": "sessions"}
+_RECOMMENDED = {"asset_id": 12, "artist": _OTHER_ARTIST, "title": "Night Swim", "score": 0.873105}
+_BECAUSE = {"seed_asset_id": 7, "seed_title": "Blue Hour",
+            "items": [{"asset_id": 19, "artist": _THIRD_ARTIST, "title": "Low Tide", "score": 0.651284}]}
+_RELATED_ARTIST = {"artist": _OTHER_ARTIST, "score": 0.358902, "listeners": 41}
+
 
 class TrendingItem(BaseModel):
     rank: int
@@ -39,10 +48,14 @@ class RelatedRecording(BaseModel):
     score: float
     source: str = Field(description="`sessions`: played in the same listening sessions; `artist`: same artist")
 
+    model_config = {"json_schema_extra": {"examples": [_RELATED]}}
+
 
 class RelatedRecordings(BaseModel):
     asset_id: int
     items: list[RelatedRecording]
+
+    model_config = {"json_schema_extra": {"examples": [{"asset_id": 7, "items": [_RELATED]}]}}
 
 
 class RelatedArtist(BaseModel):
@@ -50,10 +63,14 @@ class RelatedArtist(BaseModel):
     score: float
     listeners: int
 
+    model_config = {"json_schema_extra": {"examples": [_RELATED_ARTIST]}}
+
 
 class RelatedArtists(BaseModel):
     artist: str
     items: list[RelatedArtist]
+
+    model_config = {"json_schema_extra": {"examples": [{"artist": _ARTIST, "items": [_RELATED_ARTIST]}]}}
 
 
 class RecommendedRecording(BaseModel):
@@ -62,11 +79,15 @@ class RecommendedRecording(BaseModel):
     title: str | None
     score: float
 
+    model_config = {"json_schema_extra": {"examples": [_RECOMMENDED]}}
+
 
 class BecauseYouPlayed(BaseModel):
     seed_asset_id: int
     seed_title: str | None
     items: list[RecommendedRecording]
+
+    model_config = {"json_schema_extra": {"examples": [_BECAUSE]}}
 
 
 class Recommendations(BaseModel):
@@ -76,3 +97,7 @@ class Recommendations(BaseModel):
     new_from_followed: list[RecommendedRecording] = Field(
         description="New releases from followed artists (empty until follows exist)")
     because_you_played: list[BecauseYouPlayed]
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "model_version": 3, "cold_start": False, "for_you": [_RECOMMENDED], "new_from_followed": [],
+        "because_you_played": [_BECAUSE]}]}}

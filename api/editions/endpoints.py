@@ -33,6 +33,7 @@ from api.editions.schemas import (
     PurchaseStatusOut,
 )
 from api.mirror import reflected_block
+from api.openapi import MAX_SAFE_INTEGER
 from chain import artifacts
 from chain.deployments import load as load_deployment
 from content import uploads
@@ -50,7 +51,7 @@ from ledger.royalties.context import CURRENCY_EXPONENTS
 
 router = APIRouter(prefix="/v1", tags=["editions"])
 ArtistUser = Annotated[User, require_roles(Role.artist)]
-EditionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The edition id (also its ERC-1155 token id)")]
+EditionId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER, description="The edition id (also its ERC-1155 token id)")]
 
 
 def _address(value: str | None) -> str | None:
@@ -219,7 +220,7 @@ async def list_editions(
     context: ContextDep,
     response: Response,
     artist: Annotated[AddressQuery, Query(description="Creator (controller) address")] = None,
-    asset: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="Asset id")] = None,
+    asset: Annotated[int | None, Query(ge=1, le=MAX_SAFE_INTEGER, description="Asset id")] = None,
     on_sale: Annotated[bool | None, Query(description="Open now and not sold out")] = None,
     sold_out: Annotated[bool | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
@@ -311,7 +312,9 @@ _MESSAGES = {"mint-pending": "The purchase is not mirrored yet: it shows here on
             summary="Follow a crypto purchase by its transaction: mint-pending, minted (where the tokens are), "
                     "mint-failed")
 def purchase_status(session: SessionDep, context: ContextDep, user: CurrentUser,
-                    tx_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]) -> PurchaseStatusOut:
+                    tx_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$",
+                                                 description="the hash of your purchase transaction")]
+                    ) -> PurchaseStatusOut:
     wallets = [w.address for w in identity_repository.wallets_of(session, user.id)]
     found = editions.purchase_status(session, context.settings.chain_id, tx_hash, wallets, context.chain.w3)
     mints = [MintOut(edition_id=m.edition_id, wallet=m.recipient, quantity=m.quantity, paid=str(int(m.paid)),

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from api.mirror import ReflectedBlock
+from api.openapi import MAX_SAFE_INTEGER
 
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 _FAN = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
@@ -26,7 +27,7 @@ class FiatPrice(BaseModel):
 
 
 class EditionIn(BaseModel):
-    asset_id: int = Field(ge=1, le=2**63 - 1, description="The asset it sells (you must control it)")
+    asset_id: int = Field(ge=1, le=MAX_SAFE_INTEGER, description="The asset it sells (you must control it)")
     title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=5000)
     artwork_upload_id: uuid.UUID | None = Field(None, description="A ready artwork upload of yours")

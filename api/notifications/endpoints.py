@@ -41,6 +41,8 @@ AdminUser = Annotated[User, require_roles(Role.admin)]
 _SSE_EVENT = {"type": "object", "required": ["event", "data"],
               "properties": {"event": {"type": "string", "enum": ["unread", "notification", "read"]},
                              "data": {"type": "string", "description": "JSON"}}}
+_SSE_EXAMPLE = {"event": "notification",
+                "data": '{"type": "notification", "id": "3f2b8c1e-7a4d-4e9b-9c61-2d5e8f0a7b13", "kind": "like"}'}
 
 
 def _out(session, notifications: list[Notification]) -> list[NotificationOut]:
@@ -87,7 +89,7 @@ def mark_read(notification_id: NotificationId, session: SessionDep, user: Curren
                         "or `read` event per change, and a comment line as heartbeat. The response ends after "
                         "`HARMONI_NOTIFICATION_STREAM_MAX_S`; EventSource reconnects by itself.",
             response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT}},
+            responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT, "example": _SSE_EXAMPLE}},
                              "description": "the event stream"}, **problem_responses(*_AUTH)})
 def stream(session: SessionDep, context: ContextDep, user: CurrentUser) -> StreamingResponse:
     settings = context.settings

@@ -32,11 +32,21 @@ class ExportOut(BaseModel):
     size_bytes: int | None
     download_url: str | None = Field(description="a signed link to the zip (JSON + CSV per table), once ready")
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "8a4e1c7d-3b92-4f06-a5d8-1e7c9b2f4a60", "status": "ready", "created_at": "2026-03-14T09:12:00Z",
+        "ready_at": "2026-03-14T09:13:41Z", "expires_at": "2026-03-21T09:13:41Z", "size_bytes": 482133,
+        "download_url": "https://harmoni.example/v1/exports/8a4e1c7d-3b92-4f06-a5d8-1e7c9b2f4a60/download"
+                        "?token=eyJleHAiOjE3NzQwODQ0MjF9.kQ3vN8xR2mTb7LpW"}]}}
+
 
 class ErasureOut(BaseModel):
     erased: bool
     tables: dict[str, str] = Field(description="what happened in each table that referenced the account: delete, "
                                                "null (the reference removed) or keep (legal hold, scrubbed)")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "erased": True, "tables": {"wallets": "delete", "notifications": "delete", "posts": "null",
+                                   "invoices": "keep"}}]}}
 
 
 def _out(context, export: DataExport) -> ExportOut:
@@ -62,7 +72,9 @@ def get_export(export_id: ExportId, session: SessionDep, context: ContextDep, us
 
 @router.get("/v1/exports/{export_id}/download", response_class=FileResponse,
             summary="Download an export's zip (the signed, expiring link is the credential)",
-            responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"},
+                                                             "example": "PK\u0003\u0004 (a zip: one JSON and one CSV "
+                                                                        "file per table)"}},
                              "description": "the zip"},
                        **problem_responses(privacy.InvalidDownloadLink, ValidationFailed)})
 def download_export(export_id: ExportId, session: SessionDep, context: ContextDep,
@@ -73,6 +85,8 @@ def download_export(export_id: ExportId, session: SessionDep, context: ContextDe
 
 class ErasureIn(BaseModel):
     confirm: uuid.UUID = Field(description="your account's id (`GET /v1/me`): erasure cannot be undone")
+
+    model_config = {"json_schema_extra": {"examples": [{"confirm": "9b1d6e2a-4c7f-4a18-8e3b-5f0c2a9d7e64"}]}}
 
 
 @router.delete("/v1/me", summary="Erase your account (refused with reasons while a dispute or money is open)",

@@ -61,7 +61,13 @@ async def _raw_body(request: Request) -> bytes:
 
 
 _EVENT_BODY = {"requestBody": {"required": True, "description": "A Stripe event, exactly as Stripe signed it",
-                               "content": {"application/json": {"schema": {"type": "object"}}}}}
+                               "content": {"application/json": {"schema": {"type": "object"}, "example": {
+                                   "id": "evt_1OqL2bK8zW1xYv4N7hJk3mPq", "object": "event", "type": "invoice.paid",
+                                   "created": 1772366407, "livemode": True, "api_version": "2024-06-20",
+                                   "data": {"object": {"id": "in_1OqL2aK8zW1xYv4NcT5uVw6x", "object": "invoice",
+                                                       "subscription": "sub_1OqKzYK8zW1xYv4N2pQr8sTu",
+                                                       "currency": "usd", "amount_paid": 999,
+                                                       "status": "paid"}}}}}}}
 
 
 @router.post("/webhooks/stripe", summary="Stripe's webhook: verified on the raw bytes, stored once by event id, "

@@ -145,11 +145,13 @@ def timeline(user_id: UserId, session: SessionDep, context: ContextDep, viewer: 
 # --- likes and reposts ----------------------------------------------------------------------------------------
 
 SubjectId = Annotated[str, Path(max_length=64, description="asset id, edition id or post id")]
+LikeSubjectType = Annotated[LikeSubject, Path(description="What is liked or reposted: a recording, an edition or "
+                                                          "a post")]
 
 
 @router.put("/likes/{subject_type}/{subject_id}", summary="Like (save) a recording, edition or post (signed in)",
             responses=problem_responses(*_WRITE, SubjectNotFound, NotVisible))
-def put_like(subject_type: LikeSubject, subject_id: SubjectId, session: SessionDep, context: ContextDep,
+def put_like(subject_type: LikeSubjectType, subject_id: SubjectId, session: SessionDep, context: ContextDep,
              user: SocialWriter) -> EdgeOut:
     key = subjects.canonical_id(subject_type.value, subject_id)
     return EdgeOut(active=True, changed=graph.like(session, context.settings, user.id, subject_type.value, key))
@@ -157,7 +159,8 @@ def put_like(subject_type: LikeSubject, subject_id: SubjectId, session: SessionD
 
 @router.delete("/likes/{subject_type}/{subject_id}", summary="Remove a like (signed in)",
                responses=problem_responses(*_WRITE, SubjectNotFound))
-def delete_like(subject_type: LikeSubject, subject_id: SubjectId, session: SessionDep, user: SocialWriter) -> EdgeOut:
+def delete_like(subject_type: LikeSubjectType, subject_id: SubjectId, session: SessionDep,
+                user: SocialWriter) -> EdgeOut:
     key = subjects.canonical_id(subject_type.value, subject_id)
     return EdgeOut(active=False, changed=graph.unlike(session, user.id, subject_type.value, key))
 
@@ -165,7 +168,7 @@ def delete_like(subject_type: LikeSubject, subject_id: SubjectId, session: Sessi
 @router.put("/reposts/{subject_type}/{subject_id}", summary="Repost a recording, edition or post, with an optional "
                                                             "comment (signed in)",
             responses=problem_responses(*_WRITE, SubjectNotFound, NotVisible))
-def put_repost(subject_type: LikeSubject, subject_id: SubjectId, session: SessionDep, context: ContextDep,
+def put_repost(subject_type: LikeSubjectType, subject_id: SubjectId, session: SessionDep, context: ContextDep,
                user: SocialWriter, body: RepostIn | None = None) -> RepostOut:
     key = subjects.canonical_id(subject_type.value, subject_id)
     row, created = graph.repost(session, context.settings, user.id, subject_type.value, key,
@@ -176,7 +179,7 @@ def put_repost(subject_type: LikeSubject, subject_id: SubjectId, session: Sessio
 
 @router.delete("/reposts/{subject_type}/{subject_id}", summary="Remove a repost (signed in)",
                responses=problem_responses(*_WRITE, SubjectNotFound))
-def delete_repost(subject_type: LikeSubject, subject_id: SubjectId, session: SessionDep, context: ContextDep,
+def delete_repost(subject_type: LikeSubjectType, subject_id: SubjectId, session: SessionDep, context: ContextDep,
                   user: SocialWriter) -> EdgeOut:
     key = subjects.canonical_id(subject_type.value, subject_id)
     return EdgeOut(active=False, changed=service.unrepost(session, context.settings, user, subject_type.value, key))
@@ -280,20 +283,22 @@ def recording_activity(asset_id: AssetId, session: SessionDep, context: ContextD
 
 
 ReactionTarget = Annotated[uuid.UUID, Path(description="The post's or comment's id")]
+ReactionSubjectType = Annotated[ReactionSubject, Path(description="What is reacted to: a post or a comment")]
+ReactionEmoji = Annotated[Emoji, Path(description="The reaction, by name")]
 
 
 @router.put("/reactions/{subject_type}/{subject_id}/{emoji}", summary="React to a post or comment (signed in)",
             responses=problem_responses(*_WRITE, SubjectNotFound, NotVisible, Blocked))
-def put_reaction(subject_type: ReactionSubject, subject_id: ReactionTarget, emoji: Emoji, session: SessionDep,
-                 context: ContextDep, user: SocialWriter) -> EdgeOut:
+def put_reaction(subject_type: ReactionSubjectType, subject_id: ReactionTarget, emoji: ReactionEmoji,
+                 session: SessionDep, context: ContextDep, user: SocialWriter) -> EdgeOut:
     return EdgeOut(active=True, changed=posts.react(session, context.settings, user.id, subject_type.value,
                                                     subject_id, emoji.value))
 
 
 @router.delete("/reactions/{subject_type}/{subject_id}/{emoji}", summary="Remove a reaction (signed in)",
                responses=problem_responses(*_WRITE))
-def delete_reaction(subject_type: ReactionSubject, subject_id: ReactionTarget, emoji: Emoji, session: SessionDep,
-                    user: SocialWriter) -> EdgeOut:
+def delete_reaction(subject_type: ReactionSubjectType, subject_id: ReactionTarget, emoji: ReactionEmoji,
+                    session: SessionDep, user: SocialWriter) -> EdgeOut:
     return EdgeOut(active=False, changed=posts.unreact(session, user.id, subject_type.value, subject_id, emoji.value))
 
 

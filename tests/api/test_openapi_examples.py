@@ -24,6 +24,10 @@ BODYLESS = {
     ("patch", "/v1/uploads/{upload_id}"): "204 No Content (tus): the new offset is the Upload-Offset header",
     ("delete", "/v1/uploads/{upload_id}"): "204 No Content: the upload and its unshared files are deleted",
     ("delete", "/v1/recordings/{asset_id}/gate"): "204 No Content: the recording is open to every listener again",
+    ("delete", "/v1/bonus-files/{bonus_id}"): "204 No Content: the file is detached (the upload stays)",
+    ("delete", "/v1/posts/{post_id}"): "204 No Content: the post is deleted",
+    ("delete", "/v1/comments/{comment_id}"): "204 No Content: the comment is deleted",
+    ("post", "/v1/conversations/{conversation_id}/accept"): "204 No Content: the request moves to the inbox",
 }
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

@@ -2327,7 +2327,16 @@ export interface components {
             /** Claimed */
             claimed: string;
         };
-        /** AccountEntryOut */
+        /**
+         * AccountEntryOut
+         * @example {
+         *       "followed_by_you": false,
+         *       "follows_you": true,
+         *       "handle": "nightowl",
+         *       "since": "2026-11-28T21:04:13Z",
+         *       "user_id": "a42a2673-204f-4078-92d9-72ab719f7d14"
+         *     }
+         */
         AccountEntryOut: {
             /**
              * User Id
@@ -2346,7 +2355,25 @@ export interface components {
             /** Followed By You */
             followed_by_you: boolean;
         };
-        /** AccountOut */
+        /**
+         * AccountOut
+         * @example {
+         *       "counts": {
+         *         "followers": 1284,
+         *         "following": 31,
+         *         "likes": 412,
+         *         "posts": 57
+         *       },
+         *       "handle": "mira_keys",
+         *       "relationship": {
+         *         "blocking": false,
+         *         "following": true,
+         *         "follows_you": false,
+         *         "muting": false
+         *       },
+         *       "user_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82"
+         *     }
+         */
         AccountOut: {
             /**
              * User Id
@@ -2359,7 +2386,21 @@ export interface components {
             /** @description Between you and this account (signed in) */
             relationship?: components["schemas"]["Relationship"] | null;
         };
-        /** AccountPageOut */
+        /**
+         * AccountPageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "followed_by_you": false,
+         *           "follows_you": true,
+         *           "handle": "nightowl",
+         *           "since": "2026-11-28T21:04:13Z",
+         *           "user_id": "a42a2673-204f-4078-92d9-72ab719f7d14"
+         *         }
+         *       ],
+         *       "total": 1
+         *     }
+         */
         AccountPageOut: {
             /** Items */
             items: components["schemas"]["AccountEntryOut"][];
@@ -2368,7 +2409,23 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** ActivityOut */
+        /**
+         * ActivityOut
+         * @example {
+         *       "actor_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "at": "2026-12-05T08:42:10Z",
+         *       "comment_id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *       "key": "comment:d184349c-3587-4f27-af6c-84bf822f9572",
+         *       "kind": "comment",
+         *       "text": "That key change at 1:32 gets me every time"
+         *     }
+         * @example {
+         *       "actor_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "at": "2026-12-05T08:31:02Z",
+         *       "key": "like:a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "kind": "like"
+         *     }
+         */
         ActivityOut: {
             /**
              * Kind
@@ -2392,14 +2449,40 @@ export interface components {
             /** Text */
             text: string | null;
         };
-        /** ActivityPageOut */
+        /**
+         * ActivityPageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "actor_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *           "at": "2026-12-05T08:42:10Z",
+         *           "comment_id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *           "key": "comment:d184349c-3587-4f27-af6c-84bf822f9572",
+         *           "kind": "comment",
+         *           "text": "That key change at 1:32 gets me every time"
+         *         },
+         *         {
+         *           "actor_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *           "at": "2026-12-05T08:31:02Z",
+         *           "key": "like:a42a2673-204f-4078-92d9-72ab719f7d14",
+         *           "kind": "like"
+         *         }
+         *       ]
+         *     }
+         */
         ActivityPageOut: {
             /** Items */
             items: components["schemas"]["ActivityOut"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** Actor */
+        /**
+         * Actor
+         * @example {
+         *       "id": "9b1d6e2a-4c7f-4a18-8e3b-5f0c2a9d7e64",
+         *       "name": "Ana"
+         *     }
+         */
         Actor: {
             /**
              * Id
@@ -2761,7 +2844,13 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** Attachment */
+        /**
+         * Attachment
+         * @example {
+         *       "id": "7",
+         *       "type": "recording"
+         *     }
+         */
         Attachment: {
             /**
              * Type
@@ -2771,7 +2860,13 @@ export interface components {
             /** Id */
             id: string;
         };
-        /** AttachmentIn */
+        /**
+         * AttachmentIn
+         * @example {
+         *       "id": "7",
+         *       "type": "recording"
+         *     }
+         */
         AttachmentIn: {
             /**
              * Type
@@ -2818,7 +2913,21 @@ export interface components {
             /** Discrepancies */
             discrepancies: components["schemas"]["AuditCheckOut"][];
         };
-        /** BecauseYouPlayed */
+        /**
+         * BecauseYouPlayed
+         * @example {
+         *       "items": [
+         *         {
+         *           "artist": "0x3E8F1a2b4C5d6E7f8091a2b3C4D5e6F708192a3B",
+         *           "asset_id": 19,
+         *           "score": 0.651284,
+         *           "title": "Low Tide"
+         *         }
+         *       ],
+         *       "seed_asset_id": 7,
+         *       "seed_title": "Blue Hour"
+         *     }
+         */
         BecauseYouPlayed: {
             /** Seed Asset Id */
             seed_asset_id: number;
@@ -2853,7 +2962,23 @@ export interface components {
              */
             edition_id?: number | null;
         };
-        /** BonusFileOut */
+        /**
+         * BonusFileOut
+         * @example {
+         *       "asset_id": 7,
+         *       "cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+         *       "created_at": "2026-12-03T15:20:00Z",
+         *       "download_expires_at": "2026-12-03T15:35:00Z",
+         *       "download_url": "https://harmoni.example/v1/bonus-files/6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c/download?l=0b6c8f8e-3a0f-4d55-9a43-6f1d0c3b2a10&exp=1796083199&kid=k0&sig=QmV4YW1wbGU",
+         *       "edition_id": 3,
+         *       "exclusive_to": 3,
+         *       "filename": "blue-hour-stems.zip",
+         *       "id": "6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c",
+         *       "mime": "application/zip",
+         *       "size": 48213904,
+         *       "title": "Stems (WAV)"
+         *     }
+         */
         BonusFileOut: {
             /**
              * Id
@@ -2900,7 +3025,26 @@ export interface components {
              */
             locked?: string | null;
         };
-        /** BonusFilePage */
+        /**
+         * BonusFilePage
+         * @example {
+         *       "items": [
+         *         {
+         *           "asset_id": 7,
+         *           "cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+         *           "created_at": "2026-12-03T15:20:00Z",
+         *           "edition_id": 3,
+         *           "exclusive_to": 3,
+         *           "filename": "blue-hour-stems.zip",
+         *           "id": "6a1f0e2c-3b7d-4c5e-9f10-2d3e4f5a6b7c",
+         *           "locked": "bonus file 'Stems (WAV)' is exclusive to holders of edition 3: none of your wallets holds one",
+         *           "mime": "application/zip",
+         *           "size": 48213904,
+         *           "title": "Stems (WAV)"
+         *         }
+         *       ]
+         *     }
+         */
         BonusFilePage: {
             /** Items */
             items: components["schemas"]["BonusFileOut"][];
@@ -2959,7 +3103,19 @@ export interface components {
          * @enum {string}
          */
         Channel: "in_app" | "email";
-        /** CheckoutOut */
+        /**
+         * CheckoutOut
+         * @example {
+         *       "checkout_session_id": "cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU",
+         *       "checkout_url": "https://checkout.stripe.com/c/pay/cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU",
+         *       "plan": {
+         *         "amount": 999,
+         *         "currency": "USD",
+         *         "interval": "month",
+         *         "plan": "month:USD"
+         *       }
+         *     }
+         */
         CheckoutOut: {
             /**
              * Checkout Url
@@ -3092,7 +3248,17 @@ export interface components {
             /** Data */
             data: components["schemas"]["HoldingOut"][];
         };
-        /** CommentIn */
+        /**
+         * CommentIn
+         * @example {
+         *       "at": "at 1:32",
+         *       "text": "That key change at 1:32 gets me every time"
+         *     }
+         * @example {
+         *       "parent_id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *       "text": "@mira_keys can't wait for Friday!"
+         *     }
+         */
         CommentIn: {
             /** Text */
             text: string;
@@ -3107,7 +3273,22 @@ export interface components {
              */
             at?: string | null;
         };
-        /** CommentOut */
+        /**
+         * CommentOut
+         * @example {
+         *       "at_seconds": 92,
+         *       "author_handle": "nightowl",
+         *       "author_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "created_at": "2026-12-05T08:42:10Z",
+         *       "entities": [],
+         *       "id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *       "reactions": {
+         *         "heart": 3
+         *       },
+         *       "removed": false,
+         *       "text": "That key change at 1:32 gets me every time"
+         *     }
+         */
         CommentOut: {
             /**
              * Id
@@ -3198,7 +3379,22 @@ export interface components {
              */
             new_controller: string;
         };
-        /** ConversationOut */
+        /**
+         * ConversationOut
+         * @example {
+         *       "folder": "requests",
+         *       "id": "6ecc66dc-985b-4f70-bad3-13eea3576bf6",
+         *       "last_message": {
+         *         "conversation_id": "6ecc66dc-985b-4f70-bad3-13eea3576bf6",
+         *         "created_at": "2026-12-05T10:12:44Z",
+         *         "id": "dbe28d58-e28f-4878-bc5d-c4981ed5a502",
+         *         "sender_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *         "text": "Hi Mira! Will Blue Hour come out on vinyl too?"
+         *       },
+         *       "other_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "unread": 1
+         *     }
+         */
         ConversationOut: {
             /**
              * Id
@@ -3215,7 +3411,15 @@ export interface components {
             unread: number;
             last_message: components["schemas"]["MessageOut"] | null;
         };
-        /** Counts */
+        /**
+         * Counts
+         * @example {
+         *       "followers": 1284,
+         *       "following": 31,
+         *       "likes": 412,
+         *       "posts": 57
+         *     }
+         */
         Counts: {
             /** Followers */
             followers: number;
@@ -3226,7 +3430,24 @@ export interface components {
             /** Likes */
             likes: number;
         };
-        /** DailySeries */
+        /**
+         * DailySeries
+         * @example {
+         *       "asset_id": 7,
+         *       "points": [
+         *         {
+         *           "day": "2026-03-14",
+         *           "listeners": 93,
+         *           "plays": 128
+         *         },
+         *         {
+         *           "day": "2026-03-15",
+         *           "listeners": 102,
+         *           "plays": 141
+         *         }
+         *       ]
+         *     }
+         */
         DailySeries: {
             /** Asset Id */
             asset_id: number | null;
@@ -3235,7 +3456,14 @@ export interface components {
             /** Points */
             points: components["schemas"]["DayOut"][];
         };
-        /** DayOut */
+        /**
+         * DayOut
+         * @example {
+         *       "day": "2026-03-14",
+         *       "listeners": 93,
+         *       "plays": 128
+         *     }
+         */
         DayOut: {
             /**
              * Day
@@ -3247,7 +3475,18 @@ export interface components {
             /** Listeners */
             listeners: number;
         };
-        /** DeadLetterOut */
+        /**
+         * DeadLetterOut
+         * @example {
+         *       "attempts": 8,
+         *       "created": 1772366407,
+         *       "dead_at": "2026-03-01T18:41:22Z",
+         *       "id": "evt_1OqL2bK8zW1xYv4N7hJk3mPq",
+         *       "last_error": "KeyError: 'subscription'",
+         *       "received_at": "2026-03-01T12:00:08Z",
+         *       "type": "invoice.paid"
+         *     }
+         */
         DeadLetterOut: {
             /** Id */
             id: string;
@@ -3519,6 +3758,10 @@ export interface components {
         /**
          * EdgeOut
          * @description The state of one edge after the write; `created`/`removed` says whether this request changed it.
+         * @example {
+         *       "active": true,
+         *       "changed": true
+         *     }
          */
         EdgeOut: {
             /** Active */
@@ -3835,6 +4078,25 @@ export interface components {
         /**
          * Entity
          * @description A span of `text` (Python character offsets, end exclusive) that clients may render as a link.
+         * @example {
+         *       "end": 33,
+         *       "handle": "mira_keys",
+         *       "start": 23,
+         *       "type": "mention",
+         *       "user_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82"
+         *     }
+         * @example {
+         *       "end": 52,
+         *       "start": 43,
+         *       "tag": "bluehour",
+         *       "type": "hashtag"
+         *     }
+         * @example {
+         *       "end": 74,
+         *       "start": 53,
+         *       "type": "link",
+         *       "url": "https://harmoni.music"
+         *     }
          */
         Entity: {
             /**
@@ -3855,7 +4117,12 @@ export interface components {
             /** Url */
             url?: string | null;
         };
-        /** ErasureIn */
+        /**
+         * ErasureIn
+         * @example {
+         *       "confirm": "9b1d6e2a-4c7f-4a18-8e3b-5f0c2a9d7e64"
+         *     }
+         */
         ErasureIn: {
             /**
              * Confirm
@@ -3864,7 +4131,18 @@ export interface components {
              */
             confirm: string;
         };
-        /** ErasureOut */
+        /**
+         * ErasureOut
+         * @example {
+         *       "erased": true,
+         *       "tables": {
+         *         "invoices": "keep",
+         *         "notifications": "delete",
+         *         "posts": "null",
+         *         "wallets": "delete"
+         *       }
+         *     }
+         */
         ErasureOut: {
             /** Erased */
             erased: boolean;
@@ -3876,7 +4154,18 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** ExportOut */
+        /**
+         * ExportOut
+         * @example {
+         *       "created_at": "2026-03-14T09:12:00Z",
+         *       "download_url": "https://harmoni.example/v1/exports/8a4e1c7d-3b92-4f06-a5d8-1e7c9b2f4a60/download?token=eyJleHAiOjE3NzQwODQ0MjF9.kQ3vN8xR2mTb7LpW",
+         *       "expires_at": "2026-03-21T09:13:41Z",
+         *       "id": "8a4e1c7d-3b92-4f06-a5d8-1e7c9b2f4a60",
+         *       "ready_at": "2026-03-14T09:13:41Z",
+         *       "size_bytes": 482133,
+         *       "status": "ready"
+         *     }
+         */
         ExportOut: {
             /**
              * Id
@@ -3907,7 +4196,71 @@ export interface components {
              */
             download_url: string | null;
         };
-        /** FeedItemOut */
+        /**
+         * FeedItemOut
+         * @example {
+         *       "actor_handle": "mira_keys",
+         *       "actor_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "at": "2026-12-01T09:15:00Z",
+         *       "key": "post:35003f4d-ed41-49a8-8146-11a239d9556b",
+         *       "kind": "post",
+         *       "post": {
+         *         "attachments": [
+         *           {
+         *             "id": "7",
+         *             "type": "recording"
+         *           }
+         *         ],
+         *         "author_handle": "mira_keys",
+         *         "author_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *         "counts": {
+         *           "comments": 9,
+         *           "likes": 148,
+         *           "reposts": 12
+         *         },
+         *         "created_at": "2026-12-01T09:15:00Z",
+         *         "entities": [
+         *           {
+         *             "end": 33,
+         *             "handle": "mira_keys",
+         *             "start": 23,
+         *             "type": "mention",
+         *             "user_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82"
+         *           },
+         *           {
+         *             "end": 52,
+         *             "start": 43,
+         *             "tag": "bluehour",
+         *             "type": "hashtag"
+         *           },
+         *           {
+         *             "end": 74,
+         *             "start": 53,
+         *             "type": "link",
+         *             "url": "https://harmoni.music"
+         *           }
+         *         ],
+         *         "id": "35003f4d-ed41-49a8-8146-11a239d9556b",
+         *         "reactions": {
+         *           "fire": 17,
+         *           "heart": 41
+         *         },
+         *         "text": "New single out Friday! @mira_keys on piano #bluehour https://harmoni.music",
+         *         "visibility": "public"
+         *       },
+         *       "subject_id": "35003f4d-ed41-49a8-8146-11a239d9556b",
+         *       "subject_type": "post"
+         *     }
+         * @example {
+         *       "actor_handle": "mira_keys",
+         *       "actor_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "at": "2026-12-05T00:00:00Z",
+         *       "key": "release:7",
+         *       "kind": "release",
+         *       "subject_id": "7",
+         *       "subject_type": "recording"
+         *     }
+         */
         FeedItemOut: {
             /**
              * Kind
@@ -3940,7 +4293,76 @@ export interface components {
             /** @description The post (for a post, or a repost of one) */
             post?: components["schemas"]["PostOut"] | null;
         };
-        /** FeedPageOut */
+        /**
+         * FeedPageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "actor_handle": "mira_keys",
+         *           "actor_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *           "at": "2026-12-05T00:00:00Z",
+         *           "key": "release:7",
+         *           "kind": "release",
+         *           "subject_id": "7",
+         *           "subject_type": "recording"
+         *         },
+         *         {
+         *           "actor_handle": "mira_keys",
+         *           "actor_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *           "at": "2026-12-01T09:15:00Z",
+         *           "key": "post:35003f4d-ed41-49a8-8146-11a239d9556b",
+         *           "kind": "post",
+         *           "post": {
+         *             "attachments": [
+         *               {
+         *                 "id": "7",
+         *                 "type": "recording"
+         *               }
+         *             ],
+         *             "author_handle": "mira_keys",
+         *             "author_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *             "counts": {
+         *               "comments": 9,
+         *               "likes": 148,
+         *               "reposts": 12
+         *             },
+         *             "created_at": "2026-12-01T09:15:00Z",
+         *             "entities": [
+         *               {
+         *                 "end": 33,
+         *                 "handle": "mira_keys",
+         *                 "start": 23,
+         *                 "type": "mention",
+         *                 "user_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82"
+         *               },
+         *               {
+         *                 "end": 52,
+         *                 "start": 43,
+         *                 "tag": "bluehour",
+         *                 "type": "hashtag"
+         *               },
+         *               {
+         *                 "end": 74,
+         *                 "start": 53,
+         *                 "type": "link",
+         *                 "url": "https://harmoni.music"
+         *               }
+         *             ],
+         *             "id": "35003f4d-ed41-49a8-8146-11a239d9556b",
+         *             "reactions": {
+         *               "fire": 17,
+         *               "heart": 41
+         *             },
+         *             "text": "New single out Friday! @mira_keys on piano #bluehour https://harmoni.music",
+         *             "visibility": "public"
+         *           },
+         *           "subject_id": "35003f4d-ed41-49a8-8146-11a239d9556b",
+         *           "subject_type": "post"
+         *         }
+         *       ],
+         *       "next_cursor": "WyIyMDI2LTEyLTAxVDA5OjE1OjAwKzAwOjAwIiwicG9zdDozNTAwM2Y0ZC1lZDQxLTQ5YTgtODE0Ni0xMWEyMzlkOTU1NmIiXQ"
+         *     }
+         */
         FeedPageOut: {
             /** Items */
             items: components["schemas"]["FeedItemOut"][];
@@ -4075,7 +4497,28 @@ export interface components {
              */
             token: string;
         };
-        /** InvoiceOut */
+        /**
+         * InvoiceOut
+         * @example {
+         *       "buyer_country": "DE",
+         *       "currency": "USD",
+         *       "evidence": {
+         *         "billing_country": "DE",
+         *         "card_country": "DE"
+         *       },
+         *       "id": "6d0f3a2b-8e4c-4b71-9a5d-c2e7f1b30948",
+         *       "net": 832,
+         *       "number": "HRM-000001",
+         *       "paid_at": "2026-03-01T12:00:07Z",
+         *       "refunded": 0,
+         *       "service_end": "2026-04-01T12:00:00Z",
+         *       "service_start": "2026-03-01T12:00:00Z",
+         *       "status": "paid",
+         *       "tax": 167,
+         *       "tax_rate_bps": 2000,
+         *       "total": 999
+         *     }
+         */
         InvoiceOut: {
             /**
              * Id
@@ -4160,7 +4603,13 @@ export interface components {
              */
             password: string;
         };
-        /** MarkedRead */
+        /**
+         * MarkedRead
+         * @example {
+         *       "marked": 4,
+         *       "unread_count": 0
+         *     }
+         */
         MarkedRead: {
             /**
              * Marked
@@ -4170,7 +4619,13 @@ export interface components {
             /** Unread Count */
             unread_count: number;
         };
-        /** MessageIn */
+        /**
+         * MessageIn
+         * @example {
+         *       "recipient_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "text": "Hi Mira! Will Blue Hour come out on vinyl too?"
+         *     }
+         */
         MessageIn: {
             /**
              * Recipient Id
@@ -4180,7 +4635,16 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** MessageOut */
+        /**
+         * MessageOut
+         * @example {
+         *       "conversation_id": "6ecc66dc-985b-4f70-bad3-13eea3576bf6",
+         *       "created_at": "2026-12-05T10:12:44Z",
+         *       "id": "dbe28d58-e28f-4878-bc5d-c4981ed5a502",
+         *       "sender_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *       "text": "Hi Mira! Will Blue Hour come out on vinyl too?"
+         *     }
+         */
         MessageOut: {
             /**
              * Id
@@ -4205,7 +4669,22 @@ export interface components {
              */
             created_at: string;
         };
-        /** MessagePageOut */
+        /**
+         * MessagePageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "conversation_id": "6ecc66dc-985b-4f70-bad3-13eea3576bf6",
+         *           "created_at": "2026-12-05T10:12:44Z",
+         *           "id": "dbe28d58-e28f-4878-bc5d-c4981ed5a502",
+         *           "sender_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *           "text": "Hi Mira! Will Blue Hour come out on vinyl too?"
+         *         }
+         *       ],
+         *       "other_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "other_read_at": "2026-12-05T10:20:03Z"
+         *     }
+         */
         MessagePageOut: {
             /** Items */
             items: components["schemas"]["MessageOut"][];
@@ -4243,7 +4722,12 @@ export interface components {
          * @enum {string}
          */
         ModerationAction: "hide" | "delete" | "suspend" | "dismiss";
-        /** ModerationIn */
+        /**
+         * ModerationIn
+         * @example {
+         *       "action": "hide"
+         *     }
+         */
         ModerationIn: {
             action: components["schemas"]["ModerationAction"];
         };
@@ -4255,6 +4739,35 @@ export interface components {
         /**
          * NotificationOut
          * @description One notification line: every event of one kind on one subject within the grouping window.
+         * @example {
+         *       "actor_count": 3,
+         *       "actors": [
+         *         {
+         *           "id": "9b1d6e2a-4c7f-4a18-8e3b-5f0c2a9d7e64",
+         *           "name": "Ana"
+         *         },
+         *         {
+         *           "id": "c47e0f5b-2d81-4b3a-a9f6-7e1d3c8b0a25",
+         *           "name": "Malik"
+         *         },
+         *         {
+         *           "id": "5e8a2c9d-0b6f-4d17-b3e4-a1f7c6d2e908",
+         *           "name": "Jo"
+         *         }
+         *       ],
+         *       "created_at": "2026-03-14T09:12:00Z",
+         *       "data": {
+         *         "title": "Blue Hour"
+         *       },
+         *       "event_count": 3,
+         *       "id": "3f2b8c1e-7a4d-4e9b-9c61-2d5e8f0a7b13",
+         *       "kind": "like",
+         *       "read": false,
+         *       "subject_id": "42",
+         *       "subject_type": "recording",
+         *       "summary": "3 people liked Blue Hour",
+         *       "updated_at": "2026-03-14T10:47:31Z"
+         *     }
          */
         NotificationOut: {
             /**
@@ -4307,7 +4820,44 @@ export interface components {
              */
             updated_at: string;
         };
-        /** NotificationPage */
+        /**
+         * NotificationPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "actor_count": 3,
+         *           "actors": [
+         *             {
+         *               "id": "9b1d6e2a-4c7f-4a18-8e3b-5f0c2a9d7e64",
+         *               "name": "Ana"
+         *             },
+         *             {
+         *               "id": "c47e0f5b-2d81-4b3a-a9f6-7e1d3c8b0a25",
+         *               "name": "Malik"
+         *             },
+         *             {
+         *               "id": "5e8a2c9d-0b6f-4d17-b3e4-a1f7c6d2e908",
+         *               "name": "Jo"
+         *             }
+         *           ],
+         *           "created_at": "2026-03-14T09:12:00Z",
+         *           "data": {
+         *             "title": "Blue Hour"
+         *           },
+         *           "event_count": 3,
+         *           "id": "3f2b8c1e-7a4d-4e9b-9c61-2d5e8f0a7b13",
+         *           "kind": "like",
+         *           "read": false,
+         *           "subject_id": "42",
+         *           "subject_type": "recording",
+         *           "summary": "3 people liked Blue Hour",
+         *           "updated_at": "2026-03-14T10:47:31Z"
+         *         }
+         *       ],
+         *       "next_cursor": "MjAyNi0wMy0xNFQxMDo0NzozMVo",
+         *       "unread_count": 4
+         *     }
+         */
         NotificationPage: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
@@ -4493,7 +5043,12 @@ export interface components {
             /** @description Set on the 202 of a close or publish: the job to follow */
             job?: components["schemas"]["PeriodJob"] | null;
         };
-        /** PlanChangeIn */
+        /**
+         * PlanChangeIn
+         * @example {
+         *       "interval": "year"
+         *     }
+         */
         PlanChangeIn: {
             /**
              * Interval
@@ -4502,7 +5057,15 @@ export interface components {
              */
             interval: "month" | "year";
         };
-        /** PlanOut */
+        /**
+         * PlanOut
+         * @example {
+         *       "amount": 999,
+         *       "currency": "USD",
+         *       "interval": "month",
+         *       "plan": "month:USD"
+         *     }
+         */
         PlanOut: {
             /**
              * Plan
@@ -4646,7 +5209,12 @@ export interface components {
             /** @description For a recording exclusive to an edition's holders */
             grant?: components["schemas"]["GrantOut"] | null;
         };
-        /** PortalOut */
+        /**
+         * PortalOut
+         * @example {
+         *       "url": "https://billing.stripe.com/p/session/live_YWNjdF8xTjRrQjJMa2pIZ0ZkU2E"
+         *     }
+         */
         PortalOut: {
             /**
              * Url
@@ -4654,12 +5222,29 @@ export interface components {
              */
             url: string;
         };
-        /** PostEditIn */
+        /**
+         * PostEditIn
+         * @example {
+         *       "text": "New single out Friday at 18:00 UTC! @mira_keys on piano #bluehour https://harmoni.music"
+         *     }
+         */
         PostEditIn: {
             /** Text */
             text: string;
         };
-        /** PostIn */
+        /**
+         * PostIn
+         * @example {
+         *       "attachments": [
+         *         {
+         *           "id": "7",
+         *           "type": "recording"
+         *         }
+         *       ],
+         *       "text": "New single out Friday! @mira_keys on piano #bluehour https://harmoni.music",
+         *       "visibility": "public"
+         *     }
+         */
         PostIn: {
             /** Text */
             text: string;
@@ -4673,7 +5258,53 @@ export interface components {
             /** Attachments */
             attachments?: components["schemas"]["AttachmentIn"][];
         };
-        /** PostOut */
+        /**
+         * PostOut
+         * @example {
+         *       "attachments": [
+         *         {
+         *           "id": "7",
+         *           "type": "recording"
+         *         }
+         *       ],
+         *       "author_handle": "mira_keys",
+         *       "author_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "counts": {
+         *         "comments": 9,
+         *         "likes": 148,
+         *         "reposts": 12
+         *       },
+         *       "created_at": "2026-12-01T09:15:00Z",
+         *       "entities": [
+         *         {
+         *           "end": 33,
+         *           "handle": "mira_keys",
+         *           "start": 23,
+         *           "type": "mention",
+         *           "user_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82"
+         *         },
+         *         {
+         *           "end": 52,
+         *           "start": 43,
+         *           "tag": "bluehour",
+         *           "type": "hashtag"
+         *         },
+         *         {
+         *           "end": 74,
+         *           "start": 53,
+         *           "type": "link",
+         *           "url": "https://harmoni.music"
+         *         }
+         *       ],
+         *       "id": "35003f4d-ed41-49a8-8146-11a239d9556b",
+         *       "reactions": {
+         *         "fire": 17,
+         *         "heart": 41
+         *       },
+         *       "text": "New single out Friday! @mira_keys on piano #bluehour https://harmoni.music",
+         *       "visibility": "public"
+         *     }
+         */
         PostOut: {
             /**
              * Id
@@ -4709,14 +5340,35 @@ export interface components {
                 [key: string]: number;
             };
         };
-        /** PreferenceIn */
+        /**
+         * PreferenceIn
+         * @example {
+         *       "channel": "email",
+         *       "delivery": "daily",
+         *       "kind": "like"
+         *     }
+         */
         PreferenceIn: {
             kind: components["schemas"]["NotificationKind"];
             channel: components["schemas"]["Channel"];
             /** @description `daily` in-app is the same as `immediate` */
             delivery: components["schemas"]["Delivery"];
         };
-        /** PreferenceOut */
+        /**
+         * PreferenceOut
+         * @example {
+         *       "channel": "email",
+         *       "default": false,
+         *       "delivery": "daily",
+         *       "kind": "like"
+         *     }
+         * @example {
+         *       "channel": "in_app",
+         *       "default": true,
+         *       "delivery": "immediate",
+         *       "kind": "sale"
+         *     }
+         */
         PreferenceOut: {
             kind: components["schemas"]["NotificationKind"];
             channel: components["schemas"]["Channel"];
@@ -4727,7 +5379,23 @@ export interface components {
              */
             default: boolean;
         };
-        /** PreferencesIn */
+        /**
+         * PreferencesIn
+         * @example {
+         *       "preferences": [
+         *         {
+         *           "channel": "email",
+         *           "delivery": "daily",
+         *           "kind": "like"
+         *         },
+         *         {
+         *           "channel": "email",
+         *           "delivery": "immediate",
+         *           "kind": "sale"
+         *         }
+         *       ]
+         *     }
+         */
         PreferencesIn: {
             /** Preferences */
             preferences: components["schemas"]["PreferenceIn"][];
@@ -4942,12 +5610,46 @@ export interface components {
          * @enum {string}
          */
         ReactionSubject: "post" | "comment";
-        /** ReadOut */
+        /**
+         * ReadOut
+         * @example {
+         *       "last_read_at": "2026-12-05T10:12:44Z"
+         *     }
+         */
         ReadOut: {
             /** Last Read At */
             last_read_at: string | null;
         };
-        /** Recommendations */
+        /**
+         * Recommendations
+         * @example {
+         *       "because_you_played": [
+         *         {
+         *           "items": [
+         *             {
+         *               "artist": "0x3E8F1a2b4C5d6E7f8091a2b3C4D5e6F708192a3B",
+         *               "asset_id": 19,
+         *               "score": 0.651284,
+         *               "title": "Low Tide"
+         *             }
+         *           ],
+         *           "seed_asset_id": 7,
+         *           "seed_title": "Blue Hour"
+         *         }
+         *       ],
+         *       "cold_start": false,
+         *       "for_you": [
+         *         {
+         *           "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *           "asset_id": 12,
+         *           "score": 0.873105,
+         *           "title": "Night Swim"
+         *         }
+         *       ],
+         *       "model_version": 3,
+         *       "new_from_followed": []
+         *     }
+         */
         Recommendations: {
             /**
              * Model Version
@@ -4969,7 +5671,15 @@ export interface components {
             /** Because You Played */
             because_you_played: components["schemas"]["BecauseYouPlayed"][];
         };
-        /** RecommendedRecording */
+        /**
+         * RecommendedRecording
+         * @example {
+         *       "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *       "asset_id": 12,
+         *       "score": 0.873105,
+         *       "title": "Night Swim"
+         *     }
+         */
         RecommendedRecording: {
             /** Asset Id */
             asset_id: number;
@@ -5092,7 +5802,13 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
-        /** RefundIn */
+        /**
+         * RefundIn
+         * @example {
+         *       "amount": 999,
+         *       "reason": "double charge"
+         *     }
+         */
         RefundIn: {
             /**
              * Amount
@@ -5105,7 +5821,16 @@ export interface components {
              */
             reason: string;
         };
-        /** RefundOut */
+        /**
+         * RefundOut
+         * @example {
+         *       "amount": 999,
+         *       "id": "re_3OqL2bK8zW1xYv4N0aB7cD9e",
+         *       "invoice_id": "6d0f3a2b-8e4c-4b71-9a5d-c2e7f1b30948",
+         *       "kind": "refund",
+         *       "status": "succeeded"
+         *     }
+         */
         RefundOut: {
             /** Id */
             id: string;
@@ -5121,7 +5846,14 @@ export interface components {
             /** Status */
             status: string;
         };
-        /** RelatedArtist */
+        /**
+         * RelatedArtist
+         * @example {
+         *       "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *       "listeners": 41,
+         *       "score": 0.358902
+         *     }
+         */
         RelatedArtist: {
             /** Artist */
             artist: string;
@@ -5130,14 +5862,35 @@ export interface components {
             /** Listeners */
             listeners: number;
         };
-        /** RelatedArtists */
+        /**
+         * RelatedArtists
+         * @example {
+         *       "artist": "0x7a3b9C2D4e5F60718293a4b5c6D7e8f901a2b3c4",
+         *       "items": [
+         *         {
+         *           "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *           "listeners": 41,
+         *           "score": 0.358902
+         *         }
+         *       ]
+         *     }
+         */
         RelatedArtists: {
             /** Artist */
             artist: string;
             /** Items */
             items: components["schemas"]["RelatedArtist"][];
         };
-        /** RelatedRecording */
+        /**
+         * RelatedRecording
+         * @example {
+         *       "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *       "asset_id": 12,
+         *       "score": 0.412733,
+         *       "source": "sessions",
+         *       "title": "Night Swim"
+         *     }
+         */
         RelatedRecording: {
             /** Asset Id */
             asset_id: number;
@@ -5153,14 +5906,36 @@ export interface components {
              */
             source: string;
         };
-        /** RelatedRecordings */
+        /**
+         * RelatedRecordings
+         * @example {
+         *       "asset_id": 7,
+         *       "items": [
+         *         {
+         *           "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *           "asset_id": 12,
+         *           "score": 0.412733,
+         *           "source": "sessions",
+         *           "title": "Night Swim"
+         *         }
+         *       ]
+         *     }
+         */
         RelatedRecordings: {
             /** Asset Id */
             asset_id: number;
             /** Items */
             items: components["schemas"]["RelatedRecording"][];
         };
-        /** Relationship */
+        /**
+         * Relationship
+         * @example {
+         *       "blocking": false,
+         *       "following": true,
+         *       "follows_you": false,
+         *       "muting": false
+         *     }
+         */
         Relationship: {
             /** Following */
             following: boolean;
@@ -5184,7 +5959,14 @@ export interface components {
             /** Size */
             size: number;
         };
-        /** ReportIn */
+        /**
+         * ReportIn
+         * @example {
+         *       "reason": "Spam: the same link to a fake giveaway under every post",
+         *       "subject_id": "1347f9d8-49d6-423b-bd11-e88ce537850f",
+         *       "subject_type": "comment"
+         *     }
+         */
         ReportIn: {
             subject_type: components["schemas"]["ReportSubject"];
             /** Subject Id */
@@ -5192,7 +5974,17 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** ReportOut */
+        /**
+         * ReportOut
+         * @example {
+         *       "created_at": "2026-12-05T11:00:00Z",
+         *       "id": "492803fb-ecae-415d-b341-75f977ed9e98",
+         *       "reason": "Spam: the same link to a fake giveaway under every post",
+         *       "status": "open",
+         *       "subject_id": "1347f9d8-49d6-423b-bd11-e88ce537850f",
+         *       "subject_type": "comment"
+         *     }
+         */
         ReportOut: {
             /**
              * Id
@@ -5229,12 +6021,27 @@ export interface components {
          * @enum {string}
          */
         ReportSubject: "post" | "comment" | "message" | "account";
-        /** RepostIn */
+        /**
+         * RepostIn
+         * @example {
+         *       "comment": "On repeat all week. Go listen!"
+         *     }
+         */
         RepostIn: {
             /** Comment */
             comment?: string | null;
         };
-        /** RepostOut */
+        /**
+         * RepostOut
+         * @example {
+         *       "changed": true,
+         *       "comment": "On repeat all week. Go listen!",
+         *       "created_at": "2026-12-05T08:30:00Z",
+         *       "id": "9c257ef3-55e8-4888-81ce-20f645039b8c",
+         *       "subject_id": "7",
+         *       "subject_type": "recording"
+         *     }
+         */
         RepostOut: {
             /**
              * Id
@@ -5350,7 +6157,22 @@ export interface components {
              */
             reason: string;
         };
-        /** RevisionOut */
+        /**
+         * RevisionOut
+         * @example {
+         *       "entities": [
+         *         {
+         *           "end": 31,
+         *           "start": 22,
+         *           "tag": "bluehour",
+         *           "type": "hashtag"
+         *         }
+         *       ],
+         *       "revision": 1,
+         *       "text": "New single out Friday #bluehour",
+         *       "written_at": "2026-12-01T09:15:00Z"
+         *     }
+         */
         RevisionOut: {
             /** Revision */
             revision: number;
@@ -5676,7 +6498,13 @@ export interface components {
              */
             purpose: "login" | "link";
         };
-        /** SocialProfileIn */
+        /**
+         * SocialProfileIn
+         * @example {
+         *       "dm_policy": "followers",
+         *       "handle": "nightowl"
+         *     }
+         */
         SocialProfileIn: {
             /**
              * Handle
@@ -5686,7 +6514,14 @@ export interface components {
             /** @description Who may send you direct messages */
             dm_policy?: components["schemas"]["DmPolicy"] | null;
         };
-        /** SocialProfileOut */
+        /**
+         * SocialProfileOut
+         * @example {
+         *       "dm_policy": "followers",
+         *       "handle": "nightowl",
+         *       "user_id": "a42a2673-204f-4078-92d9-72ab719f7d14"
+         *     }
+         */
         SocialProfileOut: {
             /**
              * User Id
@@ -5795,7 +6630,14 @@ export interface components {
             /** Published Block */
             published_block: number | null;
         };
-        /** SubjectCounts */
+        /**
+         * SubjectCounts
+         * @example {
+         *       "comments": 9,
+         *       "likes": 148,
+         *       "reposts": 12
+         *     }
+         */
         SubjectCounts: {
             /** Likes */
             likes: number;
@@ -5804,7 +6646,13 @@ export interface components {
             /** Comments */
             comments: number;
         };
-        /** SubscribeIn */
+        /**
+         * SubscribeIn
+         * @example {
+         *       "currency": "USD",
+         *       "interval": "month"
+         *     }
+         */
         SubscribeIn: {
             /**
              * Interval
@@ -5818,7 +6666,20 @@ export interface components {
              */
             currency: string;
         };
-        /** SubscriptionOut */
+        /**
+         * SubscriptionOut
+         * @example {
+         *       "amount": 999,
+         *       "cancel_at_period_end": false,
+         *       "currency": "USD",
+         *       "current_period_end": "2026-04-01T12:00:00Z",
+         *       "current_period_start": "2026-03-01T12:00:00Z",
+         *       "interval": "month",
+         *       "message": "Your subscription is active.",
+         *       "status": "active",
+         *       "streaming": true
+         *     }
+         */
         SubscriptionOut: {
             /**
              * Status
@@ -5884,14 +6745,27 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** SuppressionIn */
+        /**
+         * SuppressionIn
+         * @example {
+         *       "address": "ana@example.com",
+         *       "reason": "bounce"
+         *     }
+         */
         SuppressionIn: {
             /** Address */
             address: string;
             /** @default bounce */
             reason: components["schemas"]["SuppressionReason"];
         };
-        /** SuppressionOut */
+        /**
+         * SuppressionOut
+         * @example {
+         *       "address": "ana@example.com",
+         *       "newly_suppressed": true,
+         *       "reason": "bounce"
+         *     }
+         */
         SuppressionOut: {
             /** Address */
             address: string;
@@ -5936,7 +6810,27 @@ export interface components {
              */
             name: string;
         };
-        /** Territories */
+        /**
+         * Territories
+         * @example {
+         *       "asset_id": 7,
+         *       "period_id": 12,
+         *       "territories": [
+         *         {
+         *           "currency": "EUR",
+         *           "net_revenue": 1843,
+         *           "territory": "DE",
+         *           "usage": 5120
+         *         },
+         *         {
+         *           "currency": "EUR",
+         *           "net_revenue": 796,
+         *           "territory": "FR",
+         *           "usage": 2210
+         *         }
+         *       ]
+         *     }
+         */
         Territories: {
             /** Asset Id */
             asset_id: number;
@@ -5945,7 +6839,15 @@ export interface components {
             /** Territories */
             territories: components["schemas"]["TerritoryOut"][];
         };
-        /** TerritoryOut */
+        /**
+         * TerritoryOut
+         * @example {
+         *       "currency": "EUR",
+         *       "net_revenue": 1843,
+         *       "territory": "DE",
+         *       "usage": 5120
+         *     }
+         */
         TerritoryOut: {
             /** Territory */
             territory: string;
@@ -5956,13 +6858,93 @@ export interface components {
             /** Currency */
             currency: string;
         };
-        /** ThreadOut */
+        /**
+         * ThreadOut
+         * @example {
+         *       "comment": {
+         *         "at_seconds": 92,
+         *         "author_handle": "nightowl",
+         *         "author_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *         "created_at": "2026-12-05T08:42:10Z",
+         *         "entities": [],
+         *         "id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *         "reactions": {
+         *           "heart": 3
+         *         },
+         *         "removed": false,
+         *         "text": "That key change at 1:32 gets me every time"
+         *       },
+         *       "replies": [
+         *         {
+         *           "author_handle": "mira_keys",
+         *           "author_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *           "created_at": "2026-12-05T09:03:55Z",
+         *           "entities": [
+         *             {
+         *               "end": 9,
+         *               "handle": "nightowl",
+         *               "start": 0,
+         *               "type": "mention",
+         *               "user_id": "a42a2673-204f-4078-92d9-72ab719f7d14"
+         *             }
+         *           ],
+         *           "id": "8551b590-dc31-427a-92e5-180961da530d",
+         *           "parent_id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *           "reactions": {},
+         *           "removed": false,
+         *           "text": "@nightowl thank you! That one took 40 takes"
+         *         }
+         *       ]
+         *     }
+         */
         ThreadOut: {
             comment: components["schemas"]["CommentOut"];
             /** Replies */
             replies: components["schemas"]["CommentOut"][];
         };
-        /** ThreadPageOut */
+        /**
+         * ThreadPageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "comment": {
+         *             "at_seconds": 92,
+         *             "author_handle": "nightowl",
+         *             "author_id": "a42a2673-204f-4078-92d9-72ab719f7d14",
+         *             "created_at": "2026-12-05T08:42:10Z",
+         *             "entities": [],
+         *             "id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *             "reactions": {
+         *               "heart": 3
+         *             },
+         *             "removed": false,
+         *             "text": "That key change at 1:32 gets me every time"
+         *           },
+         *           "replies": [
+         *             {
+         *               "author_handle": "mira_keys",
+         *               "author_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *               "created_at": "2026-12-05T09:03:55Z",
+         *               "entities": [
+         *                 {
+         *                   "end": 9,
+         *                   "handle": "nightowl",
+         *                   "start": 0,
+         *                   "type": "mention",
+         *                   "user_id": "a42a2673-204f-4078-92d9-72ab719f7d14"
+         *                 }
+         *               ],
+         *               "id": "8551b590-dc31-427a-92e5-180961da530d",
+         *               "parent_id": "d184349c-3587-4f27-af6c-84bf822f9572",
+         *               "reactions": {},
+         *               "removed": false,
+         *               "text": "@nightowl thank you! That one took 40 takes"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
         ThreadPageOut: {
             /** Items */
             items: components["schemas"]["ThreadOut"][];
@@ -6079,12 +7061,26 @@ export interface components {
             /** Items */
             items: components["schemas"]["TrendingItem"][];
         };
-        /** UnreadCount */
+        /**
+         * UnreadCount
+         * @example {
+         *       "unread_count": 4
+         *     }
+         */
         UnreadCount: {
             /** Unread Count */
             unread_count: number;
         };
-        /** Unsubscribed */
+        /**
+         * Unsubscribed
+         * @example {
+         *       "channel": "email",
+         *       "delivery": "off",
+         *       "kinds": [
+         *         "like"
+         *       ]
+         *     }
+         */
         Unsubscribed: {
             /**
              * Kinds
@@ -6393,7 +7389,13 @@ export interface components {
              */
             created_at: string;
         };
-        /** WebhookAck */
+        /**
+         * WebhookAck
+         * @example {
+         *       "duplicate": false,
+         *       "received": true
+         *     }
+         */
         WebhookAck: {
             /**
              * Received
@@ -12550,6 +13552,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": "notification",
+                     *       "data": "{\"type\": \"notification\", \"id\": \"3f2b8c1e-7a4d-4e9b-9c61-2d5e8f0a7b13\", \"kind\": \"like\"}"
+                     *     }
+                     */
                     "text/event-stream": {
                         /** @enum {string} */
                         event: "unread" | "notification" | "read";
@@ -12906,6 +13914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example PK (a zip: one JSON and one CSV file per table) */
                     "application/zip": string;
                 };
             };
@@ -13447,6 +14456,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the hash of your purchase transaction */
                 tx_hash: string;
             };
             cookie?: never;
@@ -13510,6 +14520,26 @@ export interface operations {
         /** @description A Stripe event, exactly as Stripe signed it */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1OqL2bK8zW1xYv4N7hJk3mPq",
+                 *       "object": "event",
+                 *       "type": "invoice.paid",
+                 *       "created": 1772366407,
+                 *       "livemode": true,
+                 *       "api_version": "2024-06-20",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "in_1OqL2aK8zW1xYv4NcT5uVw6x",
+                 *           "object": "invoice",
+                 *           "subscription": "sub_1OqKzYK8zW1xYv4N2pQr8sTu",
+                 *           "currency": "usd",
+                 *           "amount_paid": 999,
+                 *           "status": "paid"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": Record<string, never>;
             };
         };
@@ -14489,6 +15519,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DailySeries"];
+                    /**
+                     * @example day,plays,listeners
+                     *     2026-03-14,128,93
+                     *     2026-03-15,141,102
+                     */
                     "text/csv": unknown;
                 };
             };
@@ -14562,6 +15597,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Territories"];
+                    /**
+                     * @example territory,usage,net_revenue,currency
+                     *     DE,5120,1843,EUR
+                     *     FR,2210,796,EUR
+                     */
                     "text/csv": unknown;
                 };
             };
@@ -15313,6 +16353,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is liked or reposted: a recording, an edition or a post */
                 subject_type: components["schemas"]["LikeSubject"];
                 /** @description asset id, edition id or post id */
                 subject_id: string;
@@ -15384,6 +16425,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is liked or reposted: a recording, an edition or a post */
                 subject_type: components["schemas"]["LikeSubject"];
                 /** @description asset id, edition id or post id */
                 subject_id: string;
@@ -15455,6 +16497,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is liked or reposted: a recording, an edition or a post */
                 subject_type: components["schemas"]["LikeSubject"];
                 /** @description asset id, edition id or post id */
                 subject_id: string;
@@ -15548,6 +16591,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is liked or reposted: a recording, an edition or a post */
                 subject_type: components["schemas"]["LikeSubject"];
                 /** @description asset id, edition id or post id */
                 subject_id: string;
@@ -16427,9 +17471,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is reacted to: a post or a comment */
                 subject_type: components["schemas"]["ReactionSubject"];
                 /** @description The post's or comment's id */
                 subject_id: string;
+                /** @description The reaction, by name */
                 emoji: components["schemas"]["Emoji"];
             };
             cookie?: never;
@@ -16499,9 +17545,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is reacted to: a post or a comment */
                 subject_type: components["schemas"]["ReactionSubject"];
                 /** @description The post's or comment's id */
                 subject_id: string;
+                /** @description The reaction, by name */
                 emoji: components["schemas"]["Emoji"];
             };
             cookie?: never;
