@@ -94,7 +94,8 @@ class InvoiceOut(BaseModel):
 
 
 class RefundIn(BaseModel):
-    amount: int | None = Field(None, ge=1, le=2**62, description="Omit for a full refund of what is left")
+    amount: int | None = Field(None, ge=1, le=2**53 - 1,  # read exactly by every JSON client
+                               description="Omit for a full refund of what is left")
     reason: str = Field(min_length=1, max_length=400, examples=["double charge"])
 
     model_config = {"json_schema_extra": {"examples": [{"amount": 999, "reason": "double charge"}]}}

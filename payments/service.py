@@ -393,7 +393,8 @@ def portal_url(session: Session, settings: Settings, user_id: uuid.UUID) -> str:
     if found is None:
         raise SubscriptionNotFound("the account has no billing account yet: subscribe first")
     portal = _stripe_call(config.client(settings).v1.billing_portal.sessions.create, params={
-        "customer": found.customer_id, "return_url": f"{settings.api_url}/account/subscription"})
+        "customer": found.customer_id, "return_url": f"{settings.api_url}/account/subscription"},
+        refused=SubscriptionNotFound)  # Stripe no longer knows the customer
     return portal["url"]
 
 

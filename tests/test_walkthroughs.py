@@ -41,7 +41,8 @@ def test_the_walkthroughs_run_as_written(user_checkout):
     api_port, anvil_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONI_")}
     env.update(HARMONI_API_PORT=str(api_port), HARMONI_ANVIL_PORT=str(anvil_port), HARMONI_ENV="development",
-               HARMONI_PERIOD_CLOSE_GRACE_S="5")
+               HARMONI_PERIOD_CLOSE_GRACE_S="5", HARMONI_SMTP_CATCHER_PORT=str(free_port()),
+               HARMONI_STRIPE_LOCAL_PORT=str(free_port()))  # another test's stack may hold the default ports
     stack = _start(user_checkout, env, "stack")
     try:
         _wait_ready(stack, api_port, user_checkout, "stack")

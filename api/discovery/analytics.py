@@ -12,7 +12,7 @@ from web3 import Web3
 
 from api.deps import ContextDep, SessionDep
 from api.errors import problem_responses
-from api.openapi import MAX_SAFE_INTEGER
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from api.partners.deps import ApiKeyHeaderDep, BearerDep, admit, presented_key
 from discovery.analytics import service
 from harmoni.errors import RateLimited, ValidationFailed
@@ -103,8 +103,8 @@ def daily_plays(
     start: Annotated[date, Query(alias="from", description="First day (UTC), inclusive")],
     end: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive")],
     asset_id: Annotated[int | None, Query(ge=0, le=MAX_SAFE_INTEGER)] = None,
-    artist: Annotated[str | None, Query(max_length=42, description="One of your addresses (a controller)"),
-                      AfterValidator(_address)] = None,
+    artist: Annotated[str | None, Query(max_length=42, description="One of your addresses (a controller)",
+                                        json_schema_extra=ETHEREUM_ADDRESS), AfterValidator(_address)] = None,
     format: Format = "json",
 ):
     points = service.daily_plays(session, context.settings.chain_id, user_id, start, end, asset_id=asset_id,

@@ -21,7 +21,7 @@ from api.discovery.schemas import (
     TrendingList,
 )
 from api.errors import problem_responses
-from api.openapi import MAX_SAFE_INTEGER
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from discovery.recommendations import service as recommendations
 from discovery.trending import repository, service
 from harmoni.errors import ValidationFailed
@@ -76,8 +76,8 @@ def _address(value: str) -> str:
 
 
 AssetId = Annotated[int, Path(ge=0, le=MAX_SAFE_INTEGER, description="The recording's asset id")]
-ArtistAddress = Annotated[str, Path(max_length=42, description="The artist's address (a recording's controller)"),
-                          AfterValidator(_address)]
+ArtistAddress = Annotated[str, Path(max_length=42, description="The artist's address (a recording's controller)",
+                                    json_schema_extra=ETHEREUM_ADDRESS), AfterValidator(_address)]
 Limit = Annotated[int, Query(ge=1, le=50)]
 
 

@@ -9,7 +9,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session
 from web3 import Web3
 
@@ -33,7 +33,7 @@ from api.editions.schemas import (
     PurchaseStatusOut,
 )
 from api.mirror import reflected_block
-from api.openapi import MAX_SAFE_INTEGER
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from chain import artifacts
 from chain.deployments import load as load_deployment
 from content import uploads
@@ -62,7 +62,7 @@ def _address(value: str | None) -> str | None:
     return Web3.to_checksum_address(value)
 
 
-AddressQuery = Annotated[str | None, AfterValidator(_address)]
+AddressQuery = Annotated[Annotated[str, Field(json_schema_extra=ETHEREUM_ADDRESS)] | None, AfterValidator(_address)]
 _NOT_DEPLOYED = {503: {"description": "The contracts are not deployed on this chain yet, or the mirror has not "
                                       "indexed a block yet"}}
 
@@ -150,7 +150,8 @@ _CREATE_RESPONSES = {**_NOT_DEPLOYED,
              summary="Create an edition of an asset you control: the transaction for your own wallet to send")
 def prepare_edition(body: EditionIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                     controller: Annotated[str, Query(description="Your wallet (linked with SIWE, or custodial) that "
-                                                                 "controls the asset and sends the transaction")],
+                                                                 "controls the asset and sends the transaction",
+                                                     json_schema_extra=ETHEREUM_ADDRESS)],
                     ) -> EditionPrepared:
     chain = _Chain(context)
     address = owned_wallet(session, user.id, controller)
@@ -240,7 +241,7 @@ async def list_editions(
     return await context.mirror_cache.answer(key, context.sessions, chain_id, render, response)
 
 
-@router.get("/editions/{edition_id}", response_model=EditionDetail,
+@router.get("/editions/{edition_id:int}", response_model=EditionDetail,
             responses={**_NOT_DEPLOYED, 404: {"description": "`edition-not-found` (or not indexed yet)"}},
             summary="One edition with the supply left (from the mirror)")
 async def get_edition(context: ContextDep, response: Response, edition_id: EditionId) -> Response:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from api.mirror import ReflectedBlock
-from api.openapi import MAX_SAFE_INTEGER
+from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 
 _ARTIST = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 _FAN = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
@@ -152,7 +152,8 @@ class CollectionOut(BaseModel):
 
 
 class PurchaseIn(BaseModel):
-    wallet: str = Field(description="Your linked wallet that pays and receives the tokens")
+    wallet: str = Field(description="Your linked wallet that pays and receives the tokens",
+                        json_schema_extra=ETHEREUM_ADDRESS)
     quantity: Annotated[int, Field(ge=1, le=UINT32)] = 1
 
     model_config = {"json_schema_extra": {"examples": [{"wallet": _FAN, "quantity": 1}]}}

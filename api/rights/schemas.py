@@ -33,8 +33,10 @@ _SIGNATURE_EXAMPLE = ("0x6aca13898a769367f3c25c5e2034ed2e682f6fb27aa7aebd3ed3342
                       "233998120438676457e8a48c02cb99eefaf64ed2fd105ca076cdf22df5b3839d1c")
 
 
-GenreSlug = Annotated[str, AfterValidator(vocabulary.genre)]
-MoodSlug = Annotated[str, AfterValidator(vocabulary.mood)]
+GenreSlug = Annotated[str, Field(json_schema_extra={"enum": sorted(vocabulary.GENRE_SLUGS)}),
+                      AfterValidator(vocabulary.genre)]
+MoodSlug = Annotated[str, Field(json_schema_extra={"enum": sorted(vocabulary.MOOD_SLUGS)}),
+                     AfterValidator(vocabulary.mood)]
 _GENRES = Field(default_factory=list, max_length=vocabulary.MAX_TAGS,
                 description="Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)")
 _MOODS = Field(default_factory=list, max_length=vocabulary.MAX_TAGS,

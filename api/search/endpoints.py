@@ -67,8 +67,10 @@ def search(
         "Comma-separated kinds: recordings, works, editions, artists, users (default: all)"))] = None,
     facets: Annotated[str | None, Query(max_length=200, description=(
         f"Comma-separated facets to count over all matches: {', '.join(FACETS)}"))] = None,
-    genre: Annotated[str | None, Query(max_length=40, description="Only this genre slug (`GET /v1/genres`)")] = None,
-    mood: Annotated[str | None, Query(max_length=40, description="Only this mood slug (`GET /v1/moods`)")] = None,
+    genre: Annotated[str | None, Query(max_length=40, description="Only this genre slug (`GET /v1/genres`)",
+                                       json_schema_extra={"enum": sorted(vocabulary.GENRE_SLUGS)})] = None,
+    mood: Annotated[str | None, Query(max_length=40, description="Only this mood slug (`GET /v1/moods`)",
+                                      json_schema_extra={"enum": sorted(vocabulary.MOOD_SLUGS)})] = None,
     year: Annotated[int | None, Query(ge=1000, le=2999, description="Only this release year")] = None,
     has_edition: Annotated[bool | None, Query(description="Only things with (or without) an edition")] = None,
     cursor: Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page")] = None,

@@ -9,6 +9,7 @@ from harmoni.settings import Settings, get_settings
 from indexer.runner import INDEXED_CONTRACTS
 from indexer.service import Indexer, IndexerConfig
 from tests.content.conftest import s3_server, s3_store  # noqa: F401 -- fixtures for the content tests
+from tests.payments.conftest import local_stripe  # noqa: F401 -- a Stripe-compatible server for the session
 
 
 @pytest.fixture

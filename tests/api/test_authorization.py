@@ -198,7 +198,7 @@ MATRIX = [
     Row("POST", "/v1/editions/prepare", ARTISTS,
         lambda w: {"asset_id": 1, "title": "Blue Hour", "price": 0, "max_supply": 10}),
     Row("GET", "/v1/editions", EVERYONE),
-    Row("GET", "/v1/editions/{edition_id}", EVERYONE),
+    Row("GET", "/v1/editions/{edition_id:int}", EVERYONE),  # :int, or /v1/editions/prepare would match it
     Row("GET", "/v1/editions/{edition_id}/holders", EVERYONE),
     Row("POST", "/v1/editions/{edition_id}/purchase/prepare", SIGNED_IN, lambda w: {"wallet": PAYEE}),
     Row("GET", "/v1/me/collection", SIGNED_IN),

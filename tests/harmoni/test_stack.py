@@ -26,7 +26,8 @@ def _env(tmp_path: Path, api_port: int, anvil_port: int, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONI_")}
     env.update({"HARMONI_DATA_DIR": str(tmp_path / "var"), "HARMONI_API_PORT": str(api_port),
                 "HARMONI_ANVIL_PORT": str(anvil_port), "HARMONI_ENV": "development",
-                "HARMONI_SMTP_CATCHER_PORT": str(free_port())}, **extra)
+                "HARMONI_SMTP_CATCHER_PORT": str(free_port()), "HARMONI_STRIPE_LOCAL_PORT": str(free_port())},
+               **extra)
     return env
 
 

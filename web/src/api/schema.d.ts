@@ -5521,7 +5521,9 @@ export interface components {
         PurchaseIn: {
             /**
              * Wallet
+             * Format: ethereum-address
              * @description Your linked wallet that pays and receives the tokens
+             * @example 0x90F79bf6EB2c4f870365E785982E1f101E93b906
              */
             wallet: string;
             /**
@@ -5758,12 +5760,12 @@ export interface components {
              * Genres
              * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
              */
-            genres?: string[];
+            genres?: ("acoustic" | "afrobeat" | "afrobeats" | "alternative" | "ambient" | "americana" | "bachata" | "baroque" | "bluegrass" | "blues" | "bossa-nova" | "breakbeat" | "chamber" | "childrens" | "choral" | "classical" | "country" | "cumbia" | "dancehall" | "disco" | "drill" | "drum-and-bass" | "dubstep" | "edm" | "electronic" | "emo" | "experimental" | "flamenco" | "folk" | "funk" | "garage" | "gospel" | "grime" | "grunge" | "hard-rock" | "hip-hop" | "house" | "indie" | "industrial" | "j-pop" | "jazz" | "k-pop" | "latin" | "lo-fi" | "metal" | "musical-theatre" | "new-age" | "opera" | "pop" | "punk" | "r-and-b" | "rap" | "reggae" | "reggaeton" | "rock" | "salsa" | "samba" | "singer-songwriter" | "ska" | "soul" | "soundtrack" | "spoken-word" | "synthwave" | "techno" | "trance" | "trap" | "world")[];
             /**
              * Moods
              * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
              */
-            moods?: string[];
+            moods?: ("aggressive" | "angry" | "bittersweet" | "calm" | "chill" | "dark" | "dreamy" | "energetic" | "epic" | "euphoric" | "focused" | "groovy" | "happy" | "hopeful" | "intense" | "melancholic" | "mysterious" | "nostalgic" | "peaceful" | "playful" | "romantic" | "sad" | "sensual" | "sentimental" | "sleepy" | "smooth" | "tense" | "uplifting" | "warm" | "weird")[];
             /**
              * Release
              * @description The album or release it appears on
@@ -7514,12 +7516,12 @@ export interface components {
              * Genres
              * @description Genre slugs from `GET /v1/genres` (kept in the metadata document, searchable)
              */
-            genres?: string[];
+            genres?: ("acoustic" | "afrobeat" | "afrobeats" | "alternative" | "ambient" | "americana" | "bachata" | "baroque" | "bluegrass" | "blues" | "bossa-nova" | "breakbeat" | "chamber" | "childrens" | "choral" | "classical" | "country" | "cumbia" | "dancehall" | "disco" | "drill" | "drum-and-bass" | "dubstep" | "edm" | "electronic" | "emo" | "experimental" | "flamenco" | "folk" | "funk" | "garage" | "gospel" | "grime" | "grunge" | "hard-rock" | "hip-hop" | "house" | "indie" | "industrial" | "j-pop" | "jazz" | "k-pop" | "latin" | "lo-fi" | "metal" | "musical-theatre" | "new-age" | "opera" | "pop" | "punk" | "r-and-b" | "rap" | "reggae" | "reggaeton" | "rock" | "salsa" | "samba" | "singer-songwriter" | "ska" | "soul" | "soundtrack" | "spoken-word" | "synthwave" | "techno" | "trance" | "trap" | "world")[];
             /**
              * Moods
              * @description Mood slugs from `GET /v1/moods` (kept in the metadata document, searchable)
              */
-            moods?: string[];
+            moods?: ("aggressive" | "angry" | "bittersweet" | "calm" | "chill" | "dark" | "dreamy" | "energetic" | "epic" | "euphoric" | "focused" | "groovy" | "happy" | "hopeful" | "intense" | "melancholic" | "mysterious" | "nostalgic" | "peaceful" | "playful" | "romantic" | "sad" | "sensual" | "sentimental" | "sleepy" | "smooth" | "tense" | "uplifting" | "warm" | "weird")[];
             /**
              * Metadata
              * @description Any further JSON metadata
@@ -15217,9 +15219,9 @@ export interface operations {
                 /** @description Comma-separated facets to count over all matches: kind, genre, mood, year, has_edition */
                 facets?: string | null;
                 /** @description Only this genre slug (`GET /v1/genres`) */
-                genre?: string | null;
+                genre?: "acoustic" | "afrobeat" | "afrobeats" | "alternative" | "ambient" | "americana" | "bachata" | "baroque" | "bluegrass" | "blues" | "bossa-nova" | "breakbeat" | "chamber" | "childrens" | "choral" | "classical" | "country" | "cumbia" | "dancehall" | "disco" | "drill" | "drum-and-bass" | "dubstep" | "edm" | "electronic" | "emo" | "experimental" | "flamenco" | "folk" | "funk" | "garage" | "gospel" | "grime" | "grunge" | "hard-rock" | "hip-hop" | "house" | "indie" | "industrial" | "j-pop" | "jazz" | "k-pop" | "latin" | "lo-fi" | "metal" | "musical-theatre" | "new-age" | "opera" | "pop" | "punk" | "r-and-b" | "rap" | "reggae" | "reggaeton" | "rock" | "salsa" | "samba" | "singer-songwriter" | "ska" | "soul" | "soundtrack" | "spoken-word" | "synthwave" | "techno" | "trance" | "trap" | "world";
                 /** @description Only this mood slug (`GET /v1/moods`) */
-                mood?: string | null;
+                mood?: "aggressive" | "angry" | "bittersweet" | "calm" | "chill" | "dark" | "dreamy" | "energetic" | "epic" | "euphoric" | "focused" | "groovy" | "happy" | "hopeful" | "intense" | "melancholic" | "mysterious" | "nostalgic" | "peaceful" | "playful" | "romantic" | "sad" | "sensual" | "sentimental" | "sleepy" | "smooth" | "tense" | "uplifting" | "warm" | "weird";
                 /** @description Only this release year */
                 year?: number | null;
                 /** @description Only things with (or without) an edition */
