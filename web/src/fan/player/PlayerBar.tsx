@@ -4,6 +4,29 @@ import { t } from '../../app/strings'
 import { SEEK_STEP_S, VOLUME_STEP } from './Player'
 import { usePlayer } from './store'
 
+// Drawn, not typed: the media-control glyphs (⏮ ⏸ ⏭ 🔊) are missing from many system fonts.
+// Each icon: a filled shape, and lines drawn over it.
+const SPEAKER = 'M4 9v6h4l5 4V5L8 9z'
+type IconName = 'previous' | 'play' | 'pause' | 'next' | 'sound' | 'muted'
+const ICONS: Record<IconName, [string, string?]> = {
+  previous: ['M6 5h2v14H6zM20 5v14L9 12z'],
+  play: ['M8 5v14l11-7z'],
+  pause: ['M6 5h4v14H6zM14 5h4v14h-4z'],
+  next: ['M16 5h2v14h-2zM4 5v14l11-7z'],
+  sound: [SPEAKER, 'M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12'],
+  muted: [SPEAKER, 'M16 9l5 6M21 9l-5 6'],
+}
+
+function Icon({ name }: { name: IconName }) {
+  const [filled, lines] = ICONS[name]
+  return (
+    <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24">
+      <path d={filled} fill="currentColor" />
+      {lines && <path d={lines} fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" />}
+    </svg>
+  )
+}
+
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '0:00'
   const s = Math.floor(seconds)
@@ -44,13 +67,13 @@ export function PlayerBar() {
     <section className="player-bar" aria-label={t.player.region} tabIndex={0} onKeyDown={onKeyDown}
       aria-describedby="player-keys">
       <p id="player-keys" className="visually-hidden">{t.player.keys}</p>
-      <button type="button" onClick={() => void player.previous()} aria-label={t.player.previous}>⏮</button>
+      <button type="button" onClick={() => void player.previous()} aria-label={t.player.previous}><Icon name="previous" /></button>
       <button type="button" onClick={() => void player.toggle()} aria-label={playing ? t.player.pause : t.player.play}
         disabled={state.status === 'loading' || state.status === 'unavailable'}>
-        {playing ? '⏸' : '▶'}
+        <Icon name={playing ? 'pause' : 'play'} />
       </button>
       <button type="button" onClick={() => void player.next()} aria-label={t.player.next}
-        disabled={state.index >= state.queue.length - 1}>⏭</button>
+        disabled={state.index >= state.queue.length - 1}><Icon name="next" /></button>
       <span className="player-title">{track.title}</span>
       <input type="range" aria-label={t.player.seek} min={0} max={Math.max(state.duration, 0)} step={1}
         value={Math.min(state.position, state.duration || state.position)}
@@ -58,7 +81,7 @@ export function PlayerBar() {
         onChange={(e) => player.seek(Number(e.target.value))} />
       <span className="mono" aria-hidden="true">{t.player.time(clock(state.position), clock(state.duration))}</span>
       <button type="button" onClick={() => player.toggleMute()} aria-pressed={state.muted}
-        aria-label={t.player.mute}>{state.muted ? '🔇' : '🔊'}</button>
+        aria-label={t.player.mute}><Icon name={state.muted ? 'muted' : 'sound'} /></button>
       <input type="range" aria-label={t.player.volume} min={0} max={1} step={VOLUME_STEP} value={state.volume}
         aria-valuetext={t.player.volumeValue(Math.round(state.volume * 100))}
         onChange={(e) => player.setVolume(Number(e.target.value))} />
