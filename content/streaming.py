@@ -9,11 +9,13 @@ playlists served carry it on every line they name, so a player follows them with
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -134,6 +136,29 @@ class PlayableCache:
     def __init__(self, ttl_s: float = 1.0, max_entries: int = 10_000) -> None:
         self.ttl_s, self.max_entries = ttl_s, max_entries
         self._entries: dict[tuple[int, int], tuple[float, Playable | NotStreamable]] = {}
+        self._loading: dict[tuple[int, int], asyncio.Future[Playable]] = {}
+
+    async def fetch(self, key: tuple[int, int], load: Callable[[], Awaitable[Playable]]) -> Playable:
+        """The cached value, else one `load()` shared by every request that misses meanwhile: when an entry
+        expires under hundreds of concurrent range requests, one query refreshes it, not hundreds."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        pending = self._loading.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load(key, load))
+            self._loading[key] = pending
+            pending.add_done_callback(lambda _done: self._loading.pop(key, None))
+        return await asyncio.shield(pending)
+
+    async def _load(self, key: tuple[int, int], load: Callable[[], Awaitable[Playable]]) -> Playable:
+        try:
+            value = await load()
+        except NotStreamable as err:
+            self.put(key, err)
+            raise
+        self.put(key, value)
+        return value
 
     def get(self, key: tuple[int, int]) -> Playable | None:
         found = self._entries.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -106,22 +107,11 @@ async def _caller(request: Request, context: AppContext) -> uuid.UUID | None:
 
 
 async def _playable(context: AppContext, recording: int) -> streaming.Playable:
-    key = (context.settings.chain_id, recording)
-    found = context.playables.get(key)
-    if found is not None:
-        return found
-
     def read() -> streaming.Playable:
         with context.sessions() as session:
-            try:
-                value = streaming.playable(session, *key)
-            except NotStreamable as err:
-                context.playables.put(key, err)
-                raise
-        context.playables.put(key, value)
-        return value
+            return streaming.playable(session, context.settings.chain_id, recording)
 
-    return await run_in_threadpool(read)
+    return await context.playables.fetch((context.settings.chain_id, recording), lambda: run_in_threadpool(read))
 
 
 @router.get("/{recording}/{rendition:path}", response_class=Response, summary=f"Stream a {_SUMMARY}",
@@ -146,7 +136,8 @@ async def stream(request: Request) -> Response:
     if local is None:
         return RedirectResponse(store.presigned_get(found.key, settings.stream_url_ttl_s, found.mime),
                                 status_code=307, headers={"Cache-Control": "private, no-store"})
-    return FileResponse(local, media_type=found.mime,
+    # the stat given: no thread-pool trip for it (FilesystemStore.local_path has just checked the file)
+    return FileResponse(local, media_type=found.mime, stat_result=os.stat(local),
                         headers={"ETag": f'"{found.cid}"', "Cache-Control": cache, "Accept-Ranges": "bytes"})
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from content.media import mp3
 from content.media.errors import MediaRejected
 from content.media.loudness import Loudness, measure_loudness
 from content.media.probe import AudioProbe
@@ -136,6 +137,8 @@ def _encode(source: Path, target: Path, container_format: str, codec: str, bitra
     serves both the M4A and the HLS variant at the same bitrate.
     """
     total = round(probe.duration_ms * rate / 1000)
+    if codec == "libmp3lame":
+        return _encode_mp3(source, target, bitrate or 0, rate, layout, total, report, window)
     with ExitStack() as stack:
         # bitexact: no random Ogg serials or timestamps, so the same source always renders to the same bytes (CIDs)
         out = stack.enter_context(av.open(str(target), "w", format=container_format,
@@ -177,6 +180,25 @@ def _encode(source: Path, target: Path, container_format: str, codec: str, bitra
             packets += 1
             mux(packet)
     return {"samples": encoded, "packets": packets, "frame_size": frame_size or 0}
+
+
+def _encode_mp3(source: Path, target: Path, bitrate: int, rate: int, layout: str, total: int,
+                report: Callable[[float], None], window: tuple[int, int] | None) -> dict[str, int]:
+    """MP3 through LAME itself (content/media/mp3.py says why): int16 interleaved blocks in."""
+    channels = 1 if layout == "mono" else 2
+    frames = _source_frames(source, rate, layout, "s16" if window is None else "fltp", None, total, report)
+    if window is not None:
+        frames = _faded_window(frames, rate, layout, *window)
+
+    def blocks():
+        for frame in frames:
+            data = frame.to_ndarray()
+            if frame.format.is_planar:  # the preview's faded window: float, a row per channel
+                yield np.clip(np.round(data.T * 32767), -32768, 32767).astype(np.int16)
+            else:
+                yield data.reshape(-1, channels)
+
+    return mp3.encode(blocks(), target, rate, channels, bitrate // 1000)
 
 
 def _faded_window(frames, rate: int, layout: str, start: int, length: int):
