@@ -139,17 +139,28 @@ class PlayableCache:
         self._loading: dict[tuple[int, int], asyncio.Future[Playable]] = {}
 
     async def fetch(self, key: tuple[int, int], load: Callable[[], Awaitable[Playable]]) -> Playable:
-        """The cached value, else one `load()` shared by every request that misses meanwhile: when an entry
-        expires under hundreds of concurrent range requests, one query refreshes it, not hundreds."""
-        found = self.get(key)
-        if found is not None:
-            return found
+        """The cached value; when it has expired, still that value while one `load()` refreshes it (a range request
+        never waits for the query, and hundreds of concurrent ones make one); with nothing cached, that one load,
+        shared by every request that misses meanwhile."""
+        found = self._entries.get(key)
         pending = self._loading.get(key)
-        if pending is None:
+        if (found is None or found[0] < time.monotonic()) and pending is None:
             pending = asyncio.ensure_future(self._load(key, load))
             self._loading[key] = pending
-            pending.add_done_callback(lambda _done: self._loading.pop(key, None))
+            pending.add_done_callback(self._settled(key))
+        if found is not None:
+            if isinstance(found[1], NotStreamable):
+                raise found[1]
+            return found[1]
+        assert pending is not None
         return await asyncio.shield(pending)
+
+    def _settled(self, key: tuple[int, int]) -> Callable[[asyncio.Future], None]:
+        def settled(done: asyncio.Future) -> None:
+            self._loading.pop(key, None)
+            if not done.cancelled():
+                done.exception()  # retrieved: a failed background refresh is not an "unretrieved" error
+        return settled
 
     async def _load(self, key: tuple[int, int], load: Callable[[], Awaitable[Playable]]) -> Playable:
         try:

@@ -63,8 +63,12 @@ def load_generator() -> str:
     return system_tool("wrk", "wrk", "bench_api")
 
 
-def drive(url: str, clients: int, seconds: float, headers: dict[str, str] | None = None) -> dict:
+def drive(url: str, clients: int, seconds: float, headers: dict[str, str] | None = None,
+          script: Path | None = None) -> dict:
+    """wrk's figures for `clients` keep-alive connections; `script`: a wrk Lua script (e.g. a think time)."""
     extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    if script is not None:
+        extra += ["-s", str(script)]
     out = subprocess.run([load_generator(), "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
                           *extra, url], capture_output=True, text=True, check=True).stdout
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", out, re.MULTILINE))

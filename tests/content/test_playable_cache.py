@@ -45,15 +45,42 @@ def test_a_refusal_reaches_every_waiter_and_is_cached():
         cache.get((1, 8))
 
 
-def test_an_expired_entry_is_loaded_again():
+def test_an_expired_entry_is_served_while_one_load_refreshes_it():
     cache = PlayableCache(ttl_s=0)
     loads = []
 
     async def load():
         loads.append(1)
+        await asyncio.sleep(0.05)
         return len(loads)
 
-    async def twice():
-        return [await cache.fetch((1, 9), load), await cache.fetch((1, 9), load)]
+    async def scenario():
+        first = await cache.fetch((1, 9), load)  # nothing cached: waits for the load
+        meanwhile = await asyncio.gather(*(cache.fetch((1, 9), load) for _ in range(50)))  # expired: stale, at once
+        await asyncio.sleep(0.1)  # the one refresh lands
+        return first, meanwhile, await cache.fetch((1, 9), load)
 
-    assert asyncio.run(twice()) == [1, 2]
+    first, meanwhile, after = asyncio.run(scenario())
+    assert first == 1 and meanwhile == [1] * 50
+    assert after == 2 and len(loads) >= 2
+    assert len(loads) <= 3  # the 50 concurrent requests started one refresh, not 50
+
+
+def test_a_failed_refresh_keeps_the_last_answer_and_tries_again():
+    cache = PlayableCache(ttl_s=0)
+    calls = []
+
+    async def load():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database away")
+        return "playable"
+
+    async def scenario():
+        await cache.fetch((1, 10), load)
+        stale = await cache.fetch((1, 10), load)  # starts the refresh that fails
+        await asyncio.sleep(0.01)
+        return stale, await cache.fetch((1, 10), load)
+
+    assert asyncio.run(scenario()) == ("playable", "playable")
+    assert len(calls) >= 3
