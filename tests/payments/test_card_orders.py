@@ -180,7 +180,7 @@ def test_a_fan_without_a_wallet_buys_by_card_and_the_token_lands_in_a_custodial_
     assert (revenue.period_id, revenue.source, int(revenue.amount), revenue.settled_fee) == (
         period, "direct_sales", 500, None)  # paid through the period's root, not by the vault
     assert sum(balances.values()) == 0
-    assert balances[journal.Account.card_clearing] == (500 - 45) * UNIT  # 2.9% + 30 cents kept by the processor
+    assert balances[journal.Account.card_clearing] == (500 - 44) * UNIT  # 2.9% + 30 cents kept by the processor
     assert balances[journal.Account.revenue_direct_sales] == -500 * UNIT
     assert balances.get(journal.Account.cash, 0) == 0
 
