@@ -55,6 +55,8 @@ def mint_next(shop: CardShop, sessions: sessionmaker[Session]) -> str | None:
             except RefundBlocked as blocked:
                 order.state, order.last_error, order.mint_next_at = OrderState.mint_failed.value, str(blocked), None
                 log.error("card order needs an admin", extra={"order_id": str(order.id), "error": str(blocked)})
+            except Exception as err:  # Stripe did not answer: the refund is tried again (same idempotency key)
+                _retry_later(order, err)
             return str(order.id)
         except Exception as err:  # recorded on the order; the worker goes on with the next one
             _retry_later(order, err)

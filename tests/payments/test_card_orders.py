@@ -313,3 +313,35 @@ def test_every_refusal_is_a_problem_and_writes_nothing(store):
     again = store.checkout(capped, fan)
     assert again.status_code == 409 and again.json()["type"].endswith("/wallet-cap-reached"), again.json()
     assert store.count(CardOrder) == 1
+
+
+def test_a_token_minted_on_chain_after_the_payment_refunds_at_mint_time_and_voids_the_revenue(store):
+    period = _open_period(store)
+    edition = store.edition("USHRM2612007", supply=1)
+    fan = store.fan()
+    mark = store.mark()
+    started = store.checkout(edition, fan).json()
+    store.pay(started["checkout_url"])
+    store.post(store.events_since(mark))
+    store.apply()
+    order = store.order(started["order"]["id"], fan)
+    assert order["state"] == "mint-pending"
+    # Someone buys the last token with crypto before the mint job runs.
+    work, price = store.work, 5_000_000
+    work.send([work.tx(work.admin, "DevStablecoin", "mint", [RIVAL, price]),
+               work.tx(RIVAL, "DevStablecoin", "approve", [store.editions.address, price]),
+               work.tx(RIVAL, "HarmoniEditions", "mint", [edition, 1])])
+    assert store.mint() == 1
+    refunded = store.order(order["id"], fan)
+    assert refunded["state"] == "sold-out-refunded" and "SoldOut" in refunded["message"], refunded
+    assert store.editions.functions.balanceOf(order["wallet"], edition).call() == 0
+    assert store.minted_logs(order["onchain_order_id"]) == []
+    with store.sessions() as session:
+        revenue = session.scalars(select(RevenueEntry).where(RevenueEntry.reference == f"card-order:{order['id']}")
+                                  ).one()
+        balances = journal.balances(session)
+    assert revenue.period_id == period and revenue.voided_at is not None
+    assert sum(balances.values()) == 0
+    assert all(balances.get(a, 0) == 0 for a in (journal.Account.cash, journal.Account.tax_payable,
+                                                 journal.Account.revenue_direct_sales))
+    assert store.mint() == 0  # nothing left to do
