@@ -29,7 +29,7 @@ from ledger.royalties import journal
 from ledger.royalties.models import RevenueEntry
 from ledger.royalties.periods import open_period
 from payments import config, mint, orders, service
-from payments.models import CardOrder, StripeEvent
+from payments.models import CardOrder, StripeCustomer, StripeEvent
 from payments.tasks import apply_inbox
 from scripts.workload import Workload
 from tests.api.conftest import index_chain
@@ -302,7 +302,11 @@ def test_every_refusal_is_a_problem_and_writes_nothing(store):
         assert answer.headers["content-type"].startswith("application/problem+json")
         if slug:
             assert answer.json()["type"].endswith(f"/{slug}"), answer.json()
+    walletless = store.fan()
+    refused = store.checkout(capped, walletless, quantity=2)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/wallet-cap-reached"), refused.json()
     assert store.count(CardOrder) == 0
+    assert (store.count(Wallet), store.count(StripeCustomer)) == (2, 0)  # the artist's and RIVAL's only
     assert store.api.get(f"/v1/me/orders/{uuid.uuid4()}", headers=fan).status_code == 404
     # A paid order not minted yet counts against the cap: a second checkout for the same wallet is refused.
     mark = store.mark()
