@@ -30,6 +30,7 @@ from api.notifications.endpoints import router as notifications_router
 from api.notifications.privacy import router as privacy_router
 from api.partners.endpoints import router as partners_router
 from api.payments.endpoints import router as payments_router
+from api.payments.orders import router as card_orders_router
 from api.rights.endpoints import router as rights_router
 from api.royalties.endpoints import router as royalties_router
 from api.search.endpoints import router as search_router
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chain_router)
     app.include_router(editions_router)
     app.include_router(payments_router)
+    app.include_router(card_orders_router)
     app.include_router(search_router)
     app.include_router(discovery_router)
     app.include_router(analytics_router)

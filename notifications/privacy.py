@@ -83,6 +83,7 @@ POLICIES: dict[str, Policy] = {
     "bonus_files": Policy("keep", {}, "files attached to registered recordings, owed to their editions' holders"),
     "edition_listings": Policy("keep", {}, "terms and fiat prices of editions on chain that holders bought"),
     "payment_invoices": Policy("keep", {}, "receipts: tax records the journal and royalty periods refer to"),
+    "card_orders": Policy("keep", {}, "card sales of editions: tax records, revenue of royalty periods, mints"),
     "subscriptions": Policy("keep", {}, "what the receipts paid for: subscription revenue of royalty periods"),
 }
 

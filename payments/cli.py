@@ -28,6 +28,19 @@ def _cmd_apply(settings: Settings, _args) -> int:
     return 0
 
 
+def _cmd_mint(settings: Settings, _args) -> int:
+    from harmoni.db import session_factory
+    from harmoni.failpoints import failpoint
+    from payments.tasks import apply_inbox, payments_for, run_mints
+
+    p = payments_for(settings)
+    sessions = session_factory(settings.database_url)
+    applied = apply_inbox(sessions, p)
+    failpoint("card-mint:before")  # killed here, the paid orders wait in `mint-pending` for the next run
+    print(f"applied {applied} Stripe events, minted {run_mints(sessions, p)} card orders")
+    return 0
+
+
 def _cmd_reconcile(_settings: Settings, _args) -> int:
     from payments.tasks import reconcile
 
@@ -41,5 +54,7 @@ def add_commands(commands) -> None:
     cmds.add_parser("stripe-server", help="serve the local Stripe-compatible server (the embedded default's Stripe)"
                     ).set_defaults(func=_cmd_stripe_server, long_running=True)
     cmds.add_parser("apply", help="apply the Stripe events that are due").set_defaults(func=_cmd_apply)
+    cmds.add_parser("mint", help="apply the due Stripe events, then mint the tokens of paid card orders"
+                    ).set_defaults(func=_cmd_mint)
     cmds.add_parser("reconcile", help="list Stripe's recent events and apply those that never arrived"
                     ).set_defaults(func=_cmd_reconcile)

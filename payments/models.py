@@ -169,3 +169,73 @@ class PaymentCounter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class OrderState(StrEnum):
+    """Where a card order of edition tokens is (`payments.orders`); a paid order is `mint-pending` at once."""
+
+    payment_pending = "payment-pending"      # checkout created, no payment yet
+    payment_failed = "payment-failed"        # the card was declined (the fan may try again on the same page)
+    sold_out_refunded = "sold-out-refunded"  # paid, but sold out or the sale closed: refunded in full
+    mint_pending = "mint-pending"            # paid: the mint job is queued (or running)
+    mint_failed = "mint-failed"              # the mint failed for a passing reason (node down): retried
+    minted = "minted"                        # the token is on chain: `tx_hash`, `wallet`
+
+
+MINTABLE = (OrderState.mint_pending.value, OrderState.mint_failed.value)
+_ORDER_STATES = ", ".join(f"'{s.value}'" for s in OrderState)
+
+
+class CardOrder(Base):
+    """A fan's card purchase of edition tokens. Its id is the on-chain `orderId` of `mintFor` (the UUID's 16 bytes,
+    left-padded to 32), so the chain itself says whether it was fulfilled. A row in `mint-pending` or `mint-failed`
+    is the order's one mint job (`payments.mint`)."""
+
+    __tablename__ = "card_orders"
+    __table_args__ = (
+        CheckConstraint(f"state in ({_ORDER_STATES})", name="state_known"),
+        CheckConstraint("quantity > 0 and amount > 0 and tax >= 0 and fee >= 0 and tax <= amount", name="amounts"),
+        Index("ix_card_orders_mint_due", "mint_next_at", postgresql_where=text(
+            "state in ('mint-pending', 'mint-failed')")),
+        Index("ix_card_orders_edition_state", "chain_id", "edition_id", "state"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    edition_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+    wallet: Mapped[str] = mapped_column(String(42))          # receives the tokens
+    wallet_kind: Mapped[str] = mapped_column(String(16))     # linked or custodial
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)          # what the fan pays, tax included
+    tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_rate_bps: Mapped[int] = mapped_column(Integer, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)  # the processor's fee
+    buyer_country: Mapped[str | None] = mapped_column(String(2))
+    evidence: Mapped[dict | None] = mapped_column(JSONB)
+    state: Mapped[str] = mapped_column(String(24), default=OrderState.payment_pending.value)
+    failure: Mapped[str | None] = mapped_column(Text)        # why the payment failed or the order was refunded
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    revenue_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # its royalty_revenue row, once recorded
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    mint_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mint_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    minted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def order_id(self) -> bytes:
+        """The on-chain `orderId` (bytes32)."""
+        return order_id_bytes(self.id)
+
+
+def order_id_bytes(order: uuid.UUID) -> bytes:
+    return order.bytes.rjust(32, b"\0")

@@ -133,3 +133,54 @@ class WebhookAck(BaseModel):
     duplicate: bool = Field(description="The event was in the inbox already")
 
     model_config = {"json_schema_extra": {"examples": [{"received": True, "duplicate": False}]}}
+
+
+_ORDER_ID = "3f8a3c1e-9b2d-4c5e-8f7a-1d2e3f4a5b6c"
+_ORDER = {"id": _ORDER_ID, "onchain_order_id": "0x" + "0" * 32 + _ORDER_ID.replace("-", ""), "edition_id": 1,
+          "quantity": 1, "state": "minted", "message": "Your token is in 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 "
+          "(transaction 0x2a40…6df8).", "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+          "wallet_kind": "custodial", "currency": "USD", "amount": 500, "tax": 0,
+          "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8",
+          "created_at": "2026-03-01T12:00:00Z", "paid_at": "2026-03-01T12:01:00Z",
+          "minted_at": "2026-03-01T12:01:05Z"}
+
+
+class CardCheckoutIn(BaseModel):
+    quantity: int = Field(1, ge=1, le=10, description="Tokens to buy (at most 10 per order)")
+    wallet: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{40}$", description=(
+        "One of your wallets to receive the tokens; by default your first linked wallet, else your custodial wallet "
+        "(created for you when you have none)"))
+
+    model_config = {"json_schema_extra": {"examples": [{"quantity": 1}]}}
+
+
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    onchain_order_id: str = Field(description="The `orderId` of `mintFor` on chain (bytes32): the UUID, left-padded")
+    edition_id: int
+    quantity: int
+    state: Literal["payment-pending", "payment-failed", "sold-out-refunded", "mint-pending", "mint-failed", "minted"]
+    message: str = Field(description="What the state means for you, in a sentence")
+    wallet: str = Field(description="Where the tokens go")
+    wallet_kind: Literal["linked", "custodial"]
+    currency: str
+    amount: int = Field(description="What you pay, tax included, in the currency's smallest unit")
+    tax: int
+    tx_hash: str | None = Field(description="The mint transaction, once minted")
+    created_at: datetime
+    paid_at: datetime | None
+    minted_at: datetime | None
+
+    model_config = {"json_schema_extra": {"examples": [_ORDER]}}
+
+
+class CardCheckoutOut(BaseModel):
+    checkout_url: str = Field(description="Send the fan here (Stripe Checkout); the token is minted from the payment's "
+                                          "webhook, never from the success page")
+    order: OrderOut
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "checkout_url": "https://checkout.stripe.com/c/pay/cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU",
+        "order": {**_ORDER, "state": "payment-pending", "tx_hash": None, "paid_at": None, "minted_at": None,
+                  "message": "Waiting for your payment: finish it on the checkout page. Nothing is charged until "
+                             "then."}}]}}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from harmoni.db import session_factory
 from harmoni.jobs import celery_app
 from harmoni.settings import Settings, get_settings
-from payments import config, inbox, service
+from payments import config, inbox, orders, service
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,43 @@ def payments_for(settings: Settings, unit_factor: int | None = None) -> service.
     return service.Payments(settings, config.client(settings), factor)
 
 
-def apply_inbox(sessions: sessionmaker[Session], p: service.Payments, limit: int = 1000) -> int:
-    return inbox.apply_due(sessions, lambda session, event: service.handle(p, session, event),
-                           max_attempts=p.settings.stripe_webhook_max_attempts, limit=limit)
+def handler(p: service.Payments, shop_of=None):
+    """The inbox's handler: card orders' events (`payments.orders`), then everything else (`service.handle`)."""
+    shops: list[orders.CardShop] = []
+
+    def card_shop() -> orders.CardShop:
+        if not shops:
+            shops.append(shop_of() if shop_of else orders.CardShop.of(p))
+        return shops[0]
+
+    def handle(session: Session, event: dict) -> None:
+        if not orders.handle(card_shop, session, event):
+            service.handle(p, session, event)
+    return handle
+
+
+def apply_inbox(sessions: sessionmaker[Session], p: service.Payments, limit: int = 1000, shop_of=None) -> int:
+    return inbox.apply_due(sessions, handler(p, shop_of), max_attempts=p.settings.stripe_webhook_max_attempts,
+                           limit=limit)
+
+
+def run_mints(sessions: sessionmaker[Session], p: service.Payments) -> int:
+    """Deliver the paid card orders that are due (none: the chain is not even contacted), then record card sales
+    paid while no period was open into the one open now; how many orders were tried."""
+    from payments import mint
+
+    with sessions() as session:
+        due = mint.any_due(session)
+    done = mint.mint_due(orders.CardShop.of(p), sessions) if due else 0
+    with sessions() as session, session.begin():
+        orders.record_pending_revenue(p, session)
+    return done
+
+
+@celery_app.task(name="payments.mint_card_orders")
+def mint_card_orders() -> int:
+    """Mint the tokens of paid card orders (queued by their payment; retries from the periodic payments job)."""
+    return run_mints(job_sessions(), payments_for(get_settings()))
 
 
 @celery_app.task(name="payments.apply_events")
@@ -50,6 +84,7 @@ def apply_events() -> int:
     done = apply_inbox(job_sessions(), p)
     with job_sessions().begin() as session:
         service.recognise_pending(p, session)
+    run_mints(job_sessions(), p)
     return done
 
 

@@ -316,30 +316,38 @@ class PreparedPurchase:
     calls: list[Call]
 
 
-def prepare_purchase(editions: Contract, erc20_at: Callable[[str], Contract], edition_id: int, wallet: str,
-                     quantity: int, now: int) -> PreparedPurchase:
-    """The calls `wallet` signs to buy `quantity` tokens, after the contract's own checks (read from the chain,
-    not the mirror, so a sale that just sold out is refused here and not by a reverted transaction)."""
+def check_mintable(editions: Contract, edition_id: int, wallet: str, quantity: int, now: int, *, reserved: int = 0,
+                   reserved_for_wallet: int = 0) -> tuple:
+    """What the contract would refuse when minting `quantity` to `wallet` now, read from the chain (not the mirror,
+    so a sale that just sold out is refused here and not by a reverted transaction). `reserved` tokens are promised
+    to paid card orders not minted yet (`reserved_for_wallet` of them to this wallet). The edition's state."""
     try:
         state = editions.functions.getEdition(edition_id).call()
     except Exception as err:
         if as_revert(err, context="get_edition") is None:
             raise
         raise EditionNotFound(f"no edition {edition_id} exists on chain", field="edition_id") from err
-    _asset, price, token, start, max_supply, end, cap, minted, _fee, _royalty = state
+    _asset, _price, _token, start, max_supply, end, cap, minted, _fee, _royalty = state
     if now < start or (end != 0 and now > end):
         when = f"opens at {start}" if now < start else f"closed at {end}"
         raise SaleNotActive(f"the sale of edition {edition_id} {when} (unix time; now {now})",
                             edition_id=edition_id, sale_start=start, sale_end=end)
-    left = max_supply - minted
+    left = max(max_supply - minted - reserved, 0)
     if quantity > left:
         raise SoldOut(f"edition {edition_id} has {left} token(s) left; you asked for {quantity}",
                       edition_id=edition_id, remaining=left)
-    owned = editions.functions.mintedBy(edition_id, wallet).call()
+    owned = editions.functions.mintedBy(edition_id, wallet).call() + reserved_for_wallet
     if cap and owned + quantity > cap:
-        raise WalletCapReached(f"{wallet} already minted {owned} of edition {edition_id}; the cap is {cap} per "
-                               f"wallet, so at most {max(cap - owned, 0)} more", edition_id=edition_id,
+        raise WalletCapReached(f"{wallet} already has {owned} of edition {edition_id} (minted or paid for); the cap "
+                               f"is {cap} per wallet, so at most {max(cap - owned, 0)} more", edition_id=edition_id,
                                minted=owned, cap=cap)
+    return state
+
+
+def prepare_purchase(editions: Contract, erc20_at: Callable[[str], Contract], edition_id: int, wallet: str,
+                     quantity: int, now: int) -> PreparedPurchase:
+    """The calls `wallet` signs to buy `quantity` tokens, after the contract's own checks."""
+    _asset, price, token, *_rest = check_mintable(editions, edition_id, wallet, quantity, now)
     total = price * quantity
     mint = Call(editions.address, editions.encode_abi("mint", args=[edition_id, quantity]),
                 total if int(token, 16) == 0 else 0, f"mint {quantity} of edition {edition_id}")

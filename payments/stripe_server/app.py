@@ -195,7 +195,8 @@ def _price(state: StripeState, data: dict, param: str) -> dict:
     return price
 
 
-def _charge(state: StripeState, customer: str, amount: int, currency: str, card: dict) -> dict:
+def _charge(state: StripeState, customer: str, amount: int, currency: str, card: dict,
+            metadata: dict | None = None) -> dict:
     """A succeeded payment intent with its charge and balance transaction."""
     fee = (amount * FEE_BPS) // 10_000 + FEE_FIXED if amount else 0
     txn = {"id": state.new_id("txn"), "object": "balance_transaction", "amount": amount, "fee": fee,
@@ -208,7 +209,8 @@ def _charge(state: StripeState, customer: str, amount: int, currency: str, card:
               "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": card["number"][-4:],
                                                                   "country": card.get("card_country", "US")}}}
     intent = {"id": intent_id, "object": "payment_intent", "amount": amount, "currency": currency,
-              "customer": customer, "status": "succeeded", "latest_charge": charge_id, "created": state.now()}
+              "customer": customer, "status": "succeeded", "latest_charge": charge_id, "created": state.now(),
+              "metadata": metadata or {}, "last_payment_error": None}
     state.data["balance_transactions"][txn["id"]] = txn
     state.data["charges"][charge_id] = charge
     state.data["payment_intents"][intent_id] = intent
@@ -294,6 +296,12 @@ def create_checkout_session(state: StripeState, form: dict, _path) -> dict:
     if len(items) != 1:
         raise StripeError(400, "exactly one line item is supported", "line_items")
     price = _price(state, items[0].get("price_data") or items[0].get("price"), "line_items[0][price_data]")
+    try:
+        quantity = int(items[0].get("quantity", 1))
+    except ValueError:
+        quantity = 0
+    if quantity < 1:
+        raise StripeError(400, "line_items[0][quantity] must be a positive integer", "line_items[0][quantity]")
     if (mode == "subscription") != (price["recurring"] is not None):
         raise StripeError(400, "subscription mode needs a recurring price, payment mode a one-time one",
                           "line_items[0][price_data][recurring]")
@@ -305,10 +313,11 @@ def create_checkout_session(state: StripeState, form: dict, _path) -> dict:
                "payment_status": "unpaid", "customer": customer, "client_reference_id": form.get("client_reference_id"),
                "metadata": form.get("metadata", {}), "success_url": form.get("success_url"),
                "cancel_url": form.get("cancel_url"), "url": f"{state.base_url}/checkout/{session_id}",
-               "currency": price["currency"], "amount_total": price["unit_amount"], "subscription": None,
+               "currency": price["currency"], "amount_total": price["unit_amount"] * quantity, "subscription": None,
                "invoice": None, "payment_intent": None, "customer_details": None, "created": state.now(),
                "expires_at": state.now() + DAY, "livemode": False, "_price": price["id"],
-               "_subscription_metadata": (form.get("subscription_data") or {}).get("metadata", {})}
+               "_subscription_metadata": (form.get("subscription_data") or {}).get("metadata", {}),
+               "_intent_metadata": (form.get("payment_intent_data") or {}).get("metadata", {})}
     state.data["checkout_sessions"][session_id] = session
     return session
 
@@ -322,10 +331,24 @@ def _complete_checkout(state: StripeState, session: dict, card: dict) -> None:
         sub = _subscription(state, session["customer"], price, session["_subscription_metadata"], card)
         session["subscription"], session["invoice"] = sub["id"], sub["latest_invoice"]
     else:
-        session["payment_intent"] = _charge(state, session["customer"], price["unit_amount"], price["currency"],
-                                            card)["id"]
+        intent = _charge(state, session["customer"], session["amount_total"], price["currency"], card,
+                         session.get("_intent_metadata"))
+        session["payment_intent"] = intent["id"]
+        state.emit("payment_intent.succeeded", intent)
     session.update(status="complete", payment_status="paid")
     state.emit("checkout.session.completed", session)
+
+
+def _declined(state: StripeState, session: dict) -> None:
+    """A declined attempt of a one-time payment: a failed payment intent (Checkout keeps the session open)."""
+    error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
+             "message": "Your card was declined."}
+    intent = {"id": state.new_id("pi"), "object": "payment_intent", "amount": session["amount_total"],
+              "currency": session["currency"], "customer": session["customer"], "status": "requires_payment_method",
+              "latest_charge": None, "created": state.now(), "metadata": session.get("_intent_metadata") or {},
+              "last_payment_error": error}
+    state.data["payment_intents"][intent["id"]] = intent
+    state.emit("payment_intent.payment_failed", intent)
 
 
 def update_subscription(state: StripeState, form: dict, path: dict) -> dict:
@@ -528,6 +551,9 @@ def _hosted(state: StripeState):
                 return _page("Checkout", _card_form(session, "Authentication failed: the card was not charged."),
                              402)
             if number == CARD_DECLINED:
+                if session["mode"] == "payment":
+                    _declined(state, session)
+                    state.save()
                 return _page("Checkout", _card_form(session, "Your card was declined."), 402)
             if number == CARD_3DS and form.get("authentication") != "complete":
                 hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">'

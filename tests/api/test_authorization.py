@@ -97,6 +97,7 @@ PATH_VALUES: dict[str, Callable[[World], object]] = {
     "edition_id": lambda world: 1,
     "tx_hash": lambda world: "0x" + "ab" * 32,
     "invoice_id": lambda world: uuid.uuid4(),
+    "order_id": lambda world: uuid.uuid4(),
     "event_id": lambda world: "evt_matrix",
     "notification_id": lambda world: uuid.uuid4(),
     "export_id": lambda world: uuid.uuid4(),
@@ -201,6 +202,10 @@ MATRIX = [
     Row("GET", "/v1/editions/{edition_id:int}", EVERYONE),  # :int, or /v1/editions/prepare would match it
     Row("GET", "/v1/editions/{edition_id}/holders", EVERYONE),
     Row("POST", "/v1/editions/{edition_id}/purchase/prepare", SIGNED_IN, lambda w: {"wallet": PAYEE}),
+    # Card purchases: any signed-in account buys for itself and reads only its own orders (another's is a 404).
+    Row("POST", "/v1/editions/{edition_id}/checkout", SIGNED_IN, lambda w: {"quantity": 1}),
+    Row("GET", "/v1/me/orders", SIGNED_IN),
+    Row("GET", "/v1/me/orders/{order_id}", SIGNED_IN),
     Row("GET", "/v1/me/collection", SIGNED_IN),
     Row("GET", "/v1/me/edition-purchases/{tx_hash}", SIGNED_IN),
     # Disputes: a party to the asset files one (artists; the wallet check is a later 403); anyone reads them
