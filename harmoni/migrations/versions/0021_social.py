@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0021_social"
-down_revision = "0020_payments"  # the revision id inside 0018_webhook_leases.py
+down_revision = "0020_payments"
 branch_labels = None
 depends_on = None
 
