@@ -36,3 +36,19 @@ class DailyArtistPlays(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     plays: Mapped[int] = mapped_column(Integer)
     listeners: Mapped[int] = mapped_column(Integer)
+
+
+class DailyArtistBreakdown(Base):
+    """An artist's counted plays of one day split one way: by the listener's `country` or by the play's `source`
+    (`unknown` where the play did not say)."""
+
+    __tablename__ = "analytics_daily_artist_breakdown"
+    __table_args__ = (Index("ix_analytics_daily_artist_breakdown_day", "day", postgresql_using="brin"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist: Mapped[str] = mapped_column(String(42), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)  # country | source
+    value: Mapped[str] = mapped_column(String(16), primary_key=True)
+    plays: Mapped[int] = mapped_column(Integer)
+    listeners: Mapped[int] = mapped_column(Integer)
