@@ -259,3 +259,33 @@ def test_the_job_runs_once_per_interval_and_the_api_serves_its_lists(db_session,
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
     assert "window" in bad.text
 
+
+
+def test_lists_per_territory_count_the_plays_from_that_country(db_session, api):
+    now = now_of(db_session)
+    for asset_id in (1, 2, 3):
+        add_recording(db_session, asset_id, artist_address(asset_id))
+    germans = [add_account(db_session, now - timedelta(days=100 + i), verified=True) for i in range(4)]
+    french = [add_account(db_session, now - timedelta(days=100 + i), verified=True) for i in range(2)]
+    add_plays(db_session, [(f, 1, now - timedelta(hours=3)) for f in germans])
+    add_plays(db_session, [(f, 2, now - timedelta(hours=3)) for f in french])
+    add_plays(db_session, [(french[0], 3, now - timedelta(hours=2))])
+    db_session.execute(text("update plays set country = case when listener_id = any(:de) then 'DE' else 'FR' end"),
+                       {"de": germans})
+    nobody = add_account(db_session, now - timedelta(days=100), verified=True)
+    add_plays(db_session, [(nobody, 3, now - timedelta(hours=2))])  # no country known: counted everywhere only
+    _refresh(db_session, now, engagement=lambda since: [Engagement(f, 3, 1, 1, now - timedelta(hours=1))
+                                                        for f in french])
+
+    def top(territory, kind="recording", version="v2"):
+        return [e.entity for e in repository.entries(db_session, version, kind, "7d", "", territory, 10)]
+
+    assert set(top("")) == {"1", "2", "3"}
+    assert top("DE") == ["1"]
+    # In France recording 3 has one player but two accounts that liked and reposted it.
+    assert top("FR") == ["3", "2"] and top("FR", version="v1") == ["2", "3"]
+    assert top("FR", kind="artist") == [artist_address(3), artist_address(2)]
+    assert top("US") == []
+    db_session.commit()
+    body = api.get("/v1/trending", params={"territory": "DE", "window": "7d"}).json()
+    assert body["territory"] == "DE" and [i["asset_id"] for i in body["items"]] == [1]
