@@ -97,7 +97,10 @@ class Recommendations(BaseModel):
     new_from_followed: list[RecommendedRecording] = Field(
         description="New releases from followed artists (empty until follows exist)")
     because_you_played: list[BecauseYouPlayed]
+    cold_start_genres: list[str] = Field(default_factory=list, description=(
+        "Cold start: the genre slugs `for_you` is popular in (from the listener's likes, follows and plays, else "
+        "the catalog's top genres)"))
 
     model_config = {"json_schema_extra": {"examples": [{
         "model_version": 3, "cold_start": False, "for_you": [_RECOMMENDED], "new_from_followed": [],
-        "because_you_played": [_BECAUSE]}]}}
+        "because_you_played": [_BECAUSE], "cold_start_genres": []}]}}
