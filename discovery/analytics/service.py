@@ -16,10 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from discovery.analytics import repository
 from discovery.analytics.models import DailyArtistPlays, DailyRecordingPlays
 from harmoni.errors import NotFound, ValidationFailed
 
 MAX_DAYS = 400
+DIMENSIONS = ("country", "source")
+MAX_PERIODS = 100
 
 
 class AnalyticsNotYours(NotFound):
@@ -68,11 +71,13 @@ def rollup(db: Session, chain_id: int) -> date | None:
         if last is None:
             return None
     since = datetime.combine(last, time.min, tzinfo=UTC)
-    for table in ("analytics_daily_recording_plays", "analytics_daily_artist_plays"):
+    for table in ("analytics_daily_recording_plays", "analytics_daily_artist_plays",
+                  "analytics_daily_artist_breakdown"):
         db.execute(text(f"delete from {table} where chain_id = :c and day >= :d"),  # noqa: S608 -- our names
                    {"c": chain_id, "d": last})
     db.execute(_ROLLUP_RECORDINGS, {"chain_id": chain_id, "since": since})
     db.execute(_ROLLUP_ARTISTS, {"chain_id": chain_id, "since": since})
+    db.execute(repository.ROLLUP_BREAKDOWN, {"chain_id": chain_id, "since": since})
     return last
 
 
@@ -109,8 +114,7 @@ def daily_plays(db: Session, chain_id: int, user_id: uuid.UUID, start: date, end
                           .where(DailyRecordingPlays.chain_id == chain_id, DailyRecordingPlays.asset_id == asset_id,
                                  DailyRecordingPlays.day.between(start, end)))
     else:
-        if artist.lower() not in wallets:
-            raise AnalyticsNotYours(f"{artist} is not one of your wallets", field="artist")
+        _own_artist(db, user_id, artist)
         rows = db.execute(select(DailyArtistPlays.day, DailyArtistPlays.plays, DailyArtistPlays.listeners)
                           .where(DailyArtistPlays.chain_id == chain_id,
                                  func.lower(DailyArtistPlays.artist) == artist.lower(),
@@ -132,6 +136,101 @@ def territories(db: Session, chain_id: int, user_id: uuid.UUID, asset_id: int, p
         group by l.territory, l.currency order by sum(l.usage_count) desc, l.territory"""),
         {"c": chain_id, "a": asset_id, "p": period_id})
     return [TerritoryPoint(t, int(u), int(n), c) for t, u, n, c in rows]
+
+
+@dataclass(frozen=True)
+class Share:
+    value: str  # a country code (or `unknown`), or a play source
+    plays: int
+    listener_days: int  # distinct listeners per day, added up over the days
+
+
+@dataclass(frozen=True)
+class FollowerPoint:
+    day: date
+    new: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AssetRevenue:
+    asset_id: int
+    revenue: int
+    currency: str
+    plays: int
+
+
+@dataclass(frozen=True)
+class PeriodRevenue:
+    period_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    earned: int  # what the caller's wallets are entitled to from the period's statement
+    assets: list[AssetRevenue]
+
+
+@dataclass(frozen=True)
+class EditionSales:
+    edition_id: int
+    asset_id: int
+    payment_token: str
+    max_supply: int
+    sold: int
+    buyers: int
+    paid: int
+    fees: int
+
+
+def _own_artist(db: Session, user_id: uuid.UUID, artist: str) -> None:
+    if artist.lower() not in _wallets(db, user_id):
+        raise AnalyticsNotYours(f"{artist} is not one of your wallets", field="artist")
+
+
+def breakdown(db: Session, chain_id: int, user_id: uuid.UUID, artist: str, dimension: str, start: date, end: date,
+              limit: int) -> list[Share]:
+    """The artist's counted plays over [start, end] by listener country or play source, the most played first."""
+    check_range(start, end)
+    if dimension not in DIMENSIONS:
+        raise ValidationFailed(f"`by` is one of {', '.join(DIMENSIONS)}", field="by")
+    _own_artist(db, user_id, artist)
+    return [Share(*row) for row in repository.breakdown(db, chain_id, artist, dimension, start, end, limit)]
+
+
+def followers(db: Session, user_id: uuid.UUID, start: date, end: date) -> list[FollowerPoint]:
+    """The caller's followers at the end of each day of [start, end], and how many of them followed that day."""
+    check_range(start, end)
+    by_day = repository.followers_by_day(db, user_id, datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+    total = sum(n for day, n in by_day if day < start)
+    new = {day: n for day, n in by_day if day >= start}
+    points = []
+    for day in (start + timedelta(days=i) for i in range((end - start).days + 1)):
+        total += new.get(day, 0)
+        points.append(FollowerPoint(day, new.get(day, 0), total))
+    return points
+
+
+def revenue(db: Session, chain_id: int, user_id: uuid.UUID, limit: int) -> list[PeriodRevenue]:
+    """The newest periods the caller earned in: its entitlement and each of its recordings' revenue and plays."""
+    wallets = _wallets(db, user_id)
+    if not wallets:
+        return []
+    periods = repository.earned(db, wallets, min(limit, MAX_PERIODS))
+    assets: dict[int, list[AssetRevenue]] = {}
+    for row in repository.revenue_per_asset(db, chain_id, wallets, [p.period_id for p in periods]):
+        assets.setdefault(row.period_id, []).append(AssetRevenue(row.asset_id, int(row.revenue), row.currency,
+                                                                 int(row.plays)))
+    return [PeriodRevenue(p.period_id, p.starts_at, p.ends_at, p.status, int(p.earned), assets.get(p.period_id, []))
+            for p in periods]
+
+
+def edition_sales(db: Session, chain_id: int, user_id: uuid.UUID) -> list[EditionSales]:
+    """Every edition the caller's wallets created, with tokens sold to others, distinct buyers, paid and fees."""
+    wallets = _wallets(db, user_id)
+    if not wallets:
+        return []
+    return [EditionSales(r.edition_id, r.asset_id, r.payment_token, r.max_supply, int(r.sold), int(r.buyers),
+                         int(r.paid), int(r.fees)) for r in repository.edition_sales(db, chain_id, wallets)]
 
 
 def to_csv(header: list[str], rows: list[tuple]) -> str:
