@@ -1,7 +1,7 @@
 """Analytics rollups kept by a periodic job: one row per recording (and per artist) per day.
 
-BRIN on `day`: rows are appended in day order, so range scans of the rollup (and its re-rolls of recent days)
-stay cheap however many years the table holds.
+BRIN on `day`: rows are appended in day order (each rollup inserts them sorted by day), so range scans of the
+rollup (and its re-rolls of recent days) stay cheap however many years the table holds.
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ ROLLUP_BREAKDOWN = text("""
     cross join lateral (values ('country', coalesce(p.country, 'unknown')),
                                ('source', coalesce(p.source, 'unknown'))) d(dimension, value)
     where p.counted and p.chain_id = :chain_id and p.played_at >= :since
-    group by p.chain_id, a.controller, (p.played_at at time zone 'UTC')::date, d.dimension, d.value
+    group by p.chain_id, a.controller, (p.played_at at time zone 'UTC')::date, d.dimension, d.value order by 3
 """)
 
 _BREAKDOWN = text("""
     select value, sum(plays) as plays, sum(listeners) as listener_days
     from analytics_daily_artist_breakdown
-    where chain_id = :c and lower(artist) = lower(:artist) and dimension = :dimension and day between :start and :end
+    where chain_id = :c and artist = any(:artists) and dimension = :dimension and day between :start and :end
     group by value order by sum(plays) desc, value limit :limit
 """)
 
@@ -66,9 +66,10 @@ _EDITION_SALES = text("""
 """)
 
 
-def breakdown(db: Session, chain_id: int, artist: str, dimension: str, start: date, end: date, limit: int
+def breakdown(db: Session, chain_id: int, artists: list[str], dimension: str, start: date, end: date, limit: int
               ) -> list[tuple[str, int, int]]:
-    rows = db.execute(_BREAKDOWN, {"c": chain_id, "artist": artist, "dimension": dimension, "start": start,
+    """`artists`: the spellings of one address."""
+    rows = db.execute(_BREAKDOWN, {"c": chain_id, "artists": artists, "dimension": dimension, "start": start,
                                    "end": end, "limit": limit})
     return [(value, int(plays), int(days)) for value, plays, days in rows]
 

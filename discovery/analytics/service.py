@@ -23,6 +23,7 @@ from harmoni.errors import NotFound, ValidationFailed
 MAX_DAYS = 400
 DIMENSIONS = ("country", "source")
 MAX_PERIODS = 100
+RECENT_DAYS = 7
 
 
 class AnalyticsNotYours(NotFound):
@@ -51,20 +52,23 @@ _ROLLUP_RECORDINGS = text("""
     insert into analytics_daily_recording_plays (chain_id, asset_id, day, plays, listeners)
     select chain_id, asset_id, (played_at at time zone 'UTC')::date, count(*), count(distinct listener_id)
     from plays where counted and chain_id = :chain_id and played_at >= :since
-    group by chain_id, asset_id, (played_at at time zone 'UTC')::date
+    group by chain_id, asset_id, (played_at at time zone 'UTC')::date order by 3
 """)
 _ROLLUP_ARTISTS = text("""
     insert into analytics_daily_artist_plays (chain_id, artist, day, plays, listeners)
     select p.chain_id, a.controller, (p.played_at at time zone 'UTC')::date, count(*), count(distinct p.listener_id)
     from plays p join assets a on a.chain_id = p.chain_id and a.asset_id = p.asset_id
     where p.counted and p.chain_id = :chain_id and p.played_at >= :since
-    group by p.chain_id, a.controller, (p.played_at at time zone 'UTC')::date
+    group by p.chain_id, a.controller, (p.played_at at time zone 'UTC')::date order by 3
 """)
 
 
 def rollup(db: Session, chain_id: int) -> date | None:
     """Re-roll from the last rolled-up day (or the first play) to today; the first day re-rolled, or None."""
-    last = db.scalar(select(func.max(DailyRecordingPlays.day)).where(DailyRecordingPlays.chain_id == chain_id))
+    newest = select(func.max(DailyRecordingPlays.day)).where(DailyRecordingPlays.chain_id == chain_id)
+    # The last week first: the BRIN index reads only its blocks; the whole table only when the job was idle longer.
+    last = (db.scalar(newest.where(DailyRecordingPlays.day >= func.current_date() - RECENT_DAYS))
+            or db.scalar(newest))
     if last is None:
         last = db.scalar(text("select min((played_at at time zone 'UTC')::date) from plays "
                               "where counted and chain_id = :c"), {"c": chain_id})
@@ -117,7 +121,7 @@ def daily_plays(db: Session, chain_id: int, user_id: uuid.UUID, start: date, end
         _own_artist(db, user_id, artist)
         rows = db.execute(select(DailyArtistPlays.day, DailyArtistPlays.plays, DailyArtistPlays.listeners)
                           .where(DailyArtistPlays.chain_id == chain_id,
-                                 func.lower(DailyArtistPlays.artist) == artist.lower(),
+                                 DailyArtistPlays.artist.in_(spellings(artist)),
                                  DailyArtistPlays.day.between(start, end)))
     by_day = {day: (plays, listeners) for day, plays, listeners in rows}
     days = (end - start).days + 1
@@ -182,6 +186,14 @@ class EditionSales:
     fees: int
 
 
+def spellings(address: str) -> list[str]:
+    """The forms an address may be stored in (checksummed as the chain gives it, or lower case): equality on them
+    keeps to the rollups' primary keys, where `lower(artist)` would read every row."""
+    from web3 import Web3
+
+    return sorted({address, address.lower(), Web3.to_checksum_address(address)})
+
+
 def _own_artist(db: Session, user_id: uuid.UUID, artist: str) -> None:
     if artist.lower() not in _wallets(db, user_id):
         raise AnalyticsNotYours(f"{artist} is not one of your wallets", field="artist")
@@ -194,7 +206,8 @@ def breakdown(db: Session, chain_id: int, user_id: uuid.UUID, artist: str, dimen
     if dimension not in DIMENSIONS:
         raise ValidationFailed(f"`by` is one of {', '.join(DIMENSIONS)}", field="by")
     _own_artist(db, user_id, artist)
-    return [Share(*row) for row in repository.breakdown(db, chain_id, artist, dimension, start, end, limit)]
+    rows = repository.breakdown(db, chain_id, spellings(artist), dimension, start, end, limit)
+    return [Share(*row) for row in rows]
 
 
 def followers(db: Session, user_id: uuid.UUID, start: date, end: date) -> list[FollowerPoint]:
