@@ -69,6 +69,24 @@ def client_ip(request: Request) -> str | None:
     return str(client)
 
 
+_UNKNOWN_COUNTRIES = frozenset({"XX", "T1", "ZZ"})  # what proxies write for unknown or Tor clients
+
+
+def proxy_country(request: Request) -> str | None:
+    """The client's country (ISO 3166-1 alpha-2) as the proxy in front of us names it in the header that
+    `HARMONI_PLAY_COUNTRY_HEADER` names (e.g. `CF-IPCountry`); only from a trusted proxy, never from a client."""
+    settings = get_context(request).settings
+    if not settings.play_country_header:
+        return None
+    peer = _address(request.client.host if request.client else "")
+    if peer is None or not any(peer in network for network in settings.trusted_proxy_networks):
+        return None
+    value = (request.headers.get(settings.play_country_header) or "").strip().upper()
+    if len(value) != 2 or not value.isascii() or not value.isalpha() or value in _UNKNOWN_COUNTRIES:
+        return None
+    return value
+
+
 def get_context(request: Request) -> AppContext:
     return request.app.state.context
 

@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     # Addresses or networks (comma-separated) of the reverse proxies in front of the API: only a request from one of
     # them may name its client in X-Forwarded-For. Empty: nobody, the TCP peer is the client.
     trusted_proxies: str = ""
+    # The header in which such a proxy names the client's country (`CF-IPCountry` behind Cloudflare); plays keep
+    # that country code (and nothing finer) for territory trending and analytics. Empty: no header is read.
+    play_country_header: str = ""
     public_url: str = ""
     # The built web app served at `/` (`make web` writes it); empty: `web/dist` in the repository.
     web_dist_dir: Path | None = None

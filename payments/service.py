@@ -311,6 +311,13 @@ def current_subscription(session: Session, user_id: uuid.UUID) -> Subscription |
     return next((s for s in rows if s.status in LIVE_STATUSES), rows[0] if rows else None)
 
 
+def buyer_country(session: Session, user_id: uuid.UUID) -> str | None:
+    """The country of the account's latest receipt (its billing evidence), if it ever paid."""
+    return session.scalar(select(Invoice.buyer_country).where(Invoice.user_id == user_id,
+                                                              Invoice.buyer_country.is_not(None))
+                          .order_by(Invoice.paid_at.desc()).limit(1))
+
+
 def is_subscriber(session: Session, user_id: uuid.UUID) -> bool:
     return session.scalar(select(func.count()).select_from(Subscription).where(
         Subscription.user_id == user_id, Subscription.status.in_([s.value for s in ENTITLED]))) > 0

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from discovery.search import repository as search_outbox
 from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
 from identity.models import User
@@ -87,6 +88,10 @@ def suspend(session: Session, user_id: uuid.UUID) -> None:
         session.add(profile)
     profile.suspended_at = profile.suspended_at or datetime.now(UTC)
     session.flush()
+    # The account, its posts and (an artist's) profile and recordings leave the search index.
+    search_outbox.announce(session, "user", [user_id])
+    search_outbox.announce(session, "artist", [user_id])
+    search_outbox.announce(session, "post", session.scalars(select(Post.id).where(Post.author_id == user_id)))
 
 
 def act(session: Session, settings: Settings, admin: User, report_id: uuid.UUID, action: str) -> Report:
@@ -122,6 +127,7 @@ def _remove(session: Session, subject_type: str, target: uuid.UUID, *, delete: b
         if delete:
             posts.remove_post(session, post)
         post.hidden_at = post.hidden_at or now
+        search_outbox.announce(session, "post", [post.id])
     elif subject_type == "comment":
         comment = session.get(Comment, target)
         if delete:

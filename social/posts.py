@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from content import gating
 from content.models import Upload
+from discovery.search import repository as search_outbox
 from harmoni.errors import ValidationFailed
 from harmoni.settings import Settings
 from identity.models import Role, User
@@ -44,6 +45,7 @@ def set_profile(session: Session, user_id: uuid.UUID, handle: str | None, dm_pol
     if dm_policy is not None:
         row.dm_policy = dm_policy
     session.flush()
+    search_outbox.announce(session, "user", [user_id])
     return row
 
 
@@ -195,6 +197,7 @@ def create_post(session: Session, settings: Settings, author: User, body: str, v
     session.refresh(post)
     repository.bump(session, [("account", str(author.id), "posts", 1)])
     events.emitted(session, "post", author.id, "post", str(post.id), visibility=visibility)
+    search_outbox.announce(session, "post", [post.id])
     _emit_mentions(session, settings, author, "post", str(post.id), _mentioned(found))
     return post
 
@@ -222,6 +225,7 @@ def edit_post(session: Session, settings: Settings, author: User, post_id: uuid.
     before = _mentioned(post.entities)
     post.text, post.entities, post.edited_at = clean_text, found, datetime.now(UTC)
     session.flush()
+    search_outbox.announce(session, "post", [post.id])
     _emit_mentions(session, settings, author, "post", str(post.id), _mentioned(found) - before)
     return post
 
@@ -245,6 +249,7 @@ def remove_post(session: Session, post: Post) -> None:
     session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     post.text, post.entities, post.attachments, post.deleted_at = "", [], [], datetime.now(UTC)
     session.flush()
+    search_outbox.announce(session, "post", [post.id])
     repository.bump(session, [("account", str(post.author_id), "posts", -1)])
 
 

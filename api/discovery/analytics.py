@@ -11,6 +11,17 @@ from pydantic import AfterValidator, BaseModel
 from web3 import Web3
 
 from api.deps import ContextDep, SessionDep
+from api.discovery.schemas import (
+    AssetRevenueOut,
+    Breakdown,
+    EditionSalesList,
+    EditionSalesOut,
+    FollowerPointOut,
+    FollowerSeries,
+    PeriodRevenueOut,
+    RevenueList,
+    ShareOut,
+)
 from api.errors import problem_responses
 from api.openapi import ETHEREUM_ADDRESS, MAX_SAFE_INTEGER
 from api.partners.deps import ApiKeyHeaderDep, BearerDep, admit, presented_key
@@ -135,3 +146,63 @@ def territories(
     return Territories(asset_id=asset_id, period_id=period_id, territories=[
         TerritoryOut(territory=t.territory, usage=t.usage, net_revenue=t.net_revenue, currency=t.currency)
         for t in rows])
+
+
+def _csv_example(text: str) -> dict:
+    return {200: {"content": {"text/csv": {"example": text}}}}
+
+
+Start = Annotated[date, Query(alias="from", description="First day (UTC), inclusive")]
+End = Annotated[date, Query(alias="to", description="Last day (UTC), inclusive")]
+ArtistQuery = Annotated[str, Query(max_length=42, description="One of your addresses (a controller)",
+                                   json_schema_extra=ETHEREUM_ADDRESS), AfterValidator(_address)]
+
+
+@router.get("/breakdown", summary="An artist address's counted plays by listener country or by where in the app "
+                                  "they started, most played first (artists; partner keys with analytics:read)",
+            response_model=Breakdown,
+            responses={**_PROBLEMS, **_csv_example("value,plays,listener_days\nDE,5120,3310\nFR,2210,1480\n")})
+def breakdown(
+    session: SessionDep, context: ContextDep, user_id: Reader, artist: ArtistQuery, start: Start, end: End,
+    by: Annotated[Literal[service.DIMENSIONS], Query(description="`country`: the listener's; `source`: the "
+                                                     "player's")] = "country",
+    limit: Annotated[int, Query(ge=1, le=250)] = 50,
+    format: Format = "json",
+):
+    shares = service.breakdown(session, context.settings.chain_id, user_id, artist, by, start, end, limit)
+    if format == "csv":
+        return Response(service.to_csv(["value", "plays", "listener_days"],
+                                       [(s.value, s.plays, s.listener_days) for s in shares]), media_type="text/csv")
+    return Breakdown(artist=artist, by=by, data=[ShareOut(value=s.value, plays=s.plays, listener_days=s.listener_days)
+                                                 for s in shares])
+
+
+@router.get("/followers", summary="Your followers per day: how many followed that day and the total by its end "
+                                  "(artists; partner keys with analytics:read)",
+            response_model=FollowerSeries,
+            responses={**_PROBLEMS, **_csv_example("day,new,total\n2026-03-14,12,1843\n2026-03-15,9,1852\n")})
+def followers(session: SessionDep, user_id: Reader, start: Start, end: End, format: Format = "json"):
+    points = service.followers(session, user_id, start, end)
+    if format == "csv":
+        return Response(service.to_csv(["day", "new", "total"], [(p.day.isoformat(), p.new, p.total) for p in points]),
+                        media_type="text/csv")
+    return FollowerSeries(points=[FollowerPointOut(day=p.day, new=p.new, total=p.total) for p in points])
+
+
+@router.get("/revenue", summary="Revenue per royalty period, newest first: your entitlement and each of your "
+                                "recordings' revenue and plays (artists; partner keys with analytics:read)",
+            responses=_PROBLEMS)
+def revenue(session: SessionDep, context: ContextDep, user_id: Reader,
+            limit: Annotated[int, Query(ge=1, le=service.MAX_PERIODS)] = 24) -> RevenueList:
+    periods = service.revenue(session, context.settings.chain_id, user_id, limit)
+    return RevenueList(periods=[PeriodRevenueOut(
+        period_id=p.period_id, starts_at=p.starts_at, ends_at=p.ends_at, status=p.status, earned=p.earned,
+        assets=[AssetRevenueOut(asset_id=a.asset_id, revenue=a.revenue, currency=a.currency, plays=a.plays)
+                for a in p.assets]) for p in periods])
+
+
+@router.get("/editions", summary="Sales of the editions your wallets created (artists; partner keys with "
+                                 "analytics:read)", responses=_PROBLEMS)
+def editions(session: SessionDep, context: ContextDep, user_id: Reader) -> EditionSalesList:
+    return EditionSalesList(editions=[EditionSalesOut(**vars(e)) for e in service.edition_sales(
+        session, context.settings.chain_id, user_id)])

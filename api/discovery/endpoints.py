@@ -116,4 +116,5 @@ def my_recommendations(session: SessionDep, context: ContextDep, user: CurrentUs
         for_you=[_recommended(i) for i in result.for_you], new_from_followed=[],
         because_you_played=[BecauseYouPlayed(seed_asset_id=seed.asset_id, seed_title=seed.title,
                                              items=[_recommended(i) for i in items])
-                            for seed, items in result.because])
+                            for seed, items in result.because],
+        cold_start_genres=result.genres)

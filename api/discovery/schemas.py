@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -97,7 +97,87 @@ class Recommendations(BaseModel):
     new_from_followed: list[RecommendedRecording] = Field(
         description="New releases from followed artists (empty until follows exist)")
     because_you_played: list[BecauseYouPlayed]
+    cold_start_genres: list[str] = Field(default_factory=list, description=(
+        "Cold start: the genre slugs `for_you` is popular in (from the listener's likes, follows and plays, else "
+        "the catalog's top genres)"))
 
     model_config = {"json_schema_extra": {"examples": [{
         "model_version": 3, "cold_start": False, "for_you": [_RECOMMENDED], "new_from_followed": [],
-        "because_you_played": [_BECAUSE]}]}}
+        "because_you_played": [_BECAUSE], "cold_start_genres": []}]}}
+
+
+class ShareOut(BaseModel):
+    value: str = Field(description="A country code (ISO 3166-1 alpha-2, `unknown` where none was known) or a play "
+                                   "source")
+    plays: int
+    listener_days: int = Field(description="Distinct listeners of each day, added up over the days")
+
+    model_config = {"json_schema_extra": {"examples": [{"value": "DE", "plays": 5120, "listener_days": 3310}]}}
+
+
+class Breakdown(BaseModel):
+    artist: str
+    by: str
+    data: list[ShareOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"artist": _ARTIST, "by": "country", "data": [
+        {"value": "DE", "plays": 5120, "listener_days": 3310},
+        {"value": "FR", "plays": 2210, "listener_days": 1480}]}]}}
+
+
+class FollowerPointOut(BaseModel):
+    day: date
+    new: int = Field(description="Followers now who followed on that day")
+    total: int = Field(description="Followers now who followed by the end of that day")
+
+    model_config = {"json_schema_extra": {"examples": [{"day": "2026-03-14", "new": 12, "total": 1843}]}}
+
+
+class FollowerSeries(BaseModel):
+    points: list[FollowerPointOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"points": [{"day": "2026-03-14", "new": 12, "total": 1843},
+                                                                   {"day": "2026-03-15", "new": 9, "total": 1852}]}]}}
+
+
+class AssetRevenueOut(BaseModel):
+    asset_id: int
+    revenue: int = Field(description="Revenue recorded for the recording in the period (smallest unit)")
+    currency: str
+    plays: int = Field(description="Counted plays the period paid for")
+
+
+class PeriodRevenueOut(BaseModel):
+    period_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    earned: int = Field(description="What your wallets are entitled to from the period's statement (smallest unit)")
+    assets: list[AssetRevenueOut]
+
+
+class RevenueList(BaseModel):
+    periods: list[PeriodRevenueOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"periods": [{
+        "period_id": 12, "starts_at": "2026-03-01T00:00:00Z", "ends_at": "2026-04-01T00:00:00Z", "status": "published",
+        "earned": 184300, "assets": [{"asset_id": 7, "revenue": 250000, "currency": "USD", "plays": 5120}]}]}]}}
+
+
+class EditionSalesOut(BaseModel):
+    edition_id: int
+    asset_id: int
+    payment_token: str
+    max_supply: int
+    sold: int = Field(description="Tokens minted to others than the creator")
+    buyers: int
+    paid: int = Field(description="Paid by those buyers, in the payment token's smallest unit")
+    fees: int = Field(description="The platform's fees out of `paid`")
+
+
+class EditionSalesList(BaseModel):
+    editions: list[EditionSalesOut]
+
+    model_config = {"json_schema_extra": {"examples": [{"editions": [{
+        "edition_id": 3, "asset_id": 7, "payment_token": _OTHER_ARTIST, "max_supply": 100, "sold": 42, "buyers": 39,
+        "paid": 420000000, "fees": 21000000}]}]}}

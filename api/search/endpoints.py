@@ -1,4 +1,4 @@
-"""Search across recordings, works, editions and artists; suggestions as one types; the genre and mood lists."""
+"""Search across recordings, works, editions, artists, accounts and posts; suggestions as one types; genres, moods."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def search(
     context: ContextDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="The words to find")],
     type: Annotated[str | None, Query(max_length=200, description=(
-        "Comma-separated kinds: recordings, works, editions, artists, users (default: all)"))] = None,
+        "Comma-separated kinds: recordings, works, editions, artists, users, posts (default: all)"))] = None,
     facets: Annotated[str | None, Query(max_length=200, description=(
         f"Comma-separated facets to count over all matches: {', '.join(FACETS)}"))] = None,
     genre: Annotated[str | None, Query(max_length=40, description="Only this genre slug (`GET /v1/genres`)",

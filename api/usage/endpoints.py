@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from api.deps import ContextDep, SessionDep, client_ip
+from api.deps import ContextDep, SessionDep, client_ip, proxy_country
 from api.errors import problem_responses
 from api.gates.deps import edition_balance
 from api.openapi import MAX_SAFE_INTEGER
@@ -70,7 +70,8 @@ def start_playback(body: PlaybackSessionIn, request: Request, session: SessionDe
     started = plays.start_session(session, listener_id=user.id, chain_id=settings.chain_id, asset_id=body.asset_id,
                                   ip=client_ip(request), secret=settings.secret_key.get_secret_value(),
                                   ttl=timedelta(seconds=settings.playback_session_ttl_s),
-                                  store=object_store(settings))
+                                  store=object_store(settings), source=body.source,
+                                  country=proxy_country(request) or subscriptions.buyer_country(session, user.id))
     out = PlaybackSessionOut(session_id=started.session.id, token=started.token,
                              expires_at=started.session.expires_at, counts_after_ms=started.counts_after_ms,
                              duration_ms=started.session.duration_ms)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from api.openapi import MAX_SAFE_INTEGER
+from ledger.usage.plays import PlaySource
 
 _SESSION_ID = "8a1f5c2e-6b0d-4c1e-9d4a-2f7e3b5c9a10"
 _TOKEN = "pbs_ih9cLmsNTB6dSi9-O1yaEPJZ3Qp0dG9rZW4tc2lnbmF0dXJlLWV4YW1wbGUtMDEyMzQ1"  # noqa: S105 -- an example
@@ -19,8 +20,10 @@ EXAMPLE_CSV = ("isrc,territory,usage_count,net_revenue,currency\r\n"
 class PlaybackSessionIn(BaseModel):
     asset_id: int = Field(ge=1, le=MAX_SAFE_INTEGER, strict=True,
                           description="A mirrored recording (its chain asset id)")
+    source: PlaySource | None = Field(None, description="Where in the app the play started (artists see plays "
+                                                        "per source)")
 
-    model_config = {"json_schema_extra": {"examples": [{"asset_id": 7}]}}
+    model_config = {"json_schema_extra": {"examples": [{"asset_id": 7, "source": "trending"}]}}
 
 
 class GrantOut(BaseModel):

@@ -178,3 +178,60 @@ def start_run_if_due(db: Session, job: str, chain_id: int, every_s: int) -> bool
         where r.ran_at <= now() - make_interval(secs => :every)
         returning ran_at"""), {"job": job, "chain_id": chain_id, "every": every_s}).first()
     return ran is not None
+
+
+# The genres of a recording, as its metadata document lists them (`g`), for the queries below.
+_GENRES_OF = """
+    join assets a on a.chain_id = :chain_id and a.asset_id = x.asset_id and a.kind = 'recording'
+    join asset_metadata m on m.metadata_uri = a.metadata_uri
+    cross join lateral jsonb_array_elements_text(
+        case when jsonb_typeof(m.document -> 'genres') = 'array' then m.document -> 'genres' else '[]' end) g
+"""
+
+# What a listener has shown a taste for without a history the model can use: recordings liked (weight 3),
+# recordings of followed artists (2), recordings played (1).
+_TASTE = text(f"""
+    with x as (
+        select case when l.subject_id ~ '^[0-9]{{1,18}}$' then l.subject_id::bigint end as asset_id, 3 as w
+        from social_likes l where l.user_id = :listener and l.subject_type = 'recording'
+        union all
+        select a.asset_id, 2 from social_follows f
+        join wallets wl on wl.user_id = f.followee_id
+        join assets a on a.chain_id = :chain_id and a.kind = 'recording' and lower(a.controller) = lower(wl.address)
+        where f.follower_id = :listener
+        union all
+        select distinct p.asset_id, 1 from plays p where p.listener_id = :listener and p.chain_id = :chain_id)
+    select g, sum(x.w) as weight from x {_GENRES_OF}
+    group by g order by weight desc, g limit :limit
+""")  # noqa: S608 -- the fragment is ours, the values are bound
+
+# The catalog's genres by distinct listeners of counted plays since :since.
+_TOP_GENRES = text(f"""
+    with x as (select p.asset_id, p.listener_id from plays p
+               where p.counted and p.chain_id = :chain_id and p.played_at >= :since)
+    select g, count(distinct x.listener_id) as listeners from x {_GENRES_OF}
+    group by g order by listeners desc, g limit :limit
+""")  # noqa: S608 -- the fragment is ours, the values are bound
+
+# The most listened recordings of one genre since :since (distinct listeners of counted plays).
+_POPULAR_IN_GENRE = text(f"""
+    with x as (select p.asset_id, p.listener_id from plays p
+               where p.counted and p.chain_id = :chain_id and p.played_at >= :since)
+    select x.asset_id, count(distinct x.listener_id) as listeners from x {_GENRES_OF}
+    where g = :genre and not a.frozen
+    group by x.asset_id order by listeners desc, x.asset_id limit :limit
+""")  # noqa: S608 -- the fragment is ours, the values are bound
+
+
+def taste_genres(db: Session, chain_id: int, listener_id: uuid.UUID, limit: int) -> list[str]:
+    """The genres of what the listener liked, follows and played, the strongest first."""
+    return [g for g, _ in db.execute(_TASTE, {"chain_id": chain_id, "listener": listener_id, "limit": limit})]
+
+
+def top_genres(db: Session, chain_id: int, since: datetime, limit: int) -> list[str]:
+    return [g for g, _ in db.execute(_TOP_GENRES, {"chain_id": chain_id, "since": since, "limit": limit})]
+
+
+def popular_in_genre(db: Session, chain_id: int, genre: str, since: datetime, limit: int) -> list[tuple[int, int]]:
+    rows = db.execute(_POPULAR_IN_GENRE, {"chain_id": chain_id, "genre": genre, "since": since, "limit": limit})
+    return [(row[0], row[1]) for row in rows]

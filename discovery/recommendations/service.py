@@ -8,14 +8,16 @@ fallback when the vocabulary exists). Related artists: the same cosine over list
 Recommendations rank recordings with an implicit-feedback ALS model trained by a periodic job (each model a
 new version row; the newest serves). Every list is filtered the same way: nothing the listener played in the
 last 60 days, at most 2 per artist in any 20 in a row, nothing frozen, hidden or exclusive, recordings only.
-Listeners the model does not know (or with less history than `MIN_HISTORY`) get what is popular.
+Listeners the model does not know (or with less history than `MIN_HISTORY`) get what is popular in their genres:
+the genres of what they liked, the artists they follow and the little they played, or else the catalog's most
+listened genres; the genres' popular recordings take turns, and what is popular overall fills the rest.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -37,6 +39,7 @@ PER_ARTIST, PER_SPAN = 2, 20
 MIN_HISTORY = 3  # distinct recordings before a listener's own history ranks anything
 POPULAR_SINCE = timedelta(days=30)
 BECAUSE_SEEDS = 3
+COLD_GENRES = 3  # genres a cold-start list draws from
 CANDIDATES = 500  # model scores taken before filtering
 _models: dict[tuple[int, int], als.Factors] = {}  # (chain id, version) -> factors; versions never change
 
@@ -66,6 +69,7 @@ class ForYou:
     cold_start: bool
     for_you: list[Item]
     because: list[tuple[Item, list[Item]]]
+    genres: list[str] = field(default_factory=list)  # cold start: the genres `for_you` is popular in
 
 
 def _now(db: Session) -> datetime:
@@ -96,9 +100,9 @@ def diversify(candidates: Iterable[Item], limit: int, per_artist: int = PER_ARTI
 def related_recordings(db: Session, chain_id: int, asset_id: int, limit: int) -> list[Item]:
     """Recordings played in the same sessions, then (for cold ones) the artist's others: streamable only."""
     asset = repository.recordings(db, chain_id, [asset_id]).get(asset_id)
-    if asset is None or asset.frozen or asset_id in signals.hidden_recordings(db, chain_id):
-        raise RecordingNotFound(f"no recording {asset_id}", field="asset_id")
     hidden = signals.hidden_recordings(db, chain_id)
+    if asset is None or asset.frozen or asset_id in hidden:
+        raise RecordingNotFound(f"no recording {asset_id}", field="asset_id")
     rows = [(r.related_asset_id, r.score, "sessions")
             for r in repository.related_recordings(db, chain_id, asset_id, RELATED_KEEP)]
     seen = {a for a, _, _ in rows} | {asset_id}
@@ -165,9 +169,29 @@ def _ranked(factors: als.Factors, scores: np.ndarray, exclude: set[int]) -> list
             if int(factors.item_keys[i]) not in exclude]
 
 
-def _filtered(db: Session, chain_id: int, scored: list[tuple[int, float, str]], limit: int) -> list[Item]:
-    ok = repository.streamable(db, chain_id, [a for a, _, _ in scored]) - signals.hidden_recordings(db, chain_id)
+def _filtered(db: Session, chain_id: int, listener_id: uuid.UUID, scored: list[tuple[int, float, str]], limit: int
+              ) -> list[Item]:
+    ok = (repository.streamable(db, chain_id, [a for a, _, _ in scored])
+          - signals.hidden_recordings(db, chain_id, listener_id))
     return diversify(_items(db, chain_id, [s for s in scored if s[0] in ok]), limit)
+
+
+def _cold_start(db: Session, chain_id: int, listener_id: uuid.UUID, now: datetime, exclude: set[int], limit: int
+                ) -> tuple[list[Item], list[str]]:
+    """Popular in the listener's genres (or the catalog's top genres), taking turns, then popular overall."""
+    since = now - POPULAR_SINCE
+    genres = (repository.taste_genres(db, chain_id, listener_id, COLD_GENRES)
+              or repository.top_genres(db, chain_id, since, COLD_GENRES))
+    lists = [[(a, float(n), f"popular:{g}") for a, n in repository.popular_in_genre(db, chain_id, g, since, CANDIDATES)
+              if a not in exclude] for g in genres]
+    turns = [row for rank in range(max(map(len, lists), default=0)) for row in
+             (ranked[rank] for ranked in lists if rank < len(ranked))]
+    popular = [(a, float(n), "popular") for a, n in repository.popular(db, chain_id, since, CANDIDATES + len(exclude))
+               if a not in exclude]
+    first: dict[int, tuple[int, float, str]] = {}
+    for row in turns + popular:
+        first.setdefault(row[0], row)
+    return _filtered(db, chain_id, listener_id, list(first.values()), limit), genres
 
 
 def recommend(db: Session, chain_id: int, listener_id: uuid.UUID, limit: int = 20) -> ForYou:
@@ -178,11 +202,11 @@ def recommend(db: Session, chain_id: int, listener_id: uuid.UUID, limit: int = 2
     scores = loaded[1].user_scores(str(listener_id)) if loaded else None
     history = repository.played_since(db, chain_id, listener_id, now - timedelta(days=365))
     cold = scores is None or sum(1 for plays in history.values() if plays) < MIN_HISTORY
+    genres: list[str] = []
     if cold:
-        popular = repository.popular(db, chain_id, now - POPULAR_SINCE, CANDIDATES + len(exclude))
-        for_you = _filtered(db, chain_id, [(a, float(n), "popular") for a, n in popular if a not in exclude], limit)
+        for_you, genres = _cold_start(db, chain_id, listener_id, now, exclude, limit)
     else:
-        for_you = _filtered(db, chain_id, _ranked(loaded[1], scores, exclude), limit)
+        for_you = _filtered(db, chain_id, listener_id, _ranked(loaded[1], scores, exclude), limit)
     because = []
     seeds = sorted((a for a, plays in history.items() if plays), key=lambda a: (-history[a], a))[:BECAUSE_SEEDS]
     for seed in seeds:
@@ -193,8 +217,8 @@ def recommend(db: Session, chain_id: int, listener_id: uuid.UUID, limit: int = 2
             scored = [(r.related_asset_id, r.score, "sessions")
                       for r in repository.related_recordings(db, chain_id, seed, RELATED_KEEP)
                       if r.related_asset_id not in exclude]
-        items = _filtered(db, chain_id, scored, 10)
+        items = _filtered(db, chain_id, listener_id, scored, 10)
         seed_item = _items(db, chain_id, [(seed, 0.0, "history")])
         if items and seed_item:
             because.append((seed_item[0], items))
-    return ForYou(None if cold or loaded is None else loaded[0], cold, for_you, because)
+    return ForYou(None if cold or loaded is None else loaded[0], cold, for_you, because, genres)

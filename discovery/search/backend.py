@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
-KINDS = ("recording", "work", "edition", "artist", "user")
+KINDS = ("recording", "work", "edition", "artist", "user", "post")
 FACETS = ("kind", "genre", "mood", "year", "has_edition")
 MAX_POPULARITY_BOOST = 1.5  # the most plays can multiply relevance by
 PLAYS_FOR_FULL_BOOST = 100_000

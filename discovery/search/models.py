@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from harmoni.db import Base
 
-KINDS = ("recording", "work", "edition", "artist", "user")
+KINDS = ("recording", "work", "edition", "artist", "user", "post")
 # Weights: title A, artists B, release C, genre/mood tags D (ts_rank's default weights 1.0, 0.4, 0.2, 0.1).
 _TEXT = ("setweight(to_tsvector('simple'::regconfig, harmoni_fold(title)), 'A') || "
          "setweight(to_tsvector('simple'::regconfig, harmoni_fold(artists_text)), 'B') || "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,7 @@ left join asset_metadata m on m.metadata_uri = a.metadata_uri
 left join wallets w on w.address = a.controller
 left join artist_profiles p on p.user_id = w.user_id
 where a.chain_id = :chain_id and a.asset_id = any(:ids)
+  and not exists (select 1 from social_profiles sp where sp.user_id = w.user_id and sp.suspended_at is not null)
 """)
 
 
@@ -100,9 +101,50 @@ def artist_documents(session: Session, chain_id: int, user_ids: list[uuid.UUID])
                (select count(*) from plays pl join assets a on a.chain_id = pl.chain_id and a.asset_id = pl.asset_id
                 join wallets w on w.address = a.controller
                 where w.user_id = p.user_id and pl.chain_id = :chain_id and pl.counted) as plays
-        from artist_profiles p where p.user_id = any(:ids)"""), {"chain_id": chain_id, "ids": list(user_ids)})
+        from artist_profiles p where p.user_id = any(:ids)
+          and not exists (select 1 from social_profiles sp where sp.user_id = p.user_id
+                          and sp.suspended_at is not null)"""), {"chain_id": chain_id, "ids": list(user_ids)})
     return [Document(kind="artist", ref=str(r.user_id), title=r.display_name, artists=[r.display_name],
                      plays=r.plays, account_ids=[r.user_id]) for r in rows if r.display_name.strip()]
+
+
+POST_TITLE_CHARS = 300  # what of a post's text is indexed (its start: posts are short, the key index is not)
+
+# Public posts that are neither deleted nor hidden, by accounts not suspended; the author's handle is their "artist".
+_POSTS = text("""
+select p.id, p.author_id, p.text, sp.handle, ap.display_name
+from social_posts p
+left join social_profiles sp on sp.user_id = p.author_id
+left join artist_profiles ap on ap.user_id = p.author_id
+where p.id = any(:ids) and p.visibility = 'public' and p.deleted_at is null and p.hidden_at is null
+  and sp.suspended_at is null and btrim(p.text) <> ''
+""")
+
+# Accounts with a handle, not suspended.
+_USERS = text("""
+select sp.user_id, sp.handle, ap.display_name from social_profiles sp
+left join artist_profiles ap on ap.user_id = sp.user_id
+where sp.user_id = any(:ids) and sp.suspended_at is null
+""")
+
+
+def _names(*names: str | None) -> list[str]:
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def post_documents(session: Session, post_ids: list[uuid.UUID]) -> list[Document]:
+    """Posts anyone may read; hidden, deleted, followers-only, holders-only and suspended authors' have none."""
+    rows = session.execute(_POSTS, {"ids": list(post_ids)})
+    return [Document(kind="post", ref=str(r.id), title=r.text[:POST_TITLE_CHARS],
+                     artists=_names(r.display_name, r.handle and "@" + r.handle), account_ids=[r.author_id])
+            for r in rows]
+
+
+def user_documents(session: Session, user_ids: list[uuid.UUID]) -> list[Document]:
+    """Accounts by `@handle` (and an artist's display name); suspended ones have none."""
+    rows = session.execute(_USERS, {"ids": list(user_ids)})
+    return [Document(kind="user", ref=str(r.user_id), title=r.handle, artists=_names(r.display_name),
+                     account_ids=[r.user_id]) for r in rows]
 
 
 def assets_of(session: Session, chain_id: int, user_ids: list[uuid.UUID]) -> list[int]:
@@ -114,25 +156,36 @@ def assets_of(session: Session, chain_id: int, user_ids: list[uuid.UUID]) -> lis
         "where a.chain_id = :c and w.user_id = any(:ids)"), {"c": chain_id, "ids": user_ids}))
 
 
+_SUSPENDED = "exists (select 1 from social_profiles sp where sp.user_id = {} and sp.suspended_at is not null)"
+_INDEXED_ASSETS = f"""
+    from assets a join asset_metadata m on m.metadata_uri = a.metadata_uri
+    where a.chain_id = :c and not exists (select 1 from wallets w where w.address = a.controller
+                                          and {_SUSPENDED.format("w.user_id")})"""  # noqa: S608 -- ours
+_INDEXED_ARTISTS = ("from artist_profiles p where btrim(p.display_name) <> '' and not "
+                    + _SUSPENDED.format("p.user_id"))
+_INDEXED_POSTS = ("from social_posts p left join social_profiles sp on sp.user_id = p.author_id "
+                  "where p.visibility = 'public' and p.deleted_at is null and p.hidden_at is null "
+                  "and sp.suspended_at is null and btrim(p.text) <> ''")
+_INDEXED_USERS = "from social_profiles sp where sp.suspended_at is null"
+
+
 def all_refs(session: Session, chain_id: int) -> dict[str, list[str]]:
     """Everything the index should hold, by outbox kind (for a rebuild and the count check)."""
-    assets = session.scalars(text("select a.asset_id from assets a join asset_metadata m "
-                                  "on m.metadata_uri = a.metadata_uri where a.chain_id = :c order by 1"),
-                             {"c": chain_id})
-    artists = session.scalars(text("select user_id from artist_profiles where btrim(display_name) <> '' order by 1"))
-    return {"asset": [str(a) for a in assets], "artist": [str(u) for u in artists]}
+    queries = {"asset": f"select a.asset_id {_INDEXED_ASSETS}", "artist": f"select p.user_id {_INDEXED_ARTISTS}",
+               "post": f"select p.id {_INDEXED_POSTS}", "user": f"select sp.user_id {_INDEXED_USERS}"}
+    return {kind: [str(r) for r in session.scalars(text(sql + " order by 1"), {"c": chain_id})]
+            for kind, sql in queries.items()}
 
 
 def expected_counts(session: Session, chain_id: int) -> dict[str, int]:
     """Documents per kind the database says the index should hold."""
-    row = session.execute(text("""
+    row = session.execute(text(f"""
         select count(*) filter (where a.kind = 'recording') as recording,
                count(*) filter (where a.kind = 'work') as work,
                coalesce(sum((select count(*) from editions e where e.chain_id = a.chain_id
                              and e.asset_id = a.asset_id)), 0) as edition
-        from assets a join asset_metadata m on m.metadata_uri = a.metadata_uri where a.chain_id = :c"""),
-        {"c": chain_id}).one()
-    artists = session.scalar(select(func.count()).select_from(text("artist_profiles"))
-                             .where(text("btrim(display_name) <> ''")))
-    counts = {"recording": row.recording, "work": row.work, "edition": int(row.edition), "artist": artists}
+        {_INDEXED_ASSETS}"""), {"c": chain_id}).one()  # noqa: S608 -- our own fragments
+    counts = {"recording": row.recording, "work": row.work, "edition": int(row.edition)}
+    for kind, sql in (("artist", _INDEXED_ARTISTS), ("post", _INDEXED_POSTS), ("user", _INDEXED_USERS)):
+        counts[kind] = session.scalar(text(f"select count(*) {sql}"))
     return {k: int(v) for k, v in counts.items() if v}

@@ -55,12 +55,16 @@ def _apply(session: Session, backend: SearchBackend, chain_id: int, named: dict[
                        | set(repository.assets_of(session, chain_id, user_ids)))
     documents, _editions = repository.asset_documents(session, chain_id, asset_ids)
     documents += repository.artist_documents(session, chain_id, user_ids)
+    posts = [uuid.UUID(r) for r in named.get("post", ())]
+    accounts = [uuid.UUID(r) for r in named.get("user", ())]
+    documents += repository.post_documents(session, posts) + repository.user_documents(session, accounts)
     present = {(d.kind, d.ref) for d in documents}
     gone = [(kind, str(a)) for a in asset_ids for kind in repository.ASSET_KINDS if (kind, str(a)) not in present]
-    gone += [("artist", str(u)) for u in user_ids if ("artist", str(u)) not in present]
+    gone += [(kind, str(ref)) for kind, refs in (("artist", user_ids), ("post", posts), ("user", accounts))
+             for ref in refs if (kind, str(ref)) not in present]
     backend.upsert(documents, version)
     backend.delete(gone, version)
-    for asset_id in asset_ids:  # editions a reorg took away
+    for asset_id in asset_ids:  # editions a reorg (or a suspension) took away
         backend.prune_editions(asset_id, [d.ref for d in documents if d.kind == "edition" and d.asset_id == asset_id],
                                version)
     return len(documents)

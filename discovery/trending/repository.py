@@ -14,10 +14,11 @@ from discovery.trending.models import TrendingEntry, TrendingRun
 
 # Counted plays of unfrozen recordings in [since, until), one row per (listener, recording), leaving out plays by
 # an account holding a wallet that is the recording's controller or one of its payees (artists never trend
-# themselves). `recent` counts the plays at or after :recent_from.
+# themselves). `recent` counts the plays at or after :recent_from; a listener's plays from several countries are a
+# row per country (the lists over every territory add them up again).
 _ACTIVITY = text("""
     select p.listener_id, p.asset_id, a.controller, count(*) as plays, max(p.played_at) as last_at,
-           count(*) filter (where p.played_at >= :recent_from) as recent
+           count(*) filter (where p.played_at >= :recent_from) as recent, p.country
     from plays p
     join assets a on a.chain_id = p.chain_id and a.asset_id = p.asset_id
     where p.counted and p.chain_id = :chain_id and p.played_at >= :since and p.played_at < :until
@@ -27,7 +28,7 @@ _ACTIVITY = text("""
           where w.user_id = p.listener_id
             and (lower(w.address) = lower(a.controller)
                  or exists (select 1 from unnest(a.split_recipients) r where lower(r) = lower(w.address))))
-    group by p.listener_id, p.asset_id, a.controller
+    group by p.listener_id, p.asset_id, a.controller, p.country
 """)
 
 # What the trust score of each account is made of, over the 30 days before :until.
@@ -66,6 +67,7 @@ class Activity:
     plays: int
     last_at: datetime
     recent: int
+    country: str | None = None  # ISO 3166-1 alpha-2 of where the plays came from, when known
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ class PlaybackSession(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ip: Mapped[str | None] = mapped_column(INET)
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2, never finer than that
+    source: Mapped[str | None] = mapped_column(String(16))  # where in the app the play started (`PlaySource`)
 
 
 class Play(Base):
@@ -70,6 +72,8 @@ class Play(Base):
     counted: Mapped[bool] = mapped_column(Boolean)
     flags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default=text("'{}'"))
     ip: Mapped[str | None] = mapped_column(INET)
+    country: Mapped[str | None] = mapped_column(String(2))  # the listener's country at play time (code only)
+    source: Mapped[str | None] = mapped_column(String(16))
 
 
 class UsageReport(Base):

@@ -58,6 +58,21 @@ class Flag(StrEnum):
     ip_rate = "ip_rate"  # over the plays reported from one IP per hour
 
 
+class PlaySource(StrEnum):
+    """Where in the app a play started (for the artist's analytics)."""
+
+    search = "search"
+    trending = "trending"
+    recommendations = "recommendations"
+    related = "related"
+    profile = "profile"
+    feed = "feed"
+    library = "library"
+    edition = "edition"
+    external = "external"  # a shared link
+    other = "other"
+
+
 @dataclass(frozen=True)
 class StartedSession:
     session: PlaybackSession
@@ -121,8 +136,10 @@ def _db_now(db: Session) -> datetime:
 
 
 def start_session(db: Session, *, listener_id: uuid.UUID, chain_id: int, asset_id: int, ip: str | None,
-                  secret: str, ttl: timedelta, store: ObjectStore | None) -> StartedSession:
-    """A playback session of a mirrored recording (404 otherwise, 409 while it is frozen) and its token."""
+                  secret: str, ttl: timedelta, store: ObjectStore | None, country: str | None = None,
+                  source: PlaySource | None = None) -> StartedSession:
+    """A playback session of a mirrored recording (404 otherwise, 409 while it is frozen) and its token; `country`
+    (a code only) and `source` go on to its play."""
     asset = db.get(Asset, (chain_id, asset_id))
     if asset is None or asset.kind != "recording":
         raise RecordingNotFound(f"no recording {asset_id} on chain {chain_id}", field="asset_id")
@@ -132,7 +149,8 @@ def start_session(db: Session, *, listener_id: uuid.UUID, chain_id: int, asset_i
     now = _db_now(db)
     row = PlaybackSession(id=uuid.uuid4(), listener_id=listener_id, chain_id=chain_id, asset_id=asset_id,
                           duration_ms=track_duration_ms(store, asset.metadata_uri), started_at=now,
-                          expires_at=now + ttl, ip=ip)
+                          expires_at=now + ttl, ip=ip, country=country,
+                          source=source.value if source else None)
     db.add(row)
     db.flush()
     return StartedSession(row, issue_token(row.id, secret), counts_after_ms(row.duration_ms))
@@ -178,7 +196,7 @@ def record_play(db: Session, *, token: str, listener_id: uuid.UUID, played_ms: i
         flags.append(Flag.listener_rate)
     play = Play(session_id=playback.id, listener_id=listener_id, chain_id=playback.chain_id,
                 asset_id=playback.asset_id, played_at=now, played_ms=played_ms, counted=not flags,
-                flags=[f.value for f in flags], ip=ip)
+                flags=[f.value for f in flags], ip=ip, country=playback.country, source=playback.source)
     db.add(play)
     db.flush()
     return play

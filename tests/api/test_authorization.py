@@ -314,6 +314,8 @@ MATRIX = [
     # its own wallets hold (here: nothing, a 404 past authorization).
     Row("GET", "/v1/analytics/plays", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
     Row("GET", "/v1/analytics/territories", frozenset({"artist", "partner", "admin", *KEY_CALLERS})),
+    *(Row("GET", f"/v1/analytics/{series}", frozenset({"artist", "partner", "admin", *KEY_CALLERS}))
+      for series in ("breakdown", "followers", "revenue", "editions")),
     # Social: reads are public (a bearer token sent along must be valid, so a key as one is refused); writes need
     # a signed-in account; posts are artists' (fans' only when HARMONI_SOCIAL_FANS_MAY_POST); moderation is admins'.
     Row("PUT", "/v1/me/social-profile", SIGNED_IN, lambda w: {"dm_policy": "followers"}),

@@ -87,6 +87,8 @@ SEMANTIC_FIELDS = {
     "PUT /v1/me/social-profile": {"handle"},  # a handle is needed the first time
     **{f"PUT /v1/accounts/{{user_id}}/{edge}": {"user_id"} for edge in ("follow", "block", "mute")},  # not oneself
     "GET /v1/analytics/plays": {"asset_id", "to"},  # exactly one of asset_id and artist; `to` not before `from`
+    **{f"GET /v1/analytics/{series}": {"from", "to"}  # `to` not before `from`, at most 400 days
+       for series in ("breakdown", "followers")},
     "POST /v1/editions": {"body"},  # at most one of artwork_upload_id and artwork_uri
     "POST /v1/editions/prepare": {"body"},
 }

@@ -228,3 +228,45 @@ def test_closed_periods_scopes_and_roles(api, catalogue):
     _problem(api.post("/v1/periods/2/usage-reports", content=REPORT, headers=CSV), 401, "unauthenticated")
     assert api.post("/v1/periods/2/usage-reports", content=REPORT,
                     headers={**partner.headers, **CSV}).status_code == 201  # signed in, without a key
+
+
+def test_a_play_keeps_the_country_a_trusted_proxy_names_and_where_it_started(api_with, sessions, catalogue):
+    proxied = api_with(ip="10.9.8.7", trusted_proxies="10.0.0.0/8", play_country_header="CF-IPCountry")
+    direct = api_with(ip="203.0.113.5", trusted_proxies="10.0.0.0/8", play_country_header="CF-IPCountry")
+    fan = _user(proxied, "fan")
+    countries = {"de": "DE", "XX": None, "DEU": None}
+    tokens = {}
+    for header, _ in countries.items():
+        started = proxied.post("/v1/playback-sessions", json={"asset_id": 2, "source": "search"},
+                               headers={**fan.headers, "CF-IPCountry": header})
+        assert started.status_code == 201, started.text
+        tokens[header] = started.json()["token"]
+    # A client that is not the proxy cannot say where it is.
+    spoofed = direct.post("/v1/playback-sessions", json={"asset_id": 2},
+                          headers={**fan.headers, "CF-IPCountry": "FR"}).json()["token"]
+    _problem(proxied.post("/v1/playback-sessions", json={"asset_id": 2, "source": "radio"}, headers=fan.headers),
+             422, "validation-error")
+    _age_sessions(sessions, 35)
+    for token in [*tokens.values(), spoofed]:
+        assert proxied.post("/v1/plays", json={"token": token, "played_ms": 31_000},
+                            headers=fan.headers).status_code == 201
+    with sessions() as session:
+        kept = session.execute(select(Play.country, Play.source).order_by(Play.id)).all()
+    assert kept == [("DE", "search"), (None, "search"), (None, "search"), (None, None)]
+
+
+def test_without_a_proxy_header_a_play_takes_the_country_of_the_accounts_receipts(api, sessions, catalogue):
+    fan = _user(api, "fan")
+    with sessions.begin() as session:
+        session.execute(text("""
+            insert into payment_invoices (id, stripe_invoice_id, number, user_id, currency, gross, tax, tax_rate_bps,
+                                          fee, refunded, reversed_net, recognised, buyer_country, evidence,
+                                          service_start, service_end, paid_at)
+            select gen_random_uuid(), 'in_test_' || n, 900000 + n, u.id, 'EUR', 999, 0, 0, 0, 0, 0, 0, c, '{}',
+                   now(), now(), now() - make_interval(days => n)
+            from users u, (values (1, 'NL'), (2, 'BE')) v(n, c) where u.email = :email"""), {"email": fan.email})
+    token = api.post("/v1/playback-sessions", json={"asset_id": 2}, headers=fan.headers).json()["token"]
+    _age_sessions(sessions, 35)
+    assert api.post("/v1/plays", json={"token": token, "played_ms": 31_000}, headers=fan.headers).status_code == 201
+    with sessions() as session:
+        assert session.scalar(select(Play.country)) == "NL"  # the latest receipt's

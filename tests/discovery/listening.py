@@ -12,6 +12,7 @@ from web3 import Web3
 
 from identity.models import User, Wallet
 from indexer.models import IndexedBlock
+from ledger.catalog import AssetMetadata
 from ledger.models import Asset, Edition, EditionMint
 
 CHAIN_ID = 31337
@@ -36,6 +37,13 @@ def add_recording(db: Session, asset_id: int, artist: str, *, frozen: bool = Fal
     db.add(row)
     db.flush()
     return row
+
+
+def tag_genres(db: Session, asset_id: int, genres: list[str]) -> None:
+    """The recording's metadata document as the catalog keeps it, with these genres."""
+    db.add(AssetMetadata(metadata_uri=f"ipfs://recording-{asset_id}", title=f"Recording {asset_id}",
+                         document={"title": f"Recording {asset_id}", "genres": genres}))
+    db.flush()
 
 
 def add_account(db: Session, created_at: datetime, *, verified: bool = False, wallet: str | None = None

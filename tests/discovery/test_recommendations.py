@@ -6,13 +6,22 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from content.models import RecordingGate
 from discovery.recommendations import als, service
 from discovery.recommendations.models import RecommendationModel
 from discovery.recommendations.tasks import rebuild_related_if_due, train_if_due
 from harmoni.settings import Settings
-from tests.discovery.listening import CHAIN_ID, add_account, add_plays, add_recording, artist_address, now_of
+from tests.discovery.listening import (
+    CHAIN_ID,
+    add_account,
+    add_plays,
+    add_recording,
+    artist_address,
+    now_of,
+    tag_genres,
+)
 from tests.identity.factories import make_user
 
 HISTORY = timedelta(days=90)
@@ -152,3 +161,44 @@ def test_the_api_serves_related_and_recommendations(db_session, api, sessions, a
     mine = api.get("/v1/me/recommendations", headers=fan.headers).json()
     assert mine["cold_start"] is True and mine["new_from_followed"] == []
     assert api.get("/v1/me/recommendations").status_code == 401
+
+
+def _genre_catalog(db, now):
+    """Jazz 1-3, rock 4-6, techno 7-9 (artists of their own); rock is the most listened, then jazz."""
+    for asset_id, genre in enumerate(["jazz"] * 3 + ["rock"] * 3 + ["techno"] * 3, start=1):
+        add_recording(db, asset_id, artist_address(asset_id))
+        tag_genres(db, asset_id, [genre])
+    listeners = {1: 3, 2: 2, 3: 1, 4: 6, 5: 5, 6: 4, 7: 1}
+    add_plays(db, [(_fan(db, now, 10 * a + i), a, now - timedelta(days=1)) for a, n in listeners.items()
+                   for i in range(n)])
+
+
+def test_cold_start_is_popular_in_the_genres_of_what_the_listener_likes_and_follows(db_session):
+    now = now_of(db_session)
+    _genre_catalog(db_session, now)
+    newcomer = add_account(db_session, now)
+    # Likes a jazz recording; follows the artist of a techno one.
+    db_session.execute(text("insert into social_likes (user_id, subject_type, subject_id) "
+                            "values (:u, 'recording', '3')"), {"u": newcomer})
+    techno_artist = add_account(db_session, now - timedelta(days=300), wallet=artist_address(8))
+    db_session.execute(text("insert into social_follows (follower_id, followee_id) values (:a, :b)"),
+                       {"a": newcomer, "b": techno_artist})
+
+    result = service.recommend(db_session, CHAIN_ID, newcomer, 6)
+    assert result.cold_start and result.genres == ["jazz", "techno"]
+    # Jazz and techno take turns (most listened first), then what is popular overall fills the list.
+    assert [i.asset_id for i in result.for_you] == [1, 7, 2, 3, 4, 5]
+    assert [i.source for i in result.for_you][:3] == ["popular:jazz", "popular:techno", "popular:jazz"]
+
+
+def test_cold_start_without_any_taste_takes_the_catalogs_top_genres_and_leaves_blocked_artists_out(db_session):
+    now = now_of(db_session)
+    _genre_catalog(db_session, now)
+    newcomer = add_account(db_session, now)
+    blocked = add_account(db_session, now - timedelta(days=300), wallet=artist_address(4))
+    db_session.execute(text("insert into social_blocks (blocker_id, blocked_id) values (:a, :b)"),
+                       {"a": newcomer, "b": blocked})
+
+    result = service.recommend(db_session, CHAIN_ID, newcomer, 4)
+    assert result.genres == ["rock", "jazz", "techno"]
+    assert [i.asset_id for i in result.for_you] == [1, 7, 5, 2]  # rock leads with 4, whose artist is blocked

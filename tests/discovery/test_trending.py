@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from discovery.trending import repository, service
+from discovery.trending import repository, service, signals
 from discovery.trending.models import TrendingEntry, TrendingRun
 from discovery.trending.signals import Engagement
 from discovery.trending.tasks import refresh_if_due
@@ -50,11 +50,11 @@ def test_one_account_with_10000_plays_cannot_enter_the_top_10(db_session):
     add_plays(db_session, [(attacker, asset_id, now - timedelta(hours=h)) for h, asset_id in enumerate(range(1, 12))])
     _refresh(db_session, now)
 
-    for window in ("7d", "30d"):
-        assert str(ATTACKED) not in _top(db_session, "v1", window)
+    for version, window in ((v, w) for v in ("v1", "v2") for w in ("7d", "30d")):
+        assert str(ATTACKED) not in _top(db_session, version, window)
         # The organic leader leads, and the list is full of organic recordings.
-        assert _top(db_session, "v1", window)[0] == "1"
-        assert len(_top(db_session, "v1", window)) == 10
+        assert _top(db_session, version, window)[0] == "1"
+        assert len(_top(db_session, version, window)) == 10
     # 10,000 plays weigh what 5 do: one listener, its weight capped.
     plays = {int(e.entity): e for e in db_session.scalars(select(TrendingEntry).where(
         TrendingEntry.formula_version == "v1", TrendingEntry.kind == "recording", TrendingEntry.window == "7d"))}
@@ -75,10 +75,68 @@ def test_fifty_accounts_created_the_same_day_cannot_enter_the_top_10(db_session)
 
     # Plain distinct listeners (v0) are fooled: the attacked recording is in their top 10 ...
     assert str(ATTACKED) in _top(db_session, "v0", "7d")
-    # ... the trusted score (v1) is not, in any window.
+    # ... the trusted scores (v1, v2) are not, in any window.
+    for version, window in ((v, w) for v in ("v1", "v2") for w in ("24h", "7d", "30d")):
+        assert str(ATTACKED) not in _top(db_session, version, window)
+    assert _top(db_session, "v2", "7d")[0] == "1"
+
+
+def _engage(db, table: str, user_id, asset_id: int, at) -> None:
+    columns = "id, user_id, subject_type, subject_id, created_at" if table == "social_reposts" else \
+        "user_id, subject_type, subject_id, created_at"
+    values = "gen_random_uuid(), :u, 'recording', :s, :t" if table == "social_reposts" else \
+        ":u, 'recording', :s, :t"
+    db.execute(text(f"insert into {table} ({columns}) values ({values})"),  # noqa: S608 -- our names
+               {"u": user_id, "s": str(asset_id), "t": at})
+
+
+def test_likes_and_reposts_from_fifty_same_day_accounts_cannot_enter_the_top_10(db_session):
+    now = now_of(db_session)
+    organic_catalog(db_session, now)
+    add_recording(db_session, ATTACKED, artist_address(77))
+    signup = now - timedelta(days=1)
+    fresh = [add_account(db_session, signup, verified=True, wallet=artist_address(1000 + i)) for i in range(50)]
+    add_plays(db_session, [(listener, asset_id, now - timedelta(hours=2 + k))
+                           for listener in fresh for k, asset_id in enumerate((ATTACKED, 2, 3))])
+    for listener in fresh:
+        _engage(db_session, "social_likes", listener, ATTACKED, now - timedelta(hours=1))
+        _engage(db_session, "social_reposts", listener, ATTACKED, now - timedelta(minutes=30))
+    engaged = signals.engagement_since(db_session, CHAIN_ID, now - timedelta(days=7))
+    assert {(e.likes, e.reposts) for e in engaged if e.asset_id == ATTACKED} == {(1, 1)}
+    assert len([e for e in engaged if e.asset_id == ATTACKED]) == 50
+    service.refresh(db_session, CHAIN_ID, genres={},
+                    engagement=lambda since: signals.engagement_since(db_session, CHAIN_ID, since), now=now)
+
+    assert str(ATTACKED) in _top(db_session, "v0", "7d")
     for window in ("24h", "7d", "30d"):
-        assert str(ATTACKED) not in _top(db_session, "v1", window)
-    assert _top(db_session, "v1", "7d")[0] == "1"
+        assert str(ATTACKED) not in _top(db_session, "v2", window)
+    assert _top(db_session, "v2", "7d")[0] == "1"
+
+
+def test_real_likes_and_reposts_count_once_per_account_never_for_payees(db_session):
+    now = now_of(db_session)
+    artist, payee = artist_address(1), artist_address(2)
+    add_recording(db_session, 1, artist, payees=[artist, payee])
+    add_recording(db_session, 2, artist_address(3))
+    own = add_account(db_session, now - timedelta(days=90), verified=True, wallet=artist)
+    co_payee = add_account(db_session, now - timedelta(days=90), verified=True, wallet=payee)
+    fans = [add_account(db_session, now - timedelta(days=90 + i), verified=True) for i in range(3)]
+    everyone = [own, co_payee, *fans]
+    add_plays(db_session, [(f, a, now - timedelta(hours=5)) for f in fans for a in (1, 2)])
+    for account in everyone:
+        _engage(db_session, "social_likes", account, 1, now - timedelta(hours=1))
+        _engage(db_session, "social_reposts", account, 1, now - timedelta(hours=1))
+    engaged = signals.engagement_since(db_session, CHAIN_ID, now - timedelta(days=1))
+    assert {e.listener_id for e in engaged} == set(fans)
+    assert {e.artist for e in engaged} == {artist}
+    service.refresh(db_session, CHAIN_ID, genres={},
+                    engagement=lambda since: signals.engagement_since(db_session, CHAIN_ID, since), now=now)
+
+    v2 = {e.entity: e for e in repository.entries(db_session, "v2", "recording", "7d", "", "", 10)}
+    assert v2["1"].listeners == 3 and v2["1"].score > v2["2"].score
+    # Each fan's plays, like and repost together stay under the account cap, times its trust.
+    assert v2["1"].score <= 3 * service.ACCOUNT_CAP * (1 + service.VELOCITY_BOOST)
+    assert _top(db_session, "v2", "7d", kind="artist")[0] == artist
 
 
 def test_payees_do_not_count_for_their_own_recordings_and_frozen_recordings_never_trend(db_session):
@@ -173,11 +231,12 @@ def test_likes_reposts_and_genres_enter_the_lists(db_session):
     _refresh(db_session, now, engagement=lambda since: reposts, genres={1: ["house"], 2: ["jazz", "house"]})
 
     # Likes and reposts lift recording 2 above 1, which has the same listeners by plays only.
-    assert _top(db_session, "v1", "7d") == ["2", "1"]
-    assert [e.entity for e in repository.entries(db_session, "v1", "recording", "7d", "jazz", "", 10)] == ["2"]
-    assert [e.entity for e in repository.entries(db_session, "v1", "recording", "7d", "house", "", 10)] == ["2", "1"]
-    # Formula versions are side by side: v0 ignores the reposts.
+    assert _top(db_session, "v2", "7d") == ["2", "1"]
+    assert [e.entity for e in repository.entries(db_session, "v2", "recording", "7d", "jazz", "", 10)] == ["2"]
+    assert [e.entity for e in repository.entries(db_session, "v2", "recording", "7d", "house", "", 10)] == ["2", "1"]
+    # Formula versions are side by side: v0 and v1 count plays only.
     assert _top(db_session, "v0", "7d") == ["1", "2"]
+    assert _top(db_session, "v1", "7d") == ["1", "2"]
 
 
 def test_the_job_runs_once_per_interval_and_the_api_serves_its_lists(db_session, api):
@@ -186,10 +245,10 @@ def test_the_job_runs_once_per_interval_and_the_api_serves_its_lists(db_session,
     assert refresh_if_due(db_session, CHAIN_ID, timedelta(minutes=5)) is not None
     assert refresh_if_due(db_session, CHAIN_ID, timedelta(minutes=5)) is None  # not due again yet
     db_session.commit()  # the api fixture's sessions share the test's rolled-back connection
-    run = db_session.get(TrendingRun, "v1")
+    run = db_session.get(TrendingRun, "v2")
 
     body = api.get("/v1/trending", params={"kind": "recording", "window": "7d", "limit": 5}).json()
-    assert body["formula_version"] == "v1" and body["computed_at"] is not None
+    assert body["formula_version"] == "v2" and body["computed_at"] is not None
     assert [item["rank"] for item in body["items"]] == [1, 2, 3, 4, 5]
     assert body["items"][0]["asset_id"] == 1 and body["items"][0]["score"] > body["items"][4]["score"]
     assert run.entries > 0
@@ -200,3 +259,33 @@ def test_the_job_runs_once_per_interval_and_the_api_serves_its_lists(db_session,
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
     assert "window" in bad.text
 
+
+
+def test_lists_per_territory_count_the_plays_from_that_country(db_session, api):
+    now = now_of(db_session)
+    for asset_id in (1, 2, 3):
+        add_recording(db_session, asset_id, artist_address(asset_id))
+    germans = [add_account(db_session, now - timedelta(days=100 + i), verified=True) for i in range(4)]
+    french = [add_account(db_session, now - timedelta(days=100 + i), verified=True) for i in range(2)]
+    add_plays(db_session, [(f, 1, now - timedelta(hours=3)) for f in germans])
+    add_plays(db_session, [(f, 2, now - timedelta(hours=3)) for f in french])
+    add_plays(db_session, [(french[0], 3, now - timedelta(hours=2))])
+    db_session.execute(text("update plays set country = case when listener_id = any(:de) then 'DE' else 'FR' end"),
+                       {"de": germans})
+    nobody = add_account(db_session, now - timedelta(days=100), verified=True)
+    add_plays(db_session, [(nobody, 3, now - timedelta(hours=2))])  # no country known: counted everywhere only
+    _refresh(db_session, now, engagement=lambda since: [Engagement(f, 3, 1, 1, now - timedelta(hours=1))
+                                                        for f in french])
+
+    def top(territory, kind="recording", version="v2"):
+        return [e.entity for e in repository.entries(db_session, version, kind, "7d", "", territory, 10)]
+
+    assert set(top("")) == {"1", "2", "3"}
+    assert top("DE") == ["1"]
+    # In France recording 3 has one player but two accounts that liked and reposted it.
+    assert top("FR") == ["3", "2"] and top("FR", version="v1") == ["2", "3"]
+    assert top("FR", kind="artist") == [artist_address(3), artist_address(2)]
+    assert top("US") == []
+    db_session.commit()
+    body = api.get("/v1/trending", params={"territory": "DE", "window": "7d"}).json()
+    assert body["territory"] == "DE" and [i["asset_id"] for i in body["items"]] == [1]
