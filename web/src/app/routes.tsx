@@ -33,7 +33,7 @@ function signedIn(path: string, page: () => Promise<ComponentType>): RouteObject
 function adminOnly(path: string, page: () => Promise<ComponentType>): RouteObject {
   return { path, lazy: async () => {
     const Page = await page()
-    return { Component: () => <RequireSession roles={['admin']} refusal={t.admin.adminsOnly}><Page /></RequireSession> }
+    return { Component: () => <RequireSession roles={['admin']} refusal={t.shopNav.adminsOnly}><Page /></RequireSession> }
   } }
 }
 

@@ -457,6 +457,7 @@ export const en = {
     moderation: 'Moderation',
     payments: 'Payment events',
     users: 'Roles',
+    adminsOnly: 'Only admins use the admin console.',
   },
   shop: {
     title: 'Shop',
