@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 
@@ -41,5 +41,20 @@ describe('the shop', () => {
     renderApp('/shop?sold_out=true')
     expect(await screen.findByText(/No edition matches/)).toBeInTheDocument()
     expect(screen.getByRole('link', { name: 'Clear filters' })).toHaveAttribute('href', '/shop')
+  })
+
+  it('is filtered by keyboard alone: Space ticks a filter, Enter applies it', async () => {
+    const calls = stubFetch({ 'GET /v1/editions': () => json({ block: BLOCK, data: [edition(1)], next_cursor: null }) })
+    const { router } = renderApp('/shop')
+    await screen.findByRole('article', { name: 'Edition 1' })
+    const user = userEvent.setup()
+    screen.getByRole('checkbox', { name: 'On sale now' }).focus()
+    await user.keyboard(' ')
+    await user.tab()
+    await user.tab()
+    expect(screen.getByLabelText('Artist (wallet address)')).toHaveFocus()
+    await user.keyboard(`${ARTIST}{Enter}`)
+    await waitFor(() => expect(router.state.location.search).toBe(`?on_sale=true&artist=${ARTIST}`))
+    await waitFor(() => expect(new URL(calls.at(-1)!.request.url).searchParams.get('artist')).toBe(ARTIST))
   })
 })

@@ -35,9 +35,10 @@ describe('a fan’s subscription', () => {
                                                checkout_session_id: 'cs_sub', plan: PLANS[1] }, 201),
     })
     expect(await screen.findByText(/You have no subscription/)).toBeInTheDocument()
+    const yearly = await screen.findByRole('button', { name: 'Subscribe: 99.99 USD per year' })
     await expectAccessible()
     const user = userEvent.setup()
-    await user.click(screen.getByRole('button', { name: 'Subscribe: 99.99 USD per year' }))
+    await user.click(yearly)
     expect(await screen.findByText('Taking you to the checkout…')).toBeInTheDocument()
     expect(went).toEqual(['https://checkout.stripe.com/c/pay/cs_sub'])
     expect(calls.find((c) => c.method === 'POST' && c.path === '/v1/me/subscription')?.body)
