@@ -42,4 +42,24 @@ export const paths = {
     pattern: '/auditor/periods/:periodId',
     to: (periodId: number, account?: string) => `/auditor/periods/${periodId}${query({ account })}`,
   },
+  // --- fan money screens and the admin console ---
+  shop: {
+    pattern: '/shop',
+    to: (filters: { on_sale?: boolean; sold_out?: boolean; artist?: string; cursor?: string } = {}) =>
+      `/shop${query({ ...filters, on_sale: filters.on_sale ? 'true' : undefined,
+                      sold_out: filters.sold_out ? 'true' : undefined })}`,
+  },
+  edition: { pattern: '/shop/editions/:editionId', to: (editionId: number) => `/shop/editions/${editionId}` },
+  // Stripe Checkout comes back here; the page follows the order, fulfilled only by the webhook
+  order: { pattern: '/orders/:orderId', to: (orderId: string) => `/orders/${orderId}` },
+  collection: { pattern: '/account/collection', to: () => '/account/collection' },
+  receipts: { pattern: '/account/receipts', to: () => '/account/receipts' },
+  subscription: { pattern: '/account/subscription', to: () => '/account/subscription' },
+  privacy: { pattern: '/account/privacy', to: () => '/account/privacy' },
+  adminModeration: {
+    pattern: '/admin/moderation',
+    to: (status?: 'open' | 'actioned' | 'dismissed') => `/admin/moderation${query({ status })}`,
+  },
+  adminDeadLetters: { pattern: '/admin/payments', to: () => '/admin/payments' },
+  adminUsers: { pattern: '/admin/users', to: () => '/admin/users' },
 } as const

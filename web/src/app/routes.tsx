@@ -1,13 +1,16 @@
 /** The route tree: each pattern from `paths.ts`; pages lazy-loaded; loaders prefetch the page's queries. */
 import type { QueryClient } from '@tanstack/react-query'
+import type { ComponentType } from 'react'
 import type { RouteObject } from 'react-router'
 
 import { assetListOptions, assetOptions } from '../api/assets'
 import { chainOptions } from '../api/chain'
+import { editionOptions, editionsOptions, holdersOptions } from '../api/editions'
 import { periodOptions, periodsOptions } from '../api/royalties'
 import { Layout } from '../components/Layout'
 import { Loading } from '../components/states'
 import { RequireSession } from '../components/RequireSession'
+import { filtersFrom } from '../fan/shop/filters'
 import { HomePage, NotFoundPage } from './HomePage'
 import { paths } from './paths'
 import { t } from './strings'
@@ -16,6 +19,22 @@ import { t } from './strings'
 function start(work: () => unknown): null {
   void work()
   return null
+}
+
+/** A lazily loaded page for signed-in users. */
+function signedIn(path: string, page: () => Promise<ComponentType>): RouteObject {
+  return { path, lazy: async () => {
+    const Page = await page()
+    return { Component: () => <RequireSession><Page /></RequireSession> }
+  } }
+}
+
+/** A lazily loaded page of the admin console. */
+function adminOnly(path: string, page: () => Promise<ComponentType>): RouteObject {
+  return { path, lazy: async () => {
+    const Page = await page()
+    return { Component: () => <RequireSession roles={['admin']} refusal={t.shopNav.adminsOnly}><Page /></RequireSession> }
+  } }
 }
 
 export function makeRoutes(queryClient: QueryClient): RouteObject[] {
@@ -114,6 +133,29 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         // viem and the Merkle library are in this chunk only
         lazy: async () => ({ Component: (await import('../auditor/PeriodPage')).PeriodPage }),
       },
+      // --- fan money screens and the admin console ---
+      {
+        path: paths.shop.pattern,
+        loader: ({ request }) => start(() =>
+          queryClient.prefetchQuery(editionsOptions(filtersFrom(new URL(request.url).searchParams)))),
+        lazy: async () => ({ Component: (await import('../fan/shop/ShopPage')).ShopPage }),
+      },
+      {
+        path: paths.edition.pattern,
+        loader: ({ params }) => start(() => Promise.all([
+          queryClient.prefetchQuery(editionOptions(Number(params.editionId))),
+          queryClient.prefetchQuery(holdersOptions(Number(params.editionId))),
+        ])),
+        lazy: async () => ({ Component: (await import('../fan/shop/EditionPage')).EditionPage }),
+      },
+      signedIn(paths.order.pattern, async () => (await import('../fan/shop/OrderPage')).OrderPage),
+      signedIn(paths.collection.pattern, async () => (await import('../fan/shop/CollectionPage')).CollectionPage),
+      signedIn(paths.receipts.pattern, async () => (await import('../fan/shop/ReceiptsPage')).ReceiptsPage),
+      signedIn(paths.subscription.pattern, async () => (await import('../fan/shop/SubscriptionPage')).SubscriptionPage),
+      signedIn(paths.privacy.pattern, async () => (await import('../fan/privacy/PrivacyPage')).PrivacyPage),
+      adminOnly(paths.adminModeration.pattern, async () => (await import('../admin/ModerationPage')).ModerationPage),
+      adminOnly(paths.adminDeadLetters.pattern, async () => (await import('../admin/DeadLettersPage')).DeadLettersPage),
+      adminOnly(paths.adminUsers.pattern, async () => (await import('../admin/RolesPage')).RolesPage),
       { path: '*', element: <NotFoundPage /> },
     ],
   }]

@@ -32,6 +32,14 @@ export function Layout() {
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.webhooks.to()}>{t.webhooks.nav}</NavLink>}
           {hasRole(session, 'admin') && <NavLink to={paths.adminPeriods.to()}>{t.nav.admin}</NavLink>}
+          {/* fan money screens and the admin console */}
+          <NavLink to={paths.shop.to()}>{t.shopNav.shop}</NavLink>
+          {session.status === 'signed-in' && <NavLink to={paths.collection.to()}>{t.shopNav.collection}</NavLink>}
+          {session.status === 'signed-in' && <NavLink to={paths.subscription.to()}>{t.shopNav.subscription}</NavLink>}
+          {session.status === 'signed-in' && <NavLink to={paths.privacy.to()}>{t.shopNav.privacy}</NavLink>}
+          {hasRole(session, 'admin') && <NavLink to={paths.adminModeration.to()}>{t.shopNav.moderation}</NavLink>}
+          {hasRole(session, 'admin') && <NavLink to={paths.adminDeadLetters.to()}>{t.shopNav.payments}</NavLink>}
+          {hasRole(session, 'admin') && <NavLink to={paths.adminUsers.to()}>{t.shopNav.users}</NavLink>}
         </nav>
         <div className="account">
           <button type="button" className="secondary" onClick={switchTheme} aria-label={t.theme.label(t.theme[theme])}>
