@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030_discovery_signals"
-down_revision = "0026"
+down_revision = "0027_card_orders"
 branch_labels = None
 depends_on = None
 
