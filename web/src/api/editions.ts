@@ -1,12 +1,10 @@
 /** Editions for fans (`/v1/editions`): the shop, one edition and its holders, buying by crypto or by card, orders,
  * and the collection (`/v1/me/collection`). Nothing here is optimistic: money shows what the API answered. */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { Client } from 'openapi-fetch'
 import { useEffect } from 'react'
 
 import { api, type Schemas } from './client'
 import { unwrap } from './errors'
-import type { paths } from './schema'
 
 export type Edition = Schemas['EditionOut']
 export type PurchasePrepared = Schemas['PurchasePrepared']
@@ -89,73 +87,24 @@ export function usePurchaseStatus(txHash: string | null) {
 }
 
 // --- card purchases and orders ------------------------------------------------------------------------------------
-// HAND-TYPED: `POST /v1/editions/{edition_id}/checkout` and `GET /v1/me/orders/{order_id}` are being built (issue 14)
-// and are not in schema.d.ts yet. These shapes follow the issue's text; once the schema has the routes, delete them
-// and the cast below (tsc then checks the real shapes).
-
-export type OrderState = 'payment-pending' | 'payment-failed' | 'sold-out-refunded' | 'mint-pending' | 'minted'
-
-export interface EditionCheckoutIn {
-  quantity: number
-}
-
-export interface EditionCheckoutOut {
-  /** The order's UUID (also the on-chain `orderId`). */
-  order_id: string
-  /** Stripe Checkout: the fan is sent there; fulfilment comes from the webhook, never from the return page. */
-  url: string
-}
-
-export interface OrderOut {
-  id: string
-  edition_id: number
-  quantity: number
-  state: OrderState
-  message?: string | null
-  /** The mint transaction, once sent. */
-  tx_hash: string | null
-  /** Where the token is (the fan's wallet, or the custodial one made for them). */
-  wallet: string | null
-}
-
-type Json<T> = { content: { 'application/json': T } }
-interface PendingPaths {
-  '/v1/editions/{edition_id}/checkout': {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never }
-    post: {
-      parameters: { query?: never; header?: never; path: { edition_id: number }; cookie?: never }
-      requestBody: Json<EditionCheckoutIn>
-      responses: { 201: Json<EditionCheckoutOut> & { headers: Record<string, unknown> } }
-    }
-  }
-  '/v1/me/orders/{order_id}': {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never }
-    get: {
-      parameters: { query?: never; header?: never; path: { order_id: string }; cookie?: never }
-      requestBody?: never
-      responses: { 200: Json<OrderOut> & { headers: Record<string, unknown> } }
-    }
-  }
-}
-
-/** The same client (bearer, network edge), typed with the two routes the schema does not have yet. */
-const pending = api as unknown as Client<paths & PendingPaths>
+export type OrderOut = Schemas['OrderOut']
+export type OrderState = OrderOut['state']
 
 export function useEditionCheckout() {
   return useMutation({
     mutationFn: ({ editionId, quantity }: { editionId: number; quantity: number }) =>
-      unwrap(pending.POST('/v1/editions/{edition_id}/checkout', {
+      unwrap(api.POST('/v1/editions/{edition_id}/checkout', {
         params: { path: { edition_id: editionId } }, body: { quantity } })),
   })
 }
 
-const SETTLED: OrderState[] = ['payment-failed', 'sold-out-refunded', 'minted']
+const SETTLED: OrderState[] = ['payment-failed', 'sold-out-refunded', 'minted']  // mint-failed is retried
 
 /** Refreshed while the webhook and the mint job are still working on it. */
 export const orderOptions = (orderId: string) =>
   queryOptions({
     queryKey: editionKeys.order(orderId),
-    queryFn: () => unwrap(pending.GET('/v1/me/orders/{order_id}', { params: { path: { order_id: orderId } } })),
+    queryFn: () => unwrap(api.GET('/v1/me/orders/{order_id}', { params: { path: { order_id: orderId } } })),
     refetchInterval: (query) => (query.state.data && !SETTLED.includes(query.state.data.state) ? 2000 : false),
   })
 

@@ -1638,6 +1638,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/editions/{edition_id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Buy an edition by card: an order and a Stripe Checkout URL (the token is minted from the payment's webhook) */
+        post: operations["checkout_v1_editions__edition_id__checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your card orders, newest first, with their state and where the tokens are */
+        get: operations["my_orders_v1_me_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One card order: its state, what it means, the mint transaction */
+        get: operations["my_order_v1_me_orders__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/search": {
         parameters: {
             query?: never;
@@ -1803,6 +1854,74 @@ export interface paths {
         };
         /** Partner-reported usage and net revenue of a recording per territory (artists; partner keys with analytics:read) */
         get: operations["territories_v1_analytics_territories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An artist address's counted plays by listener country or by where in the app they started, most played first (artists; partner keys with analytics:read) */
+        get: operations["breakdown_v1_analytics_breakdown_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/followers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your followers per day: how many followed that day and the total by its end (artists; partner keys with analytics:read) */
+        get: operations["followers_v1_analytics_followers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue per royalty period, newest first: your entitlement and each of your recordings' revenue and plays (artists; partner keys with analytics:read) */
+        get: operations["revenue_v1_analytics_revenue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/editions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales of the editions your wallets created (artists; partner keys with analytics:read) */
+        get: operations["editions_v1_analytics_editions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2844,6 +2963,23 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** AssetRevenueOut */
+        AssetRevenueOut: {
+            /** Asset Id */
+            asset_id: number;
+            /**
+             * Revenue
+             * @description Revenue recorded for the recording in the period (smallest unit)
+             */
+            revenue: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Plays
+             * @description Counted plays the period paid for
+             */
+            plays: number;
+        };
         /**
          * Attachment
          * @example {
@@ -3049,6 +3185,33 @@ export interface components {
             /** Items */
             items: components["schemas"]["BonusFileOut"][];
         };
+        /**
+         * Breakdown
+         * @example {
+         *       "artist": "0x7a3b9C2D4e5F60718293a4b5c6D7e8f901a2b3c4",
+         *       "by": "country",
+         *       "data": [
+         *         {
+         *           "listener_days": 3310,
+         *           "plays": 5120,
+         *           "value": "DE"
+         *         },
+         *         {
+         *           "listener_days": 1480,
+         *           "plays": 2210,
+         *           "value": "FR"
+         *         }
+         *       ]
+         *     }
+         */
+        Breakdown: {
+            /** Artist */
+            artist: string;
+            /** By */
+            by: string;
+            /** Data */
+            data: components["schemas"]["ShareOut"][];
+        };
         /** CallOut */
         CallOut: {
             /** To */
@@ -3065,6 +3228,53 @@ export interface components {
             value: string;
             /** Description */
             description: string;
+        };
+        /**
+         * CardCheckoutIn
+         * @example {
+         *       "quantity": 1
+         *     }
+         */
+        CardCheckoutIn: {
+            /**
+             * Quantity
+             * @description Tokens to buy (at most 10 per order)
+             * @default 1
+             */
+            quantity: number;
+            /**
+             * Wallet
+             * @description One of your wallets to receive the tokens; by default your first linked wallet, else your custodial wallet (created for you when you have none)
+             */
+            wallet?: string | null;
+        };
+        /**
+         * CardCheckoutOut
+         * @example {
+         *       "checkout_url": "https://checkout.stripe.com/c/pay/cs_live_a1Kq9ZtW3xYb7NcR2mVd8LpE4sFgH6jU",
+         *       "order": {
+         *         "amount": 500,
+         *         "created_at": "2026-03-01T12:00:00Z",
+         *         "currency": "USD",
+         *         "edition_id": 1,
+         *         "id": "3f8a3c1e-9b2d-4c5e-8f7a-1d2e3f4a5b6c",
+         *         "message": "Waiting for your payment: finish it on the checkout page. Nothing is charged until then.",
+         *         "onchain_order_id": "0x000000000000000000000000000000003f8a3c1e9b2d4c5e8f7a1d2e3f4a5b6c",
+         *         "quantity": 1,
+         *         "state": "payment-pending",
+         *         "tax": 0,
+         *         "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+         *         "wallet_kind": "custodial"
+         *       }
+         *     }
+         */
+        CardCheckoutOut: {
+            /**
+             * Checkout Url
+             * @description Send the fan here (Stripe Checkout); the token is minted from the payment's webhook, never from the success page
+             */
+            checkout_url: string;
+            order: components["schemas"]["OrderOut"];
         };
         /**
          * ChainOut
@@ -4052,6 +4262,55 @@ export interface components {
             from_address: string;
         };
         /**
+         * EditionSalesList
+         * @example {
+         *       "editions": [
+         *         {
+         *           "asset_id": 7,
+         *           "buyers": 39,
+         *           "edition_id": 3,
+         *           "fees": 21000000,
+         *           "max_supply": 100,
+         *           "paid": 420000000,
+         *           "payment_token": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
+         *           "sold": 42
+         *         }
+         *       ]
+         *     }
+         */
+        EditionSalesList: {
+            /** Editions */
+            editions: components["schemas"]["EditionSalesOut"][];
+        };
+        /** EditionSalesOut */
+        EditionSalesOut: {
+            /** Edition Id */
+            edition_id: number;
+            /** Asset Id */
+            asset_id: number;
+            /** Payment Token */
+            payment_token: string;
+            /** Max Supply */
+            max_supply: number;
+            /**
+             * Sold
+             * @description Tokens minted to others than the creator
+             */
+            sold: number;
+            /** Buyers */
+            buyers: number;
+            /**
+             * Paid
+             * @description Paid by those buyers, in the payment token's smallest unit
+             */
+            paid: number;
+            /**
+             * Fees
+             * @description The platform's fees out of `paid`
+             */
+            fees: number;
+        };
+        /**
          * EmailVerificationSent
          * @example {
          *       "expires_in": 172800,
@@ -4387,6 +4646,52 @@ export interface components {
          * @enum {string}
          */
         Folder: "inbox" | "requests";
+        /**
+         * FollowerPointOut
+         * @example {
+         *       "day": "2026-03-14",
+         *       "new": 12,
+         *       "total": 1843
+         *     }
+         */
+        FollowerPointOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * New
+             * @description Followers now who followed on that day
+             */
+            new: number;
+            /**
+             * Total
+             * @description Followers now who followed by the end of that day
+             */
+            total: number;
+        };
+        /**
+         * FollowerSeries
+         * @example {
+         *       "points": [
+         *         {
+         *           "day": "2026-03-14",
+         *           "new": 12,
+         *           "total": 1843
+         *         },
+         *         {
+         *           "day": "2026-03-15",
+         *           "new": 9,
+         *           "total": 1852
+         *         }
+         *       ]
+         *     }
+         */
+        FollowerSeries: {
+            /** Points */
+            points: components["schemas"]["FollowerPointOut"][];
+        };
         /** FreezeOut */
         FreezeOut: {
             /** Block Number */
@@ -4924,6 +5229,85 @@ export interface components {
             metadata_uri?: string | null;
         };
         /**
+         * OrderOut
+         * @example {
+         *       "amount": 500,
+         *       "created_at": "2026-03-01T12:00:00Z",
+         *       "currency": "USD",
+         *       "edition_id": 1,
+         *       "id": "3f8a3c1e-9b2d-4c5e-8f7a-1d2e3f4a5b6c",
+         *       "message": "Your token is in 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 (transaction 0x2a40…6df8).",
+         *       "minted_at": "2026-03-01T12:01:05Z",
+         *       "onchain_order_id": "0x000000000000000000000000000000003f8a3c1e9b2d4c5e8f7a1d2e3f4a5b6c",
+         *       "paid_at": "2026-03-01T12:01:00Z",
+         *       "quantity": 1,
+         *       "state": "minted",
+         *       "tax": 0,
+         *       "tx_hash": "0x2a402796493ccc57286f02b63dd3b1350abc4be96dbf13765082a2dc0a276df8",
+         *       "wallet": "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+         *       "wallet_kind": "custodial"
+         *     }
+         */
+        OrderOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Onchain Order Id
+             * @description The `orderId` of `mintFor` on chain (bytes32): the UUID, left-padded
+             */
+            onchain_order_id: string;
+            /** Edition Id */
+            edition_id: number;
+            /** Quantity */
+            quantity: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "payment-pending" | "payment-failed" | "sold-out-refunded" | "mint-pending" | "mint-failed" | "minted";
+            /**
+             * Message
+             * @description What the state means for you, in a sentence
+             */
+            message: string;
+            /**
+             * Wallet
+             * @description Where the tokens go
+             */
+            wallet: string;
+            /**
+             * Wallet Kind
+             * @enum {string}
+             */
+            wallet_kind: "linked" | "custodial";
+            /** Currency */
+            currency: string;
+            /**
+             * Amount
+             * @description What you pay, tax included, in the currency's smallest unit
+             */
+            amount: number;
+            /** Tax */
+            tax: number;
+            /**
+             * Tx Hash
+             * @description The mint transaction, once minted
+             */
+            tx_hash: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
+            /** Minted At */
+            minted_at: string | null;
+        };
+        /**
          * PayeeIn
          * @example {
          *       "address": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -5043,6 +5427,30 @@ export interface components {
             /** @description Set on the 202 of a close or publish: the job to follow */
             job?: components["schemas"]["PeriodJob"] | null;
         };
+        /** PeriodRevenueOut */
+        PeriodRevenueOut: {
+            /** Period Id */
+            period_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Status */
+            status: string;
+            /**
+             * Earned
+             * @description What your wallets are entitled to from the period's statement (smallest unit)
+             */
+            earned: number;
+            /** Assets */
+            assets: components["schemas"]["AssetRevenueOut"][];
+        };
         /**
          * PlanChangeIn
          * @example {
@@ -5136,9 +5544,16 @@ export interface components {
             flags: string[];
         };
         /**
+         * PlaySource
+         * @description Where in the app a play started (for the artist's analytics).
+         * @enum {string}
+         */
+        PlaySource: "search" | "trending" | "recommendations" | "related" | "profile" | "feed" | "library" | "edition" | "external" | "other";
+        /**
          * PlaybackSessionIn
          * @example {
-         *       "asset_id": 7
+         *       "asset_id": 7,
+         *       "source": "trending"
          *     }
          */
         PlaybackSessionIn: {
@@ -5147,6 +5562,8 @@ export interface components {
              * @description A mirrored recording (its chain asset id)
              */
             asset_id: number;
+            /** @description Where in the app the play started (artists see plays per source) */
+            source?: components["schemas"]["PlaySource"] | null;
         };
         /**
          * PlaybackSessionOut
@@ -5640,6 +6057,7 @@ export interface components {
          *         }
          *       ],
          *       "cold_start": false,
+         *       "cold_start_genres": [],
          *       "for_you": [
          *         {
          *           "artist": "0xc1D2e3f405162738495a6b7c8d9E0f1A2b3C4d5E",
@@ -5672,6 +6090,11 @@ export interface components {
             new_from_followed: components["schemas"]["RecommendedRecording"][];
             /** Because You Played */
             because_you_played: components["schemas"]["BecauseYouPlayed"][];
+            /**
+             * Cold Start Genres
+             * @description Cold start: the genre slugs `for_you` is popular in (from the listener's likes, follows and plays, else the catalog's top genres)
+             */
+            cold_start_genres?: string[];
         };
         /**
          * RecommendedRecording
@@ -6112,6 +6535,32 @@ export interface components {
             asset_id?: number | null;
         };
         /**
+         * RevenueList
+         * @example {
+         *       "periods": [
+         *         {
+         *           "assets": [
+         *             {
+         *               "asset_id": 7,
+         *               "currency": "USD",
+         *               "plays": 5120,
+         *               "revenue": 250000
+         *             }
+         *           ],
+         *           "earned": 184300,
+         *           "ends_at": "2026-04-01T00:00:00Z",
+         *           "period_id": 12,
+         *           "starts_at": "2026-03-01T00:00:00Z",
+         *           "status": "published"
+         *         }
+         *       ]
+         *     }
+         */
+        RevenueList: {
+            /** Periods */
+            periods: components["schemas"]["PeriodRevenueOut"][];
+        };
+        /**
          * RevenueOut
          * @example {
          *       "amount": "999",
@@ -6295,6 +6744,28 @@ export interface components {
             };
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * ShareOut
+         * @example {
+         *       "listener_days": 3310,
+         *       "plays": 5120,
+         *       "value": "DE"
+         *     }
+         */
+        ShareOut: {
+            /**
+             * Value
+             * @description A country code (ISO 3166-1 alpha-2, `unknown` where none was known) or a play source
+             */
+            value: string;
+            /** Plays */
+            plays: number;
+            /**
+             * Listener Days
+             * @description Distinct listeners of each day, added up over the days
+             */
+            listener_days: number;
         };
         /**
          * SignUp
@@ -15209,12 +15680,201 @@ export interface operations {
             };
         };
     };
+    checkout_v1_editions__edition_id__checkout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The edition id */
+                edition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardCheckoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardCheckoutOut"];
+                };
+            };
+            /** @description `malformed-body` (the request body cannot be read: not UTF-8 JSON, or not the declared form) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `wallet-not-yours` (Not one of your wallets) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `edition-not-found` (Edition not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `no-card-price` (Not sold by card); `sale-not-active` (The sale is not open); `sold-out` (Sold out); `wallet-cap-reached` (Per-wallet cap reached) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large` (the request body is over the size limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `stripe-unavailable` (Payment processor unavailable); `service-unavailable` (Service unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_orders_v1_me_orders_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"][];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_order_v1_me_orders__order_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's `id` */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `order-not-found` (Order not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search_v1_search_get: {
         parameters: {
             query: {
                 /** @description The words to find */
                 q: string;
-                /** @description Comma-separated kinds: recordings, works, editions, artists, users (default: all) */
+                /** @description Comma-separated kinds: recordings, works, editions, artists, users, posts (default: all) */
                 type?: string | null;
                 /** @description Comma-separated facets to count over all matches: kind, genre, mood, year, has_edition */
                 facets?: string | null;
@@ -15340,7 +16000,7 @@ export interface operations {
                 /** @description ISO 3166-1 alpha-2 code */
                 territory?: string | null;
                 /** @description Formula version; `v0` is plain distinct listeners, kept for comparison */
-                version?: "v0" | "v1";
+                version?: "v0" | "v1" | "v2";
                 limit?: number;
             };
             header?: never;
@@ -15605,6 +16265,307 @@ export interface operations {
                      *     FR,2210,796,EUR
                      */
                     "text/csv": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    breakdown_v1_analytics_breakdown_get: {
+        parameters: {
+            query: {
+                /** @description One of your addresses (a controller) */
+                artist: string;
+                /** @description First day (UTC), inclusive */
+                from: string;
+                /** @description Last day (UTC), inclusive */
+                to: string;
+                /** @description `country`: the listener's; `source`: the player's */
+                by?: "country" | "source";
+                limit?: number;
+                /** @description `csv`: text/csv with a header line */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                    /**
+                     * @example value,plays,listener_days
+                     *     DE,5120,3310
+                     *     FR,2210,1480
+                     */
+                    "text/csv": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followers_v1_analytics_followers_get: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), inclusive */
+                from: string;
+                /** @description Last day (UTC), inclusive */
+                to: string;
+                /** @description `csv`: text/csv with a header line */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowerSeries"];
+                    /**
+                     * @example day,new,total
+                     *     2026-03-14,12,1843
+                     *     2026-03-15,9,1852
+                     */
+                    "text/csv": unknown;
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revenue_v1_analytics_revenue_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevenueList"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Forbidden); `scope-missing` (API key lacks a scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `analytics-not-found` (No analytics for you here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited` (Too many requests) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editions_v1_analytics_editions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditionSalesList"];
                 };
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token); `invalid-api-key` (Invalid API key) */

@@ -518,6 +518,7 @@ export const en = {
       'payment-failed': 'The payment failed: nothing was charged.',
       'sold-out-refunded': 'The edition sold out or closed before the payment: the payment was refunded in full.',
       'mint-pending': 'Paid: the token is being minted.',
+      'mint-failed': 'Paid: minting the token failed for now; it is retried automatically.',
       minted: 'Minted: the token is in the wallet below.',
     },
   },

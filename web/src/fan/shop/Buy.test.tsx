@@ -112,7 +112,7 @@ describe('an edition', () => {
     leaveWith((url) => went.push(url))
     const calls = stubFetch({
       ...editionRoutes(),
-      'POST /v1/editions/1/checkout': () => json({ order_id: ORDER_ID, url: 'https://checkout.stripe.com/c/pay/cs_1' }, 201),
+      'POST /v1/editions/1/checkout': () => json({ checkout_url: 'https://checkout.stripe.com/c/pay/cs_1', order: { id: ORDER_ID, state: 'payment-pending' } }, 201),
     })
     await signIn('fan@example.org', 'correct horse 42!')
     renderApp('/shop/editions/1')

@@ -12,11 +12,11 @@ export function BuyByCard({ editionId, quantity, disabled }: { editionId: number
   return (
     <div>
       <button type="button" disabled={disabled || checkout.isPending || checkout.isSuccess}
-        onClick={() => checkout.mutate({ editionId, quantity }, { onSuccess: (started) => leaveFor(started.url) })}>
+        onClick={() => checkout.mutate({ editionId, quantity }, { onSuccess: (started) => leaveFor(started.checkout_url) })}>
         {t.shop.buyCard}
       </button>
       {checkout.isSuccess && (
-        <p role="status">{t.shop.toCheckout} <Link to={paths.order.to(checkout.data.order_id)}>{t.shop.orderLink}</Link></p>
+        <p role="status">{t.shop.toCheckout} <Link to={paths.order.to(checkout.data.order.id)}>{t.shop.orderLink}</Link></p>
       )}
       {checkout.isError && <ErrorState error={checkout.error} />}
     </div>

@@ -9,8 +9,10 @@ import { FAN_WALLET, MINT_TX } from './fixtures'
 
 const ORDER_ID = '3f2c9a1e-7b4d-4e8a-9c61-5d0f2b7a8e13'
 const order = (state: string, minted = false) => ({
-  id: ORDER_ID, edition_id: 1, quantity: 1, state, message: null,
-  tx_hash: minted ? MINT_TX : null, wallet: minted ? FAN_WALLET : null,
+  id: ORDER_ID, onchain_order_id: `0x${'0'.repeat(32)}${ORDER_ID.replaceAll('-', '')}`, edition_id: 1, quantity: 1,
+  state, message: `The server's sentence for ${state}.`, wallet: FAN_WALLET, wallet_kind: 'custodial',
+  currency: 'USD', amount: 500, tax: 0, tx_hash: minted ? MINT_TX : null, created_at: '2026-03-01T12:00:00Z',
+  paid_at: null, minted_at: null,
 })
 
 describe('an order paid by card', () => {
