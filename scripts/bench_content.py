@@ -168,8 +168,12 @@ def main() -> None:
         data = source.read_bytes()
         started = time.perf_counter()
         upload = _request("POST", base + "/v1/uploads?filename=track.wav", data, artist)
+        upload_s = time.perf_counter() - started
+        claimed_s = None
         while (state := _request("GET", f"{base}/v1/uploads/{upload['id']}", headers=artist))["state"] not in (
                 "ready", "rejected", "failed"):
+            if claimed_s is None and state["state"] == "processing":
+                claimed_s = time.perf_counter() - started
             time.sleep(0.1)
         ready_s = time.perf_counter() - started
         if state["state"] != "ready":
@@ -210,7 +214,8 @@ def main() -> None:
 
     print(json.dumps({
         "ready_s": round(ready_s, 2), "ffmpeg_s": round(ffmpeg_s, 2), "ready_to_ffmpeg": round(ready_s / ffmpeg_s, 3),
-        "realtime_x": round(args.track_s / ready_s, 1),
+        "realtime_x": round(args.track_s / ready_s, 1), "upload_s": round(upload_s, 2),
+        "processing_from_s": round(claimed_s or 0, 2),
         "stream_rps": round(runs["stream"]["rps"]), "static_rps": round(runs["static"]["rps"]),
         "stream_to_static": round(runs["stream"]["rps"] / runs["static"]["rps"], 3),
         "stream_p99_ttfb_ms": round(paced["stream"]["p99_ms"], 2),
