@@ -12,7 +12,7 @@ import redis
 from sqlalchemy import func, select
 
 from harmoni.settings import Settings
-from social import feed, graph, moderation, posts, service
+from social import feed, feed_sql, graph, moderation, posts, service
 from social.models import Post, Release, Repost
 from tests.social.factories import account, post
 
@@ -48,7 +48,15 @@ class Clock:
         return self.at
 
 
-def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settings):
+def _scanned(db, settings, viewer, monkeypatch) -> list[str]:
+    """The SQL feed read in the shape of a reader of many accounts (one scan newest first)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(feed_sql, "LATERAL_MAX_FOLLOWEES", 0)
+        assert feed_sql.shape_for(db, viewer) == "scan"
+        return _all(db, settings, viewer, False)
+
+
+def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settings, monkeypatch):
     db, rng, clock = db_session, random.Random(15), Clock(db_session)
     viewer = account(db)
     artists = [account(db, "artist") for _ in range(8)]
@@ -82,6 +90,7 @@ def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settin
         db.commit()
         cached, sql = _all(db, settings, viewer.id, True), _all(db, settings, viewer.id, False)
         assert cached == sql, f"round {round_}"
+        assert _scanned(db, settings, viewer.id, monkeypatch) == sql, f"round {round_}"
         shown = {uuid.UUID(i.actor_id) for i in feed.home(db, settings, viewer.id, None, 100, use_cache=False).items}
         assert not shown & {blocked.id, muted.id, artists[5].id}
     assert len(sql) > CACHE_ITEMS  # the later pages came from SQL past the cache
@@ -91,7 +100,7 @@ def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settin
     assert len(subjects) == len(set(subjects))  # a subject reposted by several followees is shown once
 
 
-def test_a_repost_is_shown_under_its_first_reposter(db_session, settings):
+def test_a_repost_is_shown_under_its_first_reposter(db_session, settings, monkeypatch):
     db = db_session
     viewer, author, first, second = account(db), account(db, "artist"), account(db, "artist"), account(db, "artist")
     original = post(db, author, "original", created_at=datetime(2026, 11, 1, tzinfo=UTC))
@@ -103,6 +112,7 @@ def test_a_repost_is_shown_under_its_first_reposter(db_session, settings):
     db.commit()
     items = feed.home(db, settings, viewer.id, None, 10).items
     assert [(i.kind, uuid.UUID(i.actor_id)) for i in items] == [("repost", first.id)]
+    assert _scanned(db, settings, viewer.id, monkeypatch) == [items[0].key]
     assert db.query(Repost).filter(Repost.subject_id == str(original.id)).count() == 2
 
 
