@@ -4,15 +4,17 @@ One SQL query over the followees gives the newest items (their posts, releases, 
 several followees shown once under the first); nothing is written per follower when an artist posts, so an
 account with a million followers costs its followers nothing until they read. Active readers' first pages are
 cached in Redis (a bounded list per account): a read asks SQL only for items newer than the cache's mark (minus an
-overlap for transactions that committed late), and the cache is dropped when the reader's graph changes or when
-content anyone may have cached goes away (deleted, hidden, un-reposted, suspended: a global epoch). A cold reader,
-or a page past the cache, is served by the same SQL query.
+overlap for transactions that committed late), and not at all within `HARMONI_SOCIAL_FEED_CACHE_FRESH_S` of the
+last top-up (new items show that much later at most: a reader polling fast costs SQL once per interval); the cache
+is dropped when the reader's graph changes or when content anyone may have cached goes away (deleted, hidden,
+un-reposted, suspended: a global epoch). A cold reader, or a page past the cache, is served by the same SQL query.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -99,9 +101,12 @@ def _cached_items(session: Session, settings: Settings, viewer: uuid.UUID) -> li
         with client.pipeline(transaction=False) as pipe:  # one round trip: the epoch, the mark, the items
             epoch, meta, raw = pipe.get(EPOCH_KEY).hgetall(key + ":meta").lrange(key, 0, -1).execute()
         epoch = int(epoch or 0)
+        current = bool(meta) and int(meta[b"epoch"]) == epoch
+        if current and time.time() - float(meta.get(b"checked", 0)) < settings.social_feed_cache_fresh_s:
+            return [FeedItem.from_json(item) for item in raw]  # topped up a moment ago: Redis alone answers
         now = _db_now(session)
         changed = True
-        if meta and int(meta[b"epoch"]) == epoch:
+        if current:
             mark = datetime.fromisoformat(meta[b"mark"].decode())
             fresh = _home_items(session, settings, viewer, since=mark - LATE_COMMIT_OVERLAP, limit=size)
             known = [FeedItem.from_json(item) for item in raw]
@@ -116,7 +121,7 @@ def _cached_items(session: Session, settings: Settings, viewer: uuid.UUID) -> li
                 pipe.delete(key)
                 if items:
                     pipe.rpush(key, *[item.to_json() for item in items])
-            pipe.hset(key + ":meta", mapping={"epoch": epoch, "mark": now.isoformat(),
+            pipe.hset(key + ":meta", mapping={"epoch": epoch, "mark": now.isoformat(), "checked": time.time(),
                                               "complete": int(len(items) < size)})
             pipe.expire(key, ttl)
             pipe.expire(key + ":meta", ttl)

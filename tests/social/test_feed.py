@@ -22,7 +22,7 @@ CACHE_ITEMS = 20
 @pytest.fixture
 def settings(redis_url, database_url) -> Settings:
     return Settings(_env_file=None, env="test", database_url=database_url, redis_url=redis_url,
-                    social_feed_cache_items=CACHE_ITEMS)
+                    social_feed_cache_items=CACHE_ITEMS, social_feed_cache_fresh_s=0)
 
 
 def _all(db, settings, viewer, use_cache: bool, limit: int = 7) -> list[str]:
@@ -168,3 +168,21 @@ def test_a_redis_outage_falls_back_to_sql(db_session, database_url):
         redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.2).ping()
     page = feed.home(db, settings, viewer.id, None, 10)
     assert (page.source, len(page.items)) == ("sql", 1)
+
+
+def test_a_cache_topped_up_a_moment_ago_answers_alone_but_removals_show_at_once(db_session, settings):
+    db = db_session
+    settings = settings.model_copy(update={"social_feed_cache_fresh_s": 3600})  # "a moment" is an hour here
+    viewer, artist = account(db), account(db, "artist")
+    graph.follow(db, viewer.id, artist.id)
+    first = post(db, artist, "first")
+    db.commit()
+    assert [i.subject_id for i in feed.home(db, settings, viewer.id, None, 10).items] == [str(first.id)]
+    post(db, artist, "second")
+    db.commit()
+    page = feed.home(db, settings, viewer.id, None, 10)
+    assert (page.source, [i.subject_id for i in page.items]) == ("cache", [str(first.id)])  # SQL not asked
+    assert len(feed.home(db, settings, viewer.id, None, 10, use_cache=False).items) == 2
+    service.delete_post(db, settings, db.get(type(artist), artist.id), first.id)
+    db.commit()  # a deletion moves the epoch: the cache rebuilds from SQL at once
+    assert [i.subject_id for i in feed.home(db, settings, viewer.id, None, 10).items] != [str(first.id)]

@@ -57,9 +57,10 @@ def test_message_notifications_follow_preferences(db_session, database_url):
 
 
 def _recording(db, asset_id: int, wallet: str) -> None:
-    db.add(Asset(chain_id=31337, asset_id=asset_id, kind="recording", controller=wallet, industry_code=f"USRC1760{asset_id}",
-                 work_ids=[], metadata_uri="", split_version=1, split_hash="0x" + "00" * 32, split_recipients=[],
-                 split_allocations=[], split_locked=False, frozen=False, registered_block=1,
+    db.add(Asset(chain_id=31337, asset_id=asset_id, kind="recording", controller=wallet,
+                 industry_code=f"USRC1760{asset_id}", work_ids=[], metadata_uri="", split_version=1,
+                 split_hash="0x" + "00" * 32, split_recipients=[], split_allocations=[], split_locked=False,
+                 frozen=False, registered_block=1,
                  registered_tx="0x" + "00" * 32, updated_block=1))
     db.flush()
 
