@@ -17,7 +17,8 @@ from harmoni.settings import Settings, get_settings
 # Modules whose tasks the worker registers (imported by name: the kernel depends on none of them).
 TASK_MODULES = ["harmoni.tasks", "ledger.tasks", "ledger.royalties.tasks", "partners.tasks", "notifications.tasks",
                 "content.tasks", "ledger.editions.tasks", "payments.tasks", "discovery.search.tasks",
-                "discovery.trending.tasks", "discovery.recommendations.tasks", "discovery.analytics.tasks"]
+                "discovery.trending.tasks", "discovery.recommendations.tasks", "discovery.analytics.tasks",
+                "social.tasks"]
 
 celery_app = Celery("harmoni")
 

@@ -257,6 +257,7 @@ class Settings(BaseSettings):
     smtp_url: SecretStr = SecretStr("")
     smtp_from: str = "HARMONI <no-reply@harmoni.local>"
     smtp_timeout_s: float = Field(10.0, gt=0)
+    smtp_ca_file: str = ""  # PEM CA bundle the SMTP server's certificate must chain to; empty: the system's
     smtp_catcher_port: int = 8025
     email_lease_s: float = Field(60.0, gt=0)
     email_retry_base_s: float = Field(30.0, ge=0)
@@ -294,9 +295,11 @@ class Settings(BaseSettings):
     social_new_account_days: int = Field(7, ge=0)
     # Comma-separated words (case-insensitive, whole words) a post, comment or message may not contain.
     social_blocked_words: str = ""
-    # Home feeds of active users cached in Redis (HARMONI_REDIS_URL; none without it): items kept, seconds idle.
+    # Home feeds of active users cached in Redis (HARMONI_REDIS_URL; none without it): items kept, seconds idle,
+    # and how soon after a top-up from SQL a read is answered from Redis alone.
     social_feed_cache_items: int = Field(400, ge=20)
     social_feed_cache_ttl_s: int = Field(3600, ge=60)
+    social_feed_cache_fresh_s: float = Field(0.5, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -284,6 +284,9 @@ def _periodic_jobs() -> None:
     from notifications.tasks import send_emails
 
     send_emails.delay()  # notification mails still unread after their delay, then the outbox over SMTP
+    from social.tasks import sync_releases
+
+    sync_releases.delay()  # registered recordings become releases: followers' feeds, their notifications
     drain_search_outbox.delay()  # the search index takes in what changed (a Celery worker with Redis)
     # Discovery: each job runs when its own interval (settings) has passed since its last run.
     from discovery.analytics.tasks import rollup_analytics

@@ -187,7 +187,7 @@ def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
 def deliver(settings: Settings, message: EmailMessage) -> None:
     """Hand the message to the SMTP server; returns once the server accepted it."""
     target = SmtpTarget.parse(settings.smtp_url.get_secret_value())
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)  # verified: host name and chain
     try:
         if target.implicit_tls:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=settings.smtp_timeout_s,

@@ -36,6 +36,7 @@ class NotificationKind(StrEnum):
     mention = "mention"
     reply = "reply"
     release = "release"  # a recording registered (by you, or by an artist you follow)
+    message = "message"  # a direct message (not a request: those wait in the requests folder)
     # Money and rights.
     sale = "sale"
     payout_published = "payout_published"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Uuid, and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, DateTime, Uuid, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array, insert
+from sqlalchemy.orm import Session, aliased
 
 from notifications.models import EmailSuppression, Notification, NotificationActor, NotificationPreference
 
@@ -44,6 +44,40 @@ def record_event(session: Session, notification_id: uuid.UUID, actor_id: uuid.UU
         values["latest_actor_ids"] = newest_first[1:LATEST_ACTORS]
     session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
     return session.get(Notification, notification_id, populate_existing=True)
+
+
+def fan_out(session: Session, recipients, values: dict, actor_id: uuid.UUID, now: datetime,
+            email_due: dict, email_default: str) -> None:
+    """One notification (or one more event of its group) per recipient whose preferences keep the kind on some
+    channel, with `actor_id` as its actor: an insert from a select, then the actors from what it returned."""
+    who = recipients.subquery("recipient")
+    recipient = next(iter(who.c))
+    in_app_pref, email_pref = aliased(NotificationPreference), aliased(NotificationPreference)
+    in_app = func.coalesce(in_app_pref.delivery, "immediate")
+    email = func.coalesce(email_pref.delivery, email_default)
+
+    def chosen(pref, channel: str):
+        return and_(pref.user_id == recipient, pref.kind == values["kind"], pref.channel == channel)
+
+    rows = select(func.gen_random_uuid(), recipient, *[literal(values[k]) for k in
+                                                       ("kind", "subject_type", "subject_id", "group_key")],
+                  literal(values["window_start"], BigInteger), literal(1), literal(1),
+                  cast(array([literal(actor_id, Uuid)]), ARRAY(Uuid)), literal(values["data"], JSONB),
+                  in_app != "off", literal(now), literal(now),
+                  case(*[(email == d.value, literal(at, DateTime(timezone=True))) for d, at in email_due.items()
+                         if at is not None])).select_from(who).outerjoin(
+        in_app_pref, chosen(in_app_pref, "in_app")).outerjoin(email_pref, chosen(email_pref, "email")).where(
+        recipient != actor_id, or_(in_app != "off", email != "off"))
+    columns = ["id", "recipient_id", "kind", "subject_type", "subject_id", "group_key", "window_start", "actor_count",
+               "event_count", "latest_actor_ids", "data", "in_app", "created_at", "updated_at", "email_due_at"]
+    statement = insert(Notification).from_select(columns, rows)
+    statement = statement.on_conflict_do_update(constraint="uq_notifications_group", set_={
+        "event_count": Notification.event_count + 1, "updated_at": now, "read_at": None,
+        "data": statement.excluded.data,
+        "email_due_at": func.coalesce(Notification.email_due_at, statement.excluded.email_due_at)})
+    written = statement.returning(Notification.id).cte("written")
+    session.execute(insert(NotificationActor).from_select(
+        ["notification_id", "actor_id"], select(written.c.id, literal(actor_id, Uuid))).on_conflict_do_nothing())
 
 
 def page(session: Session, recipient_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int,

@@ -42,6 +42,7 @@ EMAIL_DEFAULTS: dict[NotificationKind, Delivery] = {
     NotificationKind.claim_confirmed: Delivery.immediate,
     NotificationKind.invitation: Delivery.immediate,
     NotificationKind.dispute_opened: Delivery.immediate,
+    NotificationKind.message: Delivery.immediate,
 }
 DIGEST_HOUR_UTC = 8
 
@@ -62,13 +63,14 @@ def next_digest(now: datetime) -> datetime:
 
 def notify(session: Session, *, recipient_id: uuid.UUID, kind: NotificationKind | str,
            actor_id: uuid.UUID | None = None, subject_type: str, subject_id: str | int | uuid.UUID,
-           group_key: str | None = None, data: dict | None = None,
+           group_key: str | None = None, data: dict | None = None, repeats: bool = False,
            settings: Settings | None = None) -> Notification | None:
     """Record that `actor_id` did `kind` to `subject` for `recipient_id`, in the caller's transaction.
 
     Returns the (possibly grouped) notification, or None when nothing was recorded: the recipient turned the
-    kind off on every channel, the actor is the recipient, this actor is already in the group, or (without an
-    actor) this subject was notified before.
+    kind off on every channel, the actor is the recipient, this actor is already in the group (unless the event
+    `repeats`: a second message counts, unread again, the actor still counted once), or (without an actor) this
+    subject was notified before.
     """
     kind = NotificationKind(kind)
     if actor_id is not None and actor_id == recipient_id:
@@ -90,14 +92,35 @@ def notify(session: Session, *, recipient_id: uuid.UUID, kind: NotificationKind 
         "in_app": in_app is not Delivery.off}, now)
     if actor_id is None and not created:
         return None
-    if actor_id is not None and not repository.add_actor(session, notification_id, actor_id):
+    new_actor = actor_id is not None and repository.add_actor(session, notification_id, actor_id)
+    if actor_id is not None and not new_actor and not repeats:
         return None
-    due = {Delivery.immediate: now + timedelta(seconds=settings.notification_email_delay_s),
-           Delivery.daily: next_digest(now), Delivery.off: None}[email]
-    notification = repository.record_event(session, notification_id, actor_id, data or {}, now, due)
+    notification = repository.record_event(session, notification_id, actor_id if new_actor else None, data or {},
+                                           now, _email_due(settings, email, now))
     live.announce(session, settings, recipient_id,
                   {"type": "notification", "id": str(notification.id), "kind": kind.value})
     return notification
+
+
+def _email_due(settings: Settings, email: Delivery, now: datetime) -> datetime | None:
+    return {Delivery.immediate: now + timedelta(seconds=settings.notification_email_delay_s),
+            Delivery.daily: next_digest(now), Delivery.off: None}[email]
+
+
+def notify_many(session: Session, recipients, *, kind: NotificationKind, actor_id: uuid.UUID, subject_type: str,
+                subject_id: str, group_key: str = "", data: dict | None = None,
+                settings: Settings | None = None) -> None:
+    """`notify` for every account of `recipients` (a select of user ids) in one statement, each per their
+    preferences: a release told to an artist's followers writes their rows set-wise, never one query a follower.
+    No live event: a page learns of these at its next read."""
+    settings = settings or get_settings()
+    now = _now()
+    window = settings.notification_group_window_s
+    repository.fan_out(session, recipients, {
+        "kind": kind.value, "subject_type": subject_type, "subject_id": str(subject_id), "group_key": group_key,
+        "window_start": int(now.timestamp()) // window * window, "data": data or {}}, actor_id, now,
+        {delivery: _email_due(settings, delivery, now) for delivery in Delivery},
+        EMAIL_DEFAULTS[kind].value)
 
 
 # Reading
@@ -202,6 +225,7 @@ _VERBS: dict[NotificationKind, str] = {
     NotificationKind.mention: "mentioned you in {title}",
     NotificationKind.reply: "replied to you on {title}",
     NotificationKind.release: "released {title}",
+    NotificationKind.message: "sent you {messages}",
     NotificationKind.dispute_opened: "opened a dispute on {title}",
 }
 _SENTENCES: dict[NotificationKind, str] = {
@@ -220,7 +244,10 @@ def summary(notification: Notification, names: dict[uuid.UUID, str]) -> str:
     data = notification.data or {}
     values = {"title": data.get("title") or f"{notification.subject_type} {notification.subject_id}",
               "count": notification.event_count, "amount": data.get("amount", "?"),
-              "account": data.get("account", "your wallet"), "period": data.get("period_id", "?")}
+              "account": data.get("account", "your wallet"), "period": data.get("period_id", "?"),
+              "messages": "a message" if notification.event_count <= 1 else f"{notification.event_count} messages"}
+    if kind is NotificationKind.release and notification.event_count > 1:
+        values["title"] = f"{notification.event_count} recordings"
     actors = [names.get(actor_id, "someone") for actor_id in notification.latest_actor_ids]
     if actors and kind in _VERBS:
         others = notification.actor_count - 1

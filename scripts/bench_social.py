@@ -146,13 +146,10 @@ def main() -> None:
                 results["fanout_s"] = fanout_s(base, artist_token, fan_token)
             drive(base + "/v1/me/feed", args.clients, args.warmup, headers)
             results[name] = drive(base + "/v1/me/feed", args.clients, args.seconds, headers)
-            stopped = servers.pop()  # one server at a time on the machine
-            stopped.terminate()
-            stopped.wait(20)
+            _stop(servers.pop())  # one server at a time on the machine
     finally:
         for api in servers:
-            api.terminate()
-            api.wait(20)
+            _stop(api)
         if started_pg:
             embedded_db.stop(work_dir)
     baseline = results["baseline"]
@@ -166,6 +163,16 @@ def main() -> None:
         "sizes": sizes, "note": "smaller than the issue's sizes unless passed on the command line",
         "clients": args.clients, "workers": args.workers, "generator": baseline["generator"],
     }))
+
+
+def _stop(api: subprocess.Popen) -> None:
+    """Stop a server; one still busy with slow requests after 20 s is killed (the run's numbers are taken)."""
+    api.terminate()
+    try:
+        api.wait(20)
+    except subprocess.TimeoutExpired:
+        api.kill()
+        api.wait(20)
 
 
 def uuid_of(n: int):

@@ -4,28 +4,29 @@ One SQL query over the followees gives the newest items (their posts, releases, 
 several followees shown once under the first); nothing is written per follower when an artist posts, so an
 account with a million followers costs its followers nothing until they read. Active readers' first pages are
 cached in Redis (a bounded list per account): a read asks SQL only for items newer than the cache's mark (minus an
-overlap for transactions that committed late), and the cache is dropped when the reader's graph changes or when
-content anyone may have cached goes away (deleted, hidden, un-reposted, suspended: a global epoch). A cold reader,
-or a page past the cache, is served by the same SQL query.
+overlap for transactions that committed late), and not at all within `HARMONI_SOCIAL_FEED_CACHE_FRESH_S` of the
+last top-up (new items show that much later at most: a reader polling fast costs SQL once per interval); the cache
+is dropped when the reader's graph changes or when content anyone may have cached goes away (deleted, hidden,
+un-reposted, suspended: a global epoch). A cold reader, or a page past the cache, is served by the same SQL query.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import redis
-from sqlalchemy import String, Uuid, and_, case, cast, event, false, literal, or_, select, true, tuple_, union_all
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import String, cast, event, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from harmoni.settings import Settings
-from social import cursor, posts, repository
-from social.models import Comment, Follow, Like, Post, Release, Repost, Visibility
+from social import cursor, feed_sql, posts, repository
+from social.models import Comment, Like, Repost
 
 LATE_COMMIT_OVERLAP = timedelta(seconds=60)
 PREFIX = "harmoni:social:feed:"
@@ -58,86 +59,18 @@ class FeedPage:
     source: str  # cache | sql
 
 
-def _post_visible(viewer: uuid.UUID | None, held: set[int], viewer_follows_author):
-    """SQL condition: the viewer may see a post of `Post`'s row (its author's follow status given)."""
-    clauses = [Post.visibility == Visibility.public.value]
-    if viewer is not None:
-        clauses.append(Post.author_id == viewer)
-        clauses.append(and_(Post.visibility == Visibility.followers.value, viewer_follows_author))
-        if held:
-            clauses.append(and_(Post.visibility == Visibility.holders.value, Post.edition_id.in_(held)))
-    return and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None), or_(*clauses))
-
-
-def _followed_by(viewer: uuid.UUID | None):
-    if viewer is None:
-        return false()
-    return Post.author_id.in_(select(Follow.followee_id).where(Follow.follower_id == viewer))
-
-
-def _held(session: Session, settings: Settings, viewer: uuid.UUID | None, actors) -> set[int]:
-    if viewer is None:
-        return set()
-    gated = set(session.scalars(select(Post.edition_id).distinct().where(
-        Post.author_id.in_(actors), Post.visibility == Visibility.holders.value, Post.deleted_at.is_(None))))
-    return posts.held_editions(session, settings, viewer, gated)
-
-
-def _window(branch, at, key, before: tuple[datetime, str] | None, since: datetime | None, limit: int):
-    """The newest `limit` rows of one branch within the page, in the merged order (time, then key)."""
-    if before is not None:
-        branch = branch.where(at <= before[0])
-    if since is not None:
-        branch = branch.where(at >= since)
-    return branch.order_by(at.desc(), key.desc()).limit(limit)
-
-
 def query_items(session: Session, settings: Settings, viewer: uuid.UUID | None, actors, *, actors_followed: bool,
-                before: tuple[datetime, str] | None = None, since: datetime | None = None,
+                shape: str = "lateral", before: tuple[datetime, str] | None = None, since: datetime | None = None,
                 limit: int = 30) -> list[FeedItem]:
     """Newest items of `actors` (a select of user ids) that `viewer` may see, in (at, key) descending order."""
-    held = _held(session, settings, viewer, actors)
-    excluded = repository.excluded_accounts(viewer)
-    follows_author = true() if actors_followed else _followed_by(viewer)
-    post_rows = select(literal("post").label("kind"), ("post:" + cast(Post.id, String)).label("key"),
-                       Post.author_id.label("actor_id"), Post.created_at.label("at"),
-                       literal("post").label("subject_type"), cast(Post.id, String).label("subject_id"),
-                       literal(None, String).label("comment")).where(
-        Post.author_id.in_(actors), Post.author_id.not_in(excluded), _post_visible(viewer, held, follows_author))
-    firsts = (select(Repost).where(Repost.user_id.in_(actors), Repost.user_id.not_in(excluded))
-              .ext(distinct_on(Repost.subject_type, Repost.subject_id))
-              .order_by(Repost.subject_type, Repost.subject_id, Repost.created_at, Repost.id).subquery())
-    # The CASE casts only post ids (a recording's id is no UUID), and keeps the primary key usable.
-    reposted_post_ok = select(Post.id).where(
-        Post.id == case((firsts.c.subject_type == "post", cast(firsts.c.subject_id, Uuid))),
-        Post.author_id.not_in(excluded),
-        _post_visible(viewer, held, _followed_by(viewer))).exists()
-    repost_rows = select(literal("repost"), "repost:" + cast(firsts.c.id, String), firsts.c.user_id,
-                         firsts.c.created_at, firsts.c.subject_type, firsts.c.subject_id, firsts.c.comment).where(
-        or_(firsts.c.subject_type != "post", reposted_post_ok))
-    release_rows = select(literal("release"), "release:" + cast(Release.asset_id, String), Release.artist_id,
-                          Release.released_at, literal("recording"), cast(Release.asset_id, String),
-                          literal(None, String)).where(
-        Release.chain_id == settings.chain_id, Release.artist_id.in_(actors), Release.artist_id.not_in(excluded))
-    # Each branch is cut to the page (cursor, mark, limit) before the union, so the merge sorts at most 3 x limit
-    # rows instead of every followee's history; posts come off the (author_id, created_at) index.
-    post_rows = _window(post_rows, Post.created_at, "post:" + cast(Post.id, String), before, since, limit)
-    repost_rows = _window(repost_rows, firsts.c.created_at, "repost:" + cast(firsts.c.id, String), before, since,
-                          limit)
-    release_rows = _window(release_rows, Release.released_at, "release:" + cast(Release.asset_id, String), before,
-                           since, limit)
-    merged = union_all(post_rows, repost_rows, release_rows).subquery()
-    query = select(merged)
-    if before is not None:
-        query = query.where(tuple_(merged.c.at, merged.c.key) < tuple_(before[0], before[1]))
-    if since is not None:
-        query = query.where(merged.c.at >= since)
-    rows = session.execute(query.order_by(merged.c.at.desc(), merged.c.key.desc()).limit(limit)).all()
+    rows = feed_sql.query_items(session, settings, viewer, actors, actors_followed=actors_followed, shape=shape,
+                                before=before, since=since, limit=limit)
     return [FeedItem(r.kind, r.key, str(r.actor_id), r.at, r.subject_type, r.subject_id, r.comment) for r in rows]
 
 
-def _followees(viewer: uuid.UUID):
-    return select(Follow.followee_id).where(Follow.follower_id == viewer)
+def _home_items(session: Session, settings: Settings, viewer: uuid.UUID, **window) -> list[FeedItem]:
+    return query_items(session, settings, viewer, feed_sql.followees(viewer), actors_followed=True,
+                       shape=feed_sql.shape_for(session, viewer), **window)
 
 
 def _page(items: list[FeedItem], limit: int, source: str) -> FeedPage:
@@ -165,23 +98,30 @@ def _cached_items(session: Session, settings: Settings, viewer: uuid.UUID) -> li
     client, key = _redis(settings.redis_url), f"{PREFIX}{viewer}"
     size, ttl = settings.social_feed_cache_items, settings.social_feed_cache_ttl_s
     try:
-        epoch = int(client.get(EPOCH_KEY) or 0)
-        meta = client.hgetall(key + ":meta")
+        with client.pipeline(transaction=False) as pipe:  # one round trip: the epoch, the mark, the items
+            epoch, meta, raw = pipe.get(EPOCH_KEY).hgetall(key + ":meta").lrange(key, 0, -1).execute()
+        epoch = int(epoch or 0)
+        current = bool(meta) and int(meta[b"epoch"]) == epoch
+        if current and time.time() - float(meta.get(b"checked", 0)) < settings.social_feed_cache_fresh_s:
+            return [FeedItem.from_json(item) for item in raw]  # topped up a moment ago: Redis alone answers
         now = _db_now(session)
-        if meta and int(meta[b"epoch"]) == epoch:
+        changed = True
+        if current:
             mark = datetime.fromisoformat(meta[b"mark"].decode())
-            fresh = query_items(session, settings, viewer, _followees(viewer), actors_followed=True,
-                                since=mark - LATE_COMMIT_OVERLAP, limit=size)
-            known = [FeedItem.from_json(raw) for raw in client.lrange(key, 0, -1)]
-            by_key = {item.key: item for item in known} | {item.key: item for item in fresh}
-            items = sorted(by_key.values(), key=lambda i: (i.at, i.key), reverse=True)[:size]
+            fresh = _home_items(session, settings, viewer, since=mark - LATE_COMMIT_OVERLAP, limit=size)
+            known = [FeedItem.from_json(item) for item in raw]
+            by_key = {item.key: item for item in known}
+            changed = any(by_key.get(item.key) != item for item in fresh)
+            by_key |= {item.key: item for item in fresh}
+            items = sorted(by_key.values(), key=lambda i: (i.at, i.key), reverse=True)[:size] if changed else known
         else:
-            items = query_items(session, settings, viewer, _followees(viewer), actors_followed=True, limit=size)
+            items = _home_items(session, settings, viewer, limit=size)
         with client.pipeline() as pipe:
-            pipe.delete(key)
-            if items:
-                pipe.rpush(key, *[item.to_json() for item in items])
-            pipe.hset(key + ":meta", mapping={"epoch": epoch, "mark": now.isoformat(),
+            if changed:  # nothing new (the usual read of an active reader): only the mark moves
+                pipe.delete(key)
+                if items:
+                    pipe.rpush(key, *[item.to_json() for item in items])
+            pipe.hset(key + ":meta", mapping={"epoch": epoch, "mark": now.isoformat(), "checked": time.time(),
                                               "complete": int(len(items) < size)})
             pipe.expire(key, ttl)
             pipe.expire(key + ":meta", ttl)
@@ -206,8 +146,7 @@ def home(session: Session, settings: Settings, viewer: uuid.UUID, after: str | N
         window = cached[start:start + limit + 1]
         if len(window) == limit + 1 or len(cached) < settings.social_feed_cache_items:
             return _page(window, limit, "cache")
-    items = query_items(session, settings, viewer, _followees(viewer), actors_followed=True, before=position,
-                        limit=limit + 1)
+    items = _home_items(session, settings, viewer, before=position, limit=limit + 1)
     return _page(items, limit, "sql")
 
 

@@ -75,8 +75,9 @@ def send(session: Session, settings: Settings, sender: User, recipient_id: uuid.
     member = session.get(ConversationMember, (conversation.id, sender.id))
     member.last_read_at = message.created_at  # one has read what one wrote
     session.flush()
-    events.emitted(session, "message", sender.id, "message", str(message.id), recipient_id=recipient_id,
-                   filtered=folder == "requests", conversation_id=str(conversation.id))
+    # Grouped per conversation: one notification ("sent you 3 messages") per window, unread at each message.
+    events.emitted(session, "message", sender.id, "conversation", str(conversation.id), recipient_id=recipient_id,
+                   filtered=folder == "requests", message_id=str(message.id))
     return message
 
 

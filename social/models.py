@@ -138,7 +138,8 @@ class Repost(Base):
     __table_args__ = (UniqueConstraint("user_id", "subject_type", "subject_id"),
                       CheckConstraint("subject_type in ('recording', 'edition', 'post')", name="subject_known"),
                       Index("ix_social_reposts_user_created", "user_id", "created_at"),
-                      Index("ix_social_reposts_subject", "subject_type", "subject_id", "created_at"))
+                      Index("ix_social_reposts_subject", "subject_type", "subject_id", "created_at"),
+                      Index("ix_social_reposts_created", "created_at", "id"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -154,7 +155,10 @@ class Post(Base):
     __tablename__ = "social_posts"
     __table_args__ = (CheckConstraint(_known("visibility", Visibility), name="visibility_known"),
                       CheckConstraint("(visibility = 'holders') = (edition_id is not null)", name="holders_edition"),
-                      Index("ix_social_posts_author_created", "author_id", "created_at"))
+                      Index("ix_social_posts_author_created", "author_id", "created_at"),
+                      Index("ix_social_posts_created", "created_at", "id"),
+                      Index("ix_social_posts_gated", "author_id", "edition_id",
+                            postgresql_where=text("visibility = 'holders' and deleted_at is null")))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -221,7 +225,8 @@ class Release(Base):
     """A registered recording as an event of its artist's timeline (the account whose wallet controls it)."""
 
     __tablename__ = "social_releases"
-    __table_args__ = (Index("ix_social_releases_artist_released", "artist_id", "released_at"),)
+    __table_args__ = (Index("ix_social_releases_artist_released", "artist_id", "released_at"),
+                      Index("ix_social_releases_released", "released_at"))
 
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

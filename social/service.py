@@ -68,10 +68,12 @@ def account_counts(session: Session, user_id: uuid.UUID) -> dict[str, int]:
     return {name: found[(str(user_id), name)] for name in names}
 
 
+SUBJECT_COUNTERS = ("likes", "reposts", "comments")
+
+
 def subject_counts(session: Session, subject_type: str, subject_ids: list[str]) -> dict[str, dict[str, int]]:
-    names = ("likes", "reposts", "comments")
-    found = repository.counts(session, subject_type, subject_ids, names)
-    return {i: {n: found[(i, n)] for n in names} for i in subject_ids}
+    found = repository.counts(session, subject_type, subject_ids, SUBJECT_COUNTERS)
+    return {i: {n: found[(i, n)] for n in SUBJECT_COUNTERS} for i in subject_ids}
 
 
 def sync_releases(session: Session, settings: Settings) -> int:

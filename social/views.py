@@ -7,18 +7,22 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from social import repository, service
+from social import repository
 from social.feed import FeedPage
 from social.models import Comment, Post
-from social.posts import Thread, reaction_counts
+from social.posts import REACTIONS, Thread, reaction_counts
 from social.schemas import CommentOut, FeedItemOut, FeedPageOut, PostOut, SubjectCounts, ThreadOut, ThreadPageOut
+from social.service import SUBJECT_COUNTERS
 
 
-def posts_out(session: Session, rows: list[Post]) -> list[PostOut]:
+def posts_out(session: Session, rows: list[Post], names: dict[uuid.UUID, str] | None = None) -> list[PostOut]:
+    """Posts with their authors' handles (`names` when the caller has them), counts and reactions: one query for
+    the handles, one for every counter."""
     ids = [str(p.id) for p in rows]
-    names = repository.handles(session, [p.author_id for p in rows])
-    counts = service.subject_counts(session, "post", ids)
-    reactions = reaction_counts(session, "post", ids)
+    names = repository.handles(session, [p.author_id for p in rows]) if names is None else names
+    found = repository.counts(session, "post", ids, [*SUBJECT_COUNTERS, *(f"reaction:{e}" for e in REACTIONS)])
+    counts = {i: {n: found[(i, n)] for n in SUBJECT_COUNTERS} for i in ids}
+    reactions = {i: {e: found[(i, f"reaction:{e}")] for e in REACTIONS if found[(i, f"reaction:{e}")]} for i in ids}
     return [PostOut(id=p.id, author_id=p.author_id, author_handle=names.get(p.author_id), text=p.text,
                     entities=p.entities, attachments=p.attachments, visibility=p.visibility, edition_id=p.edition_id,
                     created_at=p.created_at, edited_at=p.edited_at, counts=SubjectCounts(**counts[str(p.id)]),
@@ -52,8 +56,8 @@ def threads_out(session: Session, threads: list[Thread], next_cursor: str | None
 def feed_out(session: Session, page: FeedPage) -> FeedPageOut:
     post_ids = [uuid.UUID(i.subject_id) for i in page.items if i.subject_type == "post"]
     rows = list(session.scalars(select(Post).where(Post.id.in_(post_ids)))) if post_ids else []
-    rendered = {p.id: p for p in posts_out(session, rows)}
-    names = repository.handles(session, [uuid.UUID(i.actor_id) for i in page.items])
+    names = repository.handles(session, [*(uuid.UUID(i.actor_id) for i in page.items), *(p.author_id for p in rows)])
+    rendered = {p.id: p for p in posts_out(session, rows, names)}
     items = [FeedItemOut(kind=i.kind, key=i.key, actor_id=uuid.UUID(i.actor_id),
                          actor_handle=names.get(uuid.UUID(i.actor_id)), at=i.at, subject_type=i.subject_type,
                          subject_id=i.subject_id, comment=i.comment,

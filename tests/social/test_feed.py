@@ -12,7 +12,7 @@ import redis
 from sqlalchemy import func, select
 
 from harmoni.settings import Settings
-from social import feed, graph, moderation, posts, service
+from social import feed, feed_sql, graph, moderation, posts, service
 from social.models import Post, Release, Repost
 from tests.social.factories import account, post
 
@@ -22,7 +22,7 @@ CACHE_ITEMS = 20
 @pytest.fixture
 def settings(redis_url, database_url) -> Settings:
     return Settings(_env_file=None, env="test", database_url=database_url, redis_url=redis_url,
-                    social_feed_cache_items=CACHE_ITEMS)
+                    social_feed_cache_items=CACHE_ITEMS, social_feed_cache_fresh_s=0)
 
 
 def _all(db, settings, viewer, use_cache: bool, limit: int = 7) -> list[str]:
@@ -48,7 +48,15 @@ class Clock:
         return self.at
 
 
-def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settings):
+def _scanned(db, settings, viewer, monkeypatch) -> list[str]:
+    """The SQL feed read in the shape of a reader of many accounts (one scan newest first)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(feed_sql, "LATERAL_MAX_FOLLOWEES", 0)
+        assert feed_sql.shape_for(db, viewer) == "scan"
+        return _all(db, settings, viewer, False)
+
+
+def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settings, monkeypatch):
     db, rng, clock = db_session, random.Random(15), Clock(db_session)
     viewer = account(db)
     artists = [account(db, "artist") for _ in range(8)]
@@ -82,6 +90,7 @@ def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settin
         db.commit()
         cached, sql = _all(db, settings, viewer.id, True), _all(db, settings, viewer.id, False)
         assert cached == sql, f"round {round_}"
+        assert _scanned(db, settings, viewer.id, monkeypatch) == sql, f"round {round_}"
         shown = {uuid.UUID(i.actor_id) for i in feed.home(db, settings, viewer.id, None, 100, use_cache=False).items}
         assert not shown & {blocked.id, muted.id, artists[5].id}
     assert len(sql) > CACHE_ITEMS  # the later pages came from SQL past the cache
@@ -91,7 +100,7 @@ def test_cached_and_sql_feeds_are_equal_after_random_activity(db_session, settin
     assert len(subjects) == len(set(subjects))  # a subject reposted by several followees is shown once
 
 
-def test_a_repost_is_shown_under_its_first_reposter(db_session, settings):
+def test_a_repost_is_shown_under_its_first_reposter(db_session, settings, monkeypatch):
     db = db_session
     viewer, author, first, second = account(db), account(db, "artist"), account(db, "artist"), account(db, "artist")
     original = post(db, author, "original", created_at=datetime(2026, 11, 1, tzinfo=UTC))
@@ -103,6 +112,7 @@ def test_a_repost_is_shown_under_its_first_reposter(db_session, settings):
     db.commit()
     items = feed.home(db, settings, viewer.id, None, 10).items
     assert [(i.kind, uuid.UUID(i.actor_id)) for i in items] == [("repost", first.id)]
+    assert _scanned(db, settings, viewer.id, monkeypatch) == [items[0].key]
     assert db.query(Repost).filter(Repost.subject_id == str(original.id)).count() == 2
 
 
@@ -158,3 +168,21 @@ def test_a_redis_outage_falls_back_to_sql(db_session, database_url):
         redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.2).ping()
     page = feed.home(db, settings, viewer.id, None, 10)
     assert (page.source, len(page.items)) == ("sql", 1)
+
+
+def test_a_cache_topped_up_a_moment_ago_answers_alone_but_removals_show_at_once(db_session, settings):
+    db = db_session
+    settings = settings.model_copy(update={"social_feed_cache_fresh_s": 3600})  # "a moment" is an hour here
+    viewer, artist = account(db), account(db, "artist")
+    graph.follow(db, viewer.id, artist.id)
+    first = post(db, artist, "first")
+    db.commit()
+    assert [i.subject_id for i in feed.home(db, settings, viewer.id, None, 10).items] == [str(first.id)]
+    post(db, artist, "second")
+    db.commit()
+    page = feed.home(db, settings, viewer.id, None, 10)
+    assert (page.source, [i.subject_id for i in page.items]) == ("cache", [str(first.id)])  # SQL not asked
+    assert len(feed.home(db, settings, viewer.id, None, 10, use_cache=False).items) == 2
+    service.delete_post(db, settings, db.get(type(artist), artist.id), first.id)
+    db.commit()  # a deletion moves the epoch: the cache rebuilds from SQL at once
+    assert [i.subject_id for i in feed.home(db, settings, viewer.id, None, 10).items] != [str(first.id)]

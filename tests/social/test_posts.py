@@ -132,3 +132,28 @@ def test_the_word_filter_and_the_write_limit(api, people, configure):
     assert api.post("/v1/posts", json={"text": "ok"}, headers=artist.headers).status_code == 201
     limited = api.post("/v1/posts", json={"text": "one more"}, headers=artist.headers)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_social_writes_are_limited_per_client_address_too(api, people, configure):
+    """Accounts each within their own limit, writing from one address, meet that address's limit; another address
+    is not held up, and the refused write changed nothing."""
+    import uuid
+
+    from fastapi.testclient import TestClient
+
+    configure(social_write_rate_limit_per_minute=100, social_write_ip_rate_limit_per_minute=3)
+    octets = uuid.uuid4().int  # a fresh address per run: counters kept in Redis by an earlier run never meet it
+    shared, other = (f"198.51.{octets % 250}.{octets // 250 % 250 + 1}",
+                     f"203.0.{octets % 250}.{octets // 250 % 250 + 1}")
+    artist = people("artist")
+    fans = [people() for _ in range(4)]
+    at_shared = TestClient(api.app, client=(shared, 40000))
+    statuses = [at_shared.put(f"/v1/accounts/{artist.id}/follow", headers=fan.headers).status_code for fan in fans]
+    assert statuses == [200, 200, 200, 429]
+    limited = at_shared.put(f"/v1/accounts/{artist.id}/follow", headers=fans[3].headers)
+    assert limited.status_code == 429 and limited.headers["content-type"].startswith("application/problem+json")
+    assert int(limited.headers["Retry-After"]) >= 1
+    followers = api.get(f"/v1/accounts/{artist.id}").json()["counts"]["followers"]
+    assert followers == 3  # the refused follow was not made
+    at_other = TestClient(api.app, client=(other, 40000))
+    assert at_other.put(f"/v1/accounts/{artist.id}/follow", headers=fans[3].headers).status_code == 200

@@ -5040,7 +5040,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "follow" | "like" | "repost" | "comment" | "mention" | "reply" | "release" | "sale" | "payout_published" | "claim_confirmed" | "invitation" | "dispute_opened";
+        NotificationKind: "follow" | "like" | "repost" | "comment" | "mention" | "reply" | "release" | "message" | "sale" | "payout_published" | "claim_confirmed" | "invitation" | "dispute_opened";
         /**
          * NotificationOut
          * @description One notification line: every event of one kind on one subject within the grouping window.
