@@ -34,7 +34,7 @@ from identity.models import User
 from ledger.royalties import journal
 from ledger.royalties.journal import Account
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
-from payments import config
+from payments import carry, config
 from payments.errors import (
     AlreadySubscribed,
     InvoiceNotFound,
@@ -289,6 +289,7 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
                                    journal.debit(Account.deferred_subscription_revenue, from_deferred * u),
                                    journal.debit(Account.subscription_refunds, (amount - tax - from_deferred) * u),
                                    journal.credit(Account.card_clearing, amount * u)])
+            carry.claw_back(session, invoice, reversal.id, amount - tax - from_deferred, u)
     elif was and not now:
         tax = _tax_part(invoice, invoice.refunded) - _tax_part(invoice, invoice.refunded - amount)
         invoice.refunded -= amount
@@ -298,6 +299,7 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
                          postings=[journal.debit(Account.card_clearing, amount * u),
                                    journal.credit(Account.tax_payable, tax * u),
                                    journal.credit(Account.subscription_refunds, (amount - tax) * u)])
+            carry.give_back(session, invoice, reversal.id)
     session.flush()
     return reversal
 

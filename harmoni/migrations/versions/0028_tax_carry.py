@@ -1,0 +1,53 @@
+"""tax_carry: refunds of settled periods carried forward as clawbacks
+
+Revision ID: 0028_tax_carry
+Revises: 0026
+Create Date: 2026-12-04
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0028_tax_carry"
+down_revision = "0026"
+branch_labels = None
+depends_on = None
+
+_UINT = sa.Numeric(precision=78, scale=0)
+
+
+def _period_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint([column], ["royalty_periods.period_id"],
+                                   name=op.f(f"fk_{table}_{column}_royalty_periods"))
+
+
+def upgrade() -> None:
+    op.create_table(
+        "royalty_clawbacks",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("source", sa.String(length=255), nullable=False),
+        sa.Column("origin_period_id", sa.BigInteger(), nullable=False),
+        sa.Column("amount", _UINT, nullable=False),
+        sa.Column("applied_period_id", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        _period_fk("royalty_clawbacks", "origin_period_id"),
+        _period_fk("royalty_clawbacks", "applied_period_id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_royalty_clawbacks")),
+        sa.UniqueConstraint("reference", name=op.f("uq_royalty_clawbacks_reference")),
+    )
+    for column in ("source", "origin_period_id", "applied_period_id"):
+        op.create_index(op.f(f"ix_royalty_clawbacks_{column}"), "royalty_clawbacks", [column])
+    op.create_table(
+        "royalty_adjustment_carry",
+        sa.Column("period_id", sa.BigInteger(), nullable=False),
+        sa.Column("account", sa.String(length=42), nullable=False),
+        sa.Column("amount", _UINT, nullable=False),
+        _period_fk("royalty_adjustment_carry", "period_id"),
+        sa.PrimaryKeyConstraint("period_id", "account", name=op.f("pk_royalty_adjustment_carry")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("royalty_adjustment_carry")
+    op.drop_table("royalty_clawbacks")
