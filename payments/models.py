@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -169,3 +170,20 @@ class PaymentCounter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class TaxRate(Base):
+    """A country's tax rate (included in prices) from `effective_from` until `effective_to` (open-ended if null)."""
+
+    __tablename__ = "tax_rates"
+    __table_args__ = (CheckConstraint("rate_bps >= 0 and rate_bps <= 10000", name="rate_within"),
+                      CheckConstraint("effective_to is null or effective_to > effective_from", name="ends_after_start"),
+                      CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_code"),
+                      Index("ix_tax_rates_country_from", "country", "effective_from", unique=True))
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    effective_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()

@@ -56,6 +56,7 @@ from payments.models import (
     Subscription,
     SubscriptionStatus,
 )
+from payments.tax import choose_country, rate_for
 
 LIVE_STATUSES = (*ENTITLED, SubscriptionStatus.unpaid, SubscriptionStatus.incomplete)
 
@@ -172,8 +173,10 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
         fee = int(charge["balance_transaction"]["fee"])
         card_country = ((charge.get("payment_method_details") or {}).get("card") or {}).get("country")
         billing_country = ((charge.get("billing_details") or {}).get("address") or {}).get("country")
-    country = billing_country or card_country
-    rate = config.tax_rate_bps(p.settings, country)
+    country, evidence = choose_country(billing_country, card_country,
+                                           (details.get("metadata") or {}).get("ip_country"))
+    paid_at = _ts((inv.get("status_transitions") or {}).get("paid_at") or inv["created"])
+    rate, evidence["rate_source"] = rate_for(session, p.settings, country, paid_at)
     gross = int(inv["amount_paid"])
     tax = gross * rate // (10_000 + rate)  # prices include tax
     period = inv["lines"]["data"][0]["period"]
@@ -181,11 +184,8 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
                       user_id=user_id, stripe_subscription_id=details.get("subscription"),
                       payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
                       tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
-                      buyer_country=country,
-                      evidence={"billing_country": billing_country, "card_country": card_country,
-                                "ip_country": None},
-                      service_start=_ts(period["start"]), service_end=_ts(period["end"]),
-                      paid_at=_ts((inv.get("status_transitions") or {}).get("paid_at") or inv["created"]))
+                      buyer_country=country, evidence=evidence,
+                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at)
     session.add(invoice)
     session.flush()
     if _journaled(p, invoice.currency):
@@ -338,8 +338,11 @@ def ensure_customer(session: Session, client: stripe.StripeClient, user: User) -
     return customer["id"]
 
 
-def start_checkout(session: Session, settings: Settings, user: User, interval: str, currency: str) -> dict:
-    """A Stripe Checkout Session for the plan; the subscription exists once its webhook has been applied."""
+def start_checkout(session: Session, settings: Settings, user: User, interval: str, currency: str,
+                   ip_country: str | None = None) -> dict:
+    """A Stripe Checkout Session for the plan; the subscription exists once its webhook has been applied.
+    `ip_country` (the proxy's, `tax.ip_country`) rides in the subscription's metadata: tax evidence for its
+    invoices."""
     plan = _plan(settings, interval, currency)
     current = current_subscription(session, user.id)
     if current is not None and current.status in LIVE_STATUSES:
@@ -354,7 +357,8 @@ def start_checkout(session: Session, settings: Settings, user: User, interval: s
         "line_items": [{"quantity": 1, "price_data": {
             "currency": plan.currency.lower(), "unit_amount": plan.amount, "recurring": {"interval": plan.interval},
             "product_data": {"name": f"HARMONI {plan.interval}ly"}}}],
-        "subscription_data": {"metadata": {"user_id": str(user.id), "plan": plan.key}}})
+        "subscription_data": {"metadata": {"user_id": str(user.id), "plan": plan.key,
+                                           **({"ip_country": ip_country} if ip_country else {})}}})
     return {"checkout_url": checkout["url"], "checkout_session_id": checkout["id"], "plan": plan}
 
 

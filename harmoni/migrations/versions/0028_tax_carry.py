@@ -1,4 +1,4 @@
-"""tax_carry: refunds of settled periods carried forward as clawbacks
+"""tax_carry: refunds of settled periods carried forward as clawbacks, tax rates as a table
 
 Revision ID: 0028_tax_carry
 Revises: 0026
@@ -47,7 +47,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("period_id", "account", name=op.f("pk_royalty_adjustment_carry")),
     )
 
+    op.create_table(
+        "tax_rates",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("rate_bps", sa.Integer(), nullable=False),
+        sa.Column("effective_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("effective_to", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("rate_bps >= 0 and rate_bps <= 10000", name=op.f("ck_tax_rates_rate_within")),
+        sa.CheckConstraint("effective_to is null or effective_to > effective_from",
+                           name=op.f("ck_tax_rates_ends_after_start")),
+        sa.CheckConstraint("country ~ '^[A-Z]{2}$'", name=op.f("ck_tax_rates_country_code")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tax_rates")),
+    )
+    op.create_index("ix_tax_rates_country_from", "tax_rates", ["country", "effective_from"], unique=True)
+
 
 def downgrade() -> None:
+    op.drop_table("tax_rates")
     op.drop_table("royalty_adjustment_carry")
     op.drop_table("royalty_clawbacks")
