@@ -62,6 +62,21 @@ def _cmd_tax_rates(settings: Settings, args) -> int:
     return 0
 
 
+def _cmd_unconverted(settings: Settings, _args) -> int:
+    from harmoni import embedded_db
+    from harmoni.db import session_scope
+    from payments.currency import unconverted
+
+    with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        waiting = unconverted(session)
+    for row in waiting:
+        print(f"{row.currency}: {row.invoices} invoice(s), paid {row.gross} (tax {row.tax}), refunded {row.refunded} "
+              f"(smallest unit), not in any royalty period: periods pay out in {settings.payout_currency}")
+    if not waiting:
+        print(f"every invoice is in {settings.payout_currency}, the payout currency")
+    return 0
+
+
 def add_commands(commands) -> None:
     payments = commands.add_parser("payments", help="Stripe: the local server, the webhook inbox, the reconcile")
     cmds = payments.add_subparsers(dest="payments_command", required=True)
@@ -70,6 +85,8 @@ def add_commands(commands) -> None:
     cmds.add_parser("apply", help="apply the Stripe events that are due").set_defaults(func=_cmd_apply)
     cmds.add_parser("reconcile", help="list Stripe's recent events and apply those that never arrived"
                     ).set_defaults(func=_cmd_reconcile)
+    cmds.add_parser("unconverted", help="invoices paid in another currency than the payout currency, per currency "
+                    "(recorded, kept out of the periods)").set_defaults(func=_cmd_unconverted)
     rates = cmds.add_parser("tax-rates", help="list the tax rate table; `set` a country's rate, `seed` it from "
                             "HARMONI_TAX_RATES")
     rates.set_defaults(func=_cmd_tax_rates, tax_command="list")

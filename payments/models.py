@@ -125,6 +125,9 @@ class Invoice(Base):
     service_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+    # Why the invoice is kept out of the journal and the royalty periods (paid in a currency that is not the payout
+    # currency: never converted silently); null when it is in them.
+    payout_note: Mapped[str | None] = mapped_column(Text)
 
     @property
     def net(self) -> int:

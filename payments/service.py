@@ -20,6 +20,7 @@ job every few seconds). A period locked by a close in progress is skipped (it no
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from ledger.royalties import journal
 from ledger.royalties.journal import Account
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
 from payments import carry, config
+from payments.currency import note as currency_note
 from payments.errors import (
     AlreadySubscribed,
     InvoiceNotFound,
@@ -58,6 +60,7 @@ from payments.models import (
 )
 from payments.tax import choose_country, rate_for
 
+log = logging.getLogger(__name__)
 LIVE_STATUSES = (*ENTITLED, SubscriptionStatus.unpaid, SubscriptionStatus.incomplete)
 
 
@@ -148,9 +151,9 @@ def _next_number(session: Session, name: str) -> int:
                            .values(value=PaymentCounter.value + 1).returning(PaymentCounter.value)).scalar_one()
 
 
-def _journaled(p: Payments, currency: str) -> bool:
-    """Only the payout currency's money enters the journal and the periods (others need an exchange rate)."""
-    return currency == p.settings.payout_currency
+def _journaled(p: Payments, code: str) -> bool:
+    """Only the payout currency's money enters the journal and the periods (`payments.currency`)."""
+    return currency_note(code, p.settings.payout_currency) is None
 
 
 def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
@@ -185,9 +188,13 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
                       payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
                       tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
                       buyer_country=country, evidence=evidence,
-                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at)
+                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at,
+                      payout_note=currency_note(inv["currency"].upper(), p.settings.payout_currency))
     session.add(invoice)
     session.flush()
+    if invoice.payout_note:
+        log.warning("invoice kept out of the royalty periods", extra={"invoice": inv["id"],
+                                                                       "note": invoice.payout_note})
     if _journaled(p, invoice.currency):
         u = p.unit_factor
         journal.post(session, kind="payment", key=f"stripe-invoice:{inv['id']}", memo=f"invoice {inv['id']} paid",

@@ -1,4 +1,4 @@
-"""Migration 0028 creates exactly what the clawback, carry and tax rate models declare."""
+"""Migration 0028 creates exactly what the clawback, carry and tax rate models declare (and the invoice's note)."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -15,6 +15,8 @@ def _ours(obj, name, type_, reflected, compare_to) -> bool:
     table = obj if type_ == "table" else getattr(obj, "table", None)
     if table is None:
         return False
+    if table.name == "payment_invoices":  # only the column this migration adds
+        return type_ == "table" or (type_ == "column" and name == "payout_note")
     return table.name in TABLES
 
 

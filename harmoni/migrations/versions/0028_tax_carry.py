@@ -1,4 +1,4 @@
-"""tax_carry: refunds of settled periods carried forward as clawbacks, tax rates as a table
+"""tax_carry: refunds of settled periods carried forward as clawbacks, tax rates as a table, unconverted invoices
 
 Revision ID: 0028_tax_carry
 Revises: 0026
@@ -62,9 +62,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tax_rates")),
     )
     op.create_index("ix_tax_rates_country_from", "tax_rates", ["country", "effective_from"], unique=True)
+    op.add_column("payment_invoices", sa.Column("payout_note", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("payment_invoices", "payout_note")
     op.drop_table("tax_rates")
     op.drop_table("royalty_adjustment_carry")
     op.drop_table("royalty_clawbacks")
