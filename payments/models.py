@@ -36,7 +36,10 @@ class StripeEvent(Base):
 
     __tablename__ = "stripe_events"
     __table_args__ = (Index("ix_stripe_events_due", "next_attempt_at",
-                            postgresql_where=text("handled_at is null and dead_at is null")),)
+                            postgresql_where=text("handled_at is null and dead_at is null")),
+                      # the worker takes pending events in Stripe's order: no sort of the whole backlog per event
+                      Index("ix_stripe_events_pending", "created", "id",
+                            postgresql_where=text("handled_at is null and dead_at is null")))
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))

@@ -104,7 +104,9 @@ def handle(p: Payments, session: Session, event: dict) -> None:
         sync_subscription(session, p.client.v1.subscriptions.retrieve(obj["subscription"]).to_dict())
     elif kind.startswith("customer.subscription."):
         sync_subscription(session, p.client.v1.subscriptions.retrieve(obj["id"]).to_dict())
-    elif kind.startswith("invoice."):
+    elif kind.startswith("invoice.") and (kind == "invoice.paid" or obj.get("status") == "paid"):
+        # Only a paid invoice is recorded, and each gets an `invoice.paid` event (the reconcile finds a lost one):
+        # the others (created, payment_failed…) need no round trip to Stripe.
         # `payments` (which payment paid it) is an includable field since API 2025-03-31: ask for it.
         sync_invoice(p, session, p.client.v1.invoices.retrieve(obj["id"], params={"expand": ["payments"]}).to_dict())
     elif kind.startswith("refund."):
@@ -177,25 +179,13 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
         card_country = ((charge.get("payment_method_details") or {}).get("card") or {}).get("country")
         billing_country = ((charge.get("billing_details") or {}).get("address") or {}).get("country")
     country, evidence = choose_country(billing_country, card_country,
-                                           (details.get("metadata") or {}).get("ip_country"))
+                                       (details.get("metadata") or {}).get("ip_country"))
     paid_at = _ts((inv.get("status_transitions") or {}).get("paid_at") or inv["created"])
     rate, evidence["rate_source"] = rate_for(session, p.settings, country, paid_at)
     gross = int(inv["amount_paid"])
     tax = gross * rate // (10_000 + rate)  # prices include tax
-    period = inv["lines"]["data"][0]["period"]
-    invoice = Invoice(id=uuid.uuid4(), stripe_invoice_id=inv["id"], number=_next_number(session, "invoice"),
-                      user_id=user_id, stripe_subscription_id=details.get("subscription"),
-                      payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
-                      tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
-                      buyer_country=country, evidence=evidence,
-                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at,
-                      payout_note=currency_note(inv["currency"].upper(), p.settings.payout_currency))
-    session.add(invoice)
-    session.flush()
-    if invoice.payout_note:
-        log.warning("invoice kept out of the royalty periods", extra={"invoice": inv["id"],
-                                                                       "note": invoice.payout_note})
-    if _journaled(p, invoice.currency):
+    note = currency_note(inv["currency"].upper(), p.settings.payout_currency)
+    if note is None:
         u = p.unit_factor
         journal.post(session, kind="payment", key=f"stripe-invoice:{inv['id']}", memo=f"invoice {inv['id']} paid",
                      postings=[journal.debit(Account.card_clearing, gross * u),
@@ -204,6 +194,20 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
         journal.post(session, kind="payment", key=f"stripe-fee:{inv['id']}", memo=f"processor fee of {inv['id']}",
                      postings=[journal.debit(Account.processor_fees, fee * u),
                                journal.credit(Account.card_clearing, fee * u)])
+    else:
+        log.warning("invoice kept out of the royalty periods", extra={"invoice": inv["id"], "note": note})
+    period = inv["lines"]["data"][0]["period"]
+    # The receipt number last: every paid invoice waits for the counter's row until the one holding it commits.
+    invoice = Invoice(id=uuid.uuid4(), stripe_invoice_id=inv["id"], number=_next_number(session, "invoice"),
+                      user_id=user_id, stripe_subscription_id=details.get("subscription"),
+                      payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
+                      tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
+                      buyer_country=country, evidence=evidence,
+                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at,
+                      payout_note=note)
+    session.add(invoice)
+    session.flush()
+    if note is None:
         recognise(p, session, invoice)
     return invoice
 

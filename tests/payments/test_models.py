@@ -17,6 +17,8 @@ def _ours(obj, name, type_, reflected, compare_to) -> bool:
         return False
     if table.name == "payment_invoices":  # only the column this migration adds
         return type_ == "table" or (type_ == "column" and name == "payout_note")
+    if table.name == "stripe_events":
+        return type_ == "table" or (type_ == "index" and name == "ix_stripe_events_pending")
     return table.name in TABLES
 
 

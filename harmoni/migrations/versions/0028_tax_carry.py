@@ -1,4 +1,4 @@
-"""tax_carry: refunds of settled periods carried forward as clawbacks, tax rates as a table, unconverted invoices
+"""tax_carry: clawbacks of settled periods, tax rates as a table, unconverted invoices, the inbox's order index
 
 Revision ID: 0028_tax_carry
 Revises: 0026
@@ -63,9 +63,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_tax_rates_country_from", "tax_rates", ["country", "effective_from"], unique=True)
     op.add_column("payment_invoices", sa.Column("payout_note", sa.Text(), nullable=True))
+    op.create_index("ix_stripe_events_pending", "stripe_events", ["created", "id"],
+                    postgresql_where=sa.text("handled_at is null and dead_at is null"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stripe_events_pending", table_name="stripe_events")
     op.drop_column("payment_invoices", "payout_note")
     op.drop_table("tax_rates")
     op.drop_table("royalty_adjustment_carry")
