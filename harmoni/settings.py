@@ -246,6 +246,9 @@ class Settings(BaseSettings):
     subscription_plans: str = "month:USD:999,year:USD:9999,month:EUR:899,year:EUR:8999"
     # VAT/sales tax by buyer country, `CC:basis points` comma-separated, `*` for every other; prices include it.
     tax_rates: str = "*:0"
+    # The header the proxy in front of the API sets to the client's IP country (`CF-IPCountry`, `X-Country`): one
+    # piece of a buyer's country evidence. Empty: none is trusted (a client could set it itself).
+    ip_country_header: str = Field("", pattern=r"^[A-Za-z0-9-]*$")
     streaming_requires_subscription: bool = False  # only subscribers stream full tracks (previews stay public)
     # Notifications and e-mail (notifications/). Events of one kind on one subject within this window share one
     # notification ("12 people liked Blue Hour"). A notification is e-mailed only if still unread this long after

@@ -1,8 +1,17 @@
-"""`harmoni payments ...`: the local Stripe-compatible server, applying the webhook inbox, the reconcile."""
+"""`harmoni payments ...`: the local Stripe-compatible server, applying the webhook inbox, the reconcile, tax rates."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from harmoni.settings import Settings
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _cmd_stripe_server(settings: Settings, _args) -> int:
@@ -48,6 +57,39 @@ def _cmd_reconcile(_settings: Settings, _args) -> int:
     return 0
 
 
+def _cmd_tax_rates(settings: Settings, args) -> int:
+    from harmoni import embedded_db
+    from harmoni.db import session_scope
+    from payments import tax
+
+    with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        if args.tax_command == "set":
+            tax.set_rate(session, args.country, args.rate_bps, _moment(args.effective_from) or datetime.now(UTC),
+                         _moment(args.effective_to))
+        elif args.tax_command == "seed":
+            added = tax.seed_from_settings(session, settings, _moment(args.effective_from) or datetime.now(UTC))
+            print(f"added {len(added)} rate(s) from HARMONI_TAX_RATES")
+        for rate in tax.rates(session):
+            until = rate.effective_to.isoformat() if rate.effective_to else "open-ended"
+            print(f"{rate.country} {rate.rate_bps:>5} bps  {rate.effective_from.isoformat()} .. {until}")
+    return 0
+
+
+def _cmd_unconverted(settings: Settings, _args) -> int:
+    from harmoni import embedded_db
+    from harmoni.db import session_scope
+    from payments.currency import unconverted
+
+    with embedded_db.database_url(settings) as url, session_scope(url) as session:
+        waiting = unconverted(session)
+    for row in waiting:
+        print(f"{row.currency}: {row.invoices} invoice(s), paid {row.gross} (tax {row.tax}), refunded {row.refunded} "
+              f"(smallest unit), not in any royalty period: periods pay out in {settings.payout_currency}")
+    if not waiting:
+        print(f"every invoice is in {settings.payout_currency}, the payout currency")
+    return 0
+
+
 def add_commands(commands) -> None:
     payments = commands.add_parser("payments", help="Stripe: the local server, the webhook inbox, the reconcile")
     cmds = payments.add_subparsers(dest="payments_command", required=True)
@@ -58,3 +100,16 @@ def add_commands(commands) -> None:
                     ).set_defaults(func=_cmd_mint)
     cmds.add_parser("reconcile", help="list Stripe's recent events and apply those that never arrived"
                     ).set_defaults(func=_cmd_reconcile)
+    cmds.add_parser("unconverted", help="invoices paid in another currency than the payout currency, per currency "
+                    "(recorded, kept out of the periods)").set_defaults(func=_cmd_unconverted)
+    rates = cmds.add_parser("tax-rates", help="list the tax rate table; `set` a country's rate, `seed` it from "
+                            "HARMONI_TAX_RATES")
+    rates.set_defaults(func=_cmd_tax_rates, tax_command="list")
+    rate_cmds = rates.add_subparsers(dest="tax_command")
+    setting = rate_cmds.add_parser("set", help="a country's rate from a date (an open-ended earlier one ends there)")
+    setting.add_argument("country", help="ISO 3166 alpha-2 code, e.g. DE")
+    setting.add_argument("rate_bps", type=int, help="basis points, included in prices (1900 = 19%%)")
+    setting.add_argument("--from", dest="effective_from", help="ISO date/time it applies from (default: now)")
+    setting.add_argument("--to", dest="effective_to", help="ISO date/time it stops applying (default: open-ended)")
+    seeding = rate_cmds.add_parser("seed", help="add HARMONI_TAX_RATES' countries that have no row yet")
+    seeding.add_argument("--from", dest="effective_from", help="ISO date/time they apply from (default: now)")

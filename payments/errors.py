@@ -43,6 +43,11 @@ class RefundInvalid(ValidationFailed):
     title = "Refund not possible"
 
 
+class TaxRateInvalid(ValidationFailed):
+    slug = "tax-rate-invalid"
+    title = "Tax rate not accepted"
+
+
 class DeadLetterNotFound(NotFound):
     slug = "dead-letter-not-found"
     title = "Dead-lettered event not found"

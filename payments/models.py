@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -35,7 +36,10 @@ class StripeEvent(Base):
 
     __tablename__ = "stripe_events"
     __table_args__ = (Index("ix_stripe_events_due", "next_attempt_at",
-                            postgresql_where=text("handled_at is null and dead_at is null")),)
+                            postgresql_where=text("handled_at is null and dead_at is null")),
+                      # the worker takes pending events in Stripe's order: no sort of the whole backlog per event
+                      Index("ix_stripe_events_pending", "created", "id",
+                            postgresql_where=text("handled_at is null and dead_at is null")))
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
@@ -124,6 +128,9 @@ class Invoice(Base):
     service_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+    # Why the invoice is kept out of the journal and the royalty periods (paid in a currency that is not the payout
+    # currency: never converted silently); null when it is in them.
+    payout_note: Mapped[str | None] = mapped_column(Text)
 
     @property
     def net(self) -> int:
@@ -239,3 +246,18 @@ class CardOrder(Base):
 
 def order_id_bytes(order: uuid.UUID) -> bytes:
     return order.bytes.rjust(32, b"\0")
+class TaxRate(Base):
+    """A country's tax rate (included in prices) from `effective_from` until `effective_to` (open-ended if null)."""
+
+    __tablename__ = "tax_rates"
+    __table_args__ = (CheckConstraint("rate_bps >= 0 and rate_bps <= 10000", name="rate_within"),
+                      CheckConstraint("effective_to is null or effective_to > effective_from", name="ends_after_start"),
+                      CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_code"),
+                      Index("ix_tax_rates_country_from", "country", "effective_from", unique=True))
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    effective_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()

@@ -20,6 +20,7 @@ job every few seconds). A period locked by a close in progress is skipped (it no
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,8 @@ from identity.models import User
 from ledger.royalties import journal
 from ledger.royalties.journal import Account
 from ledger.royalties.models import PeriodStatus, RevenueEntry, RevenueSource, RoyaltyPeriod
-from payments import config
+from payments import carry, config
+from payments.currency import note as currency_note
 from payments.errors import (
     AlreadySubscribed,
     InvoiceNotFound,
@@ -56,7 +58,9 @@ from payments.models import (
     Subscription,
     SubscriptionStatus,
 )
+from payments.tax import choose_country, rate_for
 
+log = logging.getLogger(__name__)
 LIVE_STATUSES = (*ENTITLED, SubscriptionStatus.unpaid, SubscriptionStatus.incomplete)
 
 
@@ -100,7 +104,9 @@ def handle(p: Payments, session: Session, event: dict) -> None:
         sync_subscription(session, p.client.v1.subscriptions.retrieve(obj["subscription"]).to_dict())
     elif kind.startswith("customer.subscription."):
         sync_subscription(session, p.client.v1.subscriptions.retrieve(obj["id"]).to_dict())
-    elif kind.startswith("invoice."):
+    elif kind.startswith("invoice.") and (kind == "invoice.paid" or obj.get("status") == "paid"):
+        # Only a paid invoice is recorded, and each gets an `invoice.paid` event (the reconcile finds a lost one):
+        # the others (created, payment_failed…) need no round trip to Stripe.
         # `payments` (which payment paid it) is an includable field since API 2025-03-31: ask for it.
         sync_invoice(p, session, p.client.v1.invoices.retrieve(obj["id"], params={"expand": ["payments"]}).to_dict())
     elif kind.startswith("refund."):
@@ -147,9 +153,9 @@ def _next_number(session: Session, name: str) -> int:
                            .values(value=PaymentCounter.value + 1).returning(PaymentCounter.value)).scalar_one()
 
 
-def _journaled(p: Payments, currency: str) -> bool:
-    """Only the payout currency's money enters the journal and the periods (others need an exchange rate)."""
-    return currency == p.settings.payout_currency
+def _journaled(p: Payments, code: str) -> bool:
+    """Only the payout currency's money enters the journal and the periods (`payments.currency`)."""
+    return currency_note(code, p.settings.payout_currency) is None
 
 
 def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
@@ -172,23 +178,14 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
         fee = int(charge["balance_transaction"]["fee"])
         card_country = ((charge.get("payment_method_details") or {}).get("card") or {}).get("country")
         billing_country = ((charge.get("billing_details") or {}).get("address") or {}).get("country")
-    country = billing_country or card_country
-    rate = config.tax_rate_bps(p.settings, country)
+    country, evidence = choose_country(billing_country, card_country,
+                                       (details.get("metadata") or {}).get("ip_country"))
+    paid_at = _ts((inv.get("status_transitions") or {}).get("paid_at") or inv["created"])
+    rate, evidence["rate_source"] = rate_for(session, p.settings, country, paid_at)
     gross = int(inv["amount_paid"])
     tax = gross * rate // (10_000 + rate)  # prices include tax
-    period = inv["lines"]["data"][0]["period"]
-    invoice = Invoice(id=uuid.uuid4(), stripe_invoice_id=inv["id"], number=_next_number(session, "invoice"),
-                      user_id=user_id, stripe_subscription_id=details.get("subscription"),
-                      payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
-                      tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
-                      buyer_country=country,
-                      evidence={"billing_country": billing_country, "card_country": card_country,
-                                "ip_country": None},
-                      service_start=_ts(period["start"]), service_end=_ts(period["end"]),
-                      paid_at=_ts((inv.get("status_transitions") or {}).get("paid_at") or inv["created"]))
-    session.add(invoice)
-    session.flush()
-    if _journaled(p, invoice.currency):
+    note = currency_note(inv["currency"].upper(), p.settings.payout_currency)
+    if note is None:
         u = p.unit_factor
         journal.post(session, kind="payment", key=f"stripe-invoice:{inv['id']}", memo=f"invoice {inv['id']} paid",
                      postings=[journal.debit(Account.card_clearing, gross * u),
@@ -197,6 +194,20 @@ def sync_invoice(p: Payments, session: Session, inv) -> Invoice | None:
         journal.post(session, kind="payment", key=f"stripe-fee:{inv['id']}", memo=f"processor fee of {inv['id']}",
                      postings=[journal.debit(Account.processor_fees, fee * u),
                                journal.credit(Account.card_clearing, fee * u)])
+    else:
+        log.warning("invoice kept out of the royalty periods", extra={"invoice": inv["id"], "note": note})
+    period = inv["lines"]["data"][0]["period"]
+    # The receipt number last: every paid invoice waits for the counter's row until the one holding it commits.
+    invoice = Invoice(id=uuid.uuid4(), stripe_invoice_id=inv["id"], number=_next_number(session, "invoice"),
+                      user_id=user_id, stripe_subscription_id=details.get("subscription"),
+                      payment_intent_id=intent_id, currency=inv["currency"].upper(), gross=gross, tax=tax,
+                      tax_rate_bps=rate, fee=fee, refunded=0, reversed_net=0, recognised=0,
+                      buyer_country=country, evidence=evidence,
+                      service_start=_ts(period["start"]), service_end=_ts(period["end"]), paid_at=paid_at,
+                      payout_note=note)
+    session.add(invoice)
+    session.flush()
+    if note is None:
         recognise(p, session, invoice)
     return invoice
 
@@ -289,6 +300,7 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
                                    journal.debit(Account.deferred_subscription_revenue, from_deferred * u),
                                    journal.debit(Account.subscription_refunds, (amount - tax - from_deferred) * u),
                                    journal.credit(Account.card_clearing, amount * u)])
+            carry.claw_back(session, invoice, reversal.id, amount - tax - from_deferred, u)
     elif was and not now:
         tax = _tax_part(invoice, invoice.refunded) - _tax_part(invoice, invoice.refunded - amount)
         invoice.refunded -= amount
@@ -298,6 +310,7 @@ def sync_reversal(p: Payments, session: Session, kind: ReversalKind, obj) -> Pay
                          postings=[journal.debit(Account.card_clearing, amount * u),
                                    journal.credit(Account.tax_payable, tax * u),
                                    journal.credit(Account.subscription_refunds, (amount - tax) * u)])
+            carry.give_back(session, invoice, reversal.id)
     session.flush()
     return reversal
 
@@ -343,8 +356,11 @@ def ensure_customer(session: Session, client: stripe.StripeClient, user: User) -
     return customer["id"]
 
 
-def start_checkout(session: Session, settings: Settings, user: User, interval: str, currency: str) -> dict:
-    """A Stripe Checkout Session for the plan; the subscription exists once its webhook has been applied."""
+def start_checkout(session: Session, settings: Settings, user: User, interval: str, currency: str,
+                   ip_country: str | None = None) -> dict:
+    """A Stripe Checkout Session for the plan; the subscription exists once its webhook has been applied.
+    `ip_country` (the proxy's, `tax.ip_country`) rides in the subscription's metadata: tax evidence for its
+    invoices."""
     plan = _plan(settings, interval, currency)
     current = current_subscription(session, user.id)
     if current is not None and current.status in LIVE_STATUSES:
@@ -359,7 +375,8 @@ def start_checkout(session: Session, settings: Settings, user: User, interval: s
         "line_items": [{"quantity": 1, "price_data": {
             "currency": plan.currency.lower(), "unit_amount": plan.amount, "recurring": {"interval": plan.interval},
             "product_data": {"name": f"HARMONI {plan.interval}ly"}}}],
-        "subscription_data": {"metadata": {"user_id": str(user.id), "plan": plan.key}}})
+        "subscription_data": {"metadata": {"user_id": str(user.id), "plan": plan.key,
+                                           **({"ip_country": ip_country} if ip_country else {})}}})
     return {"checkout_url": checkout["url"], "checkout_session_id": checkout["id"], "plan": plan}
 
 

@@ -14,7 +14,7 @@ from harmoni import jobs
 from harmoni.errors import ServiceUnavailable, ValidationFailed
 from identity.errors import Forbidden, InvalidToken, Unauthenticated
 from identity.models import Role, User
-from payments import config, inbox, service
+from payments import config, inbox, service, tax
 from payments.errors import (
     AlreadySubscribed,
     DeadLetterNotFound,
@@ -107,8 +107,10 @@ def _subscription_out(sub: Subscription) -> SubscriptionOut:
 @router.post("/me/subscription", status_code=status.HTTP_201_CREATED,
              summary="Subscribe: a Stripe Checkout URL for the plan (the subscription starts from its webhook)",
              responses=problem_responses(*_USER, PlanUnknown, AlreadySubscribed, StripeUnavailable))
-def subscribe(body: SubscribeIn, session: SessionDep, context: ContextDep, user: CurrentUser) -> CheckoutOut:
-    started = service.start_checkout(session, context.settings, user, body.interval, body.currency)
+def subscribe(body: SubscribeIn, session: SessionDep, context: ContextDep, user: CurrentUser,
+              request: Request) -> CheckoutOut:
+    started = service.start_checkout(session, context.settings, user, body.interval, body.currency,
+                                     tax.ip_country(context.settings, request.headers))
     return CheckoutOut(checkout_url=started["checkout_url"], checkout_session_id=started["checkout_session_id"],
                        plan=_plan_out(started["plan"]))
 

@@ -14,19 +14,19 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.storage import put_content_addressed
+from content.storage import get_content_addressed, put_content_addressed
 from harmoni.db import copy_rows
 from harmoni.failpoints import failpoint
 from harmoni.processes import in_forks
 from ledger.merkle import StandardMerkleTree
-from ledger.royalties import inputs, journal
+from ledger.royalties import adjustments, inputs, journal
 from ledger.royalties.context import RoyaltyContext
 from ledger.royalties.errors import PeriodNotOver, PeriodOutOfOrder, PeriodTooLarge
 from ledger.royalties.models import (
@@ -93,9 +93,12 @@ def period_inputs(ctx: RoyaltyContext, session: Session, period: RoyaltyPeriod, 
     describe = {"chain_id": ctx.deployment.chain_id, "distributor": ctx.deployment.address("PayoutDistributor"),
                 "registry": ctx.deployment.address("RightsRegistry"), "token": ctx.deployment.payout_token,
                 "currency": ctx.settings.payout_currency, "previous_root": previous_root(session, period.period_id)}
-    return inputs.gather(session, ctx.sessions, period, chain_id=ctx.deployment.chain_id, cut=cut,
-                         unit_factor=ctx.unit_factor, fee_bps=ctx.settings.royalty_fee_bps, describe=describe,
-                         tallied=tallied)
+    found = inputs.gather(session, ctx.sessions, period, chain_id=ctx.deployment.chain_id, cut=cut,
+                          unit_factor=ctx.unit_factor, fee_bps=ctx.settings.royalty_fee_bps, describe=describe,
+                          tallied=tallied)
+    owed, sources = adjustments.for_period(
+        session, period, lambda uri: get_content_addressed(ctx.store, STATEMENTS, uri, ".json"))
+    return replace(found, adjustments=owed, adjustment_sources=sources) if owed or sources else found
 
 
 @contextmanager
@@ -194,6 +197,7 @@ def _record_payouts(session: Session, period_id: int, statement: Statement, tree
              "cumulative_amount": amount, "tree_index": tree.tree_index(index)}
             for index, (account, amount) in tree.entries()))
     _journal_close(session, period_id, statement)
+    adjustments.record_applied(session, period_id, statement)
     session.flush()
 
 
@@ -226,7 +230,10 @@ def _journal_close(session: Session, period_id: int, statement: Statement) -> No
                            journal.credit(journal.Account.platform_fee, statement.platform_fee),
                            journal.credit(journal.Account.rights_holders_payable, statement.allocated),
                            journal.credit(journal.Account.held, statement.held),
-                           journal.credit(journal.Account.unallocated, statement.unallocated)])
+                           journal.credit(journal.Account.unallocated, statement.unallocated),
+                           # refunds of settled periods taken back from payees (given back when negative)
+                           journal.credit(journal.Account.subscription_refunds, max(statement.adjusted, 0)),
+                           journal.debit(journal.Account.subscription_refunds, max(-statement.adjusted, 0))])
 
 
 def _stored(session: Session, period_id: int) -> StoredStatement:

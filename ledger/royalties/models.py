@@ -181,3 +181,30 @@ class PayoutTree(Base):
 
     period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
     nodes: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RoyaltyClawback(Base):
+    """The payees' part of revenue taken back (a refund, a lost dispute) after its period's statement was fixed:
+    the next period to close applies it as a negative adjustment (a negative amount gives it back: a dispute won
+    later). Token units of the origin period's subscription pool; shared out by that period's plays and splits."""
+
+    __tablename__ = "royalty_clawbacks"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(200), unique=True)  # makes recording it idempotent
+    source: Mapped[str] = mapped_column(String(255), index=True)       # what was reversed (a Stripe invoice id)
+    origin_period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Uint256)  # signed
+    applied_period_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_periods.period_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AdjustmentCarry(Base):
+    """What a payee still owes after a period's adjustments (more than the period earned them): the next period
+    takes it up first. Cumulative amounts never go down, so an adjustment never exceeds what a period adds."""
+
+    __tablename__ = "royalty_adjustment_carry"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("royalty_periods.period_id"), primary_key=True)
+    account: Mapped[str] = mapped_column(Address, primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Uint256)

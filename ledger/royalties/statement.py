@@ -76,6 +76,10 @@ class StatementInputs:
     frozen: frozenset[int]
     previous_cumulative: Mapping[str, int]
     describe: Mapping[str, object] = field(default_factory=dict)
+    # Refunds after their period was settled (`ledger.royalties.adjustments`): what each payee owes entering this
+    # period, and the clawbacks taken up here as (reference, origin period, amount).
+    adjustments: Mapping[str, int] = field(default_factory=dict)
+    adjustment_sources: tuple[tuple[str, int, int], ...] = ()
 
     def asset_ids(self) -> set[int]:
         """The assets with revenue this period: played, reported by a partner or sold."""
@@ -115,6 +119,12 @@ class Statement:
     partner_revenue: int
     direct_sales: int
     settled_on_chain: list[DirectSale] = field(default_factory=list)  # shown, never paid through the root
+    adjustments: list[tuple[str, int, int, int]] = field(default_factory=list)  # (payee, owed, applied, carried)
+
+    @cached_property
+    def adjusted(self) -> int:
+        """What the adjustments took back from this period's payees (negative: gave back)."""
+        return sum(applied for _, _, applied, _ in self.adjustments)
 
     @cached_property
     def allocated(self) -> int:
@@ -154,6 +164,13 @@ class Statement:
                 "sales": [{"reference": s.reference, "asset_id": s.asset_id, "amount": str(s.amount),
                            "fee": str(s.settled_fee), "to_split_vault": str(s.amount - s.settled_fee)}
                           for s in self.settled_on_chain]})
+        if self.adjustments or self.inputs.adjustment_sources:
+            fields["adjustments"] = _canonical({
+                "total_applied": str(self.adjusted),
+                "sources": [{"reference": ref, "origin_period": origin, "amount": str(amount)}
+                            for ref, origin, amount in self.inputs.adjustment_sources],
+                "payees": [{"account": account, "owed": str(owed), "applied": str(-applied),
+                            "carried_forward": str(carried)} for account, owed, applied, carried in self.adjustments]})
         return ("{" + ",".join(f"{_quote(key)}:{value}" for key, value in sorted(fields.items())) + "}").encode()
 
     def to_csv(self) -> bytes:
@@ -174,6 +191,8 @@ class Statement:
                 out.write(f"{head},,,{a.net}\n")
             for payee, allocation, amount in a.payouts:
                 out.write(f"{head},{_csv_text(payee)},{allocation},{amount}\n")
+        for payee, _, applied, _ in self.adjustments:  # a refund of a settled period, taken back here
+            out.write(f"{period},,,,,,,,,,,,adjustment,{_csv_text(payee)},,{-applied}\n")
         return out.getvalue().encode()
 
 
@@ -255,6 +274,7 @@ def compute(inputs: StatementInputs) -> Statement:
             for payee, amount in zip(recipients, parts, strict=True):
                 earned[payee] += amount
 
+    adjustments = _adjust(earned, inputs.adjustments)
     earned = {payee: amount for payee, amount in earned.items() if amount}
     cumulative = dict(inputs.previous_cumulative)
     for payee, amount in earned.items():
@@ -264,4 +284,16 @@ def compute(inputs: StatementInputs) -> Statement:
                      earned=earned, cumulative=cumulative, gross=total_gross, platform_fee=total_fee,
                      held=total_held, partner_revenue=sum(line.net_revenue for line in inputs.partner_lines),
                      direct_sales=sum(sale.amount for sale in inputs.direct_sales if sale.settled_fee is None),
-                     settled_on_chain=settled)
+                     settled_on_chain=settled, adjustments=adjustments)
+
+
+def _adjust(earned: dict[str, int], owed: Mapping[str, int]) -> list[tuple[str, int, int, int]]:
+    """Take what each payee owes out of what this period earned them, never below zero (the rest is carried to
+    the next period, so cumulative amounts never go down); an amount owed to them (negative) is paid in full."""
+    lines = []
+    for account in sorted(owed):
+        if owed[account]:
+            applied = min(owed[account], earned.get(account, 0))
+            earned[account] = earned.get(account, 0) - applied
+            lines.append((account, owed[account], applied, owed[account] - applied))
+    return lines

@@ -504,7 +504,8 @@ def _api_endpoint(state: StripeState, handler):
                 answer, status = {"error": json.loads(err.response().body)["error"]}, err.status
             if key:
                 state.data["idempotency"][key] = (status, answer)
-            state.save()
+            if request.method == "POST":  # reads change nothing: rewriting the whole state file for each is slow
+                state.save()
         return JSONResponse(answer, status_code=status, headers={"Stripe-Version": API_VERSION,
                                                                  "Request-Id": state.new_id("req")})
     return endpoint

@@ -9,7 +9,7 @@ Create Date: 2026-12-04
 from alembic import op
 
 revision = "0029_social_speed"
-down_revision = "0026"
+down_revision = "0028_tax_carry"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030_discovery_signals"
-down_revision = "0027_card_orders"
+down_revision = "0029_social_speed"
 branch_labels = None
 depends_on = None
 
