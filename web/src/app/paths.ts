@@ -42,4 +42,16 @@ export const paths = {
     pattern: '/auditor/periods/:periodId',
     to: (periodId: number, account?: string) => `/auditor/periods/${periodId}${query({ account })}`,
   },
+  // --- artist: editions, posts, analytics (issue 17) ---
+  artistEditions: {
+    pattern: '/artist/editions',
+    to: (assetId?: number) => `/artist/editions${query({ asset: assetId })}`,
+  },
+  artistPosts: { pattern: '/artist/posts', to: () => '/artist/posts' },
+  // the scope (a recording, or all of a wallet's) and the range are in the URL, to share
+  analytics: {
+    pattern: '/artist/analytics',
+    to: (filters: { asset?: number; artist?: string; from?: string; to?: string } = {}) =>
+      `/artist/analytics${query(filters)}`,
+  },
 } as const

@@ -114,6 +114,14 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         // viem and the Merkle library are in this chunk only
         lazy: async () => ({ Component: (await import('../auditor/PeriodPage')).PeriodPage }),
       },
+      // --- artist: editions, posts, analytics (issue 17) ---
+      {
+        path: paths.artistEditions.pattern,
+        lazy: async () => {
+          const { EditionsPage } = await import('../artist/EditionsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><EditionsPage /></RequireSession> }
+        },
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   }]
