@@ -122,6 +122,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
           return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><EditionsPage /></RequireSession> }
         },
       },
+      {
+        path: paths.artistPosts.pattern,
+        lazy: async () => {
+          const { PostsPage } = await import('../artist/PostsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><PostsPage /></RequireSession> }
+        },
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   }]
