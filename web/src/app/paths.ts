@@ -51,7 +51,7 @@ export const paths = {
   // the scope (a recording, or all of a wallet's) and the range are in the URL, to share
   analytics: {
     pattern: '/artist/analytics',
-    to: (filters: { asset?: number; artist?: string; from?: string; to?: string } = {}) =>
+    to: (filters: { asset?: number; artist?: string; from?: string; to?: string; period?: number } = {}) =>
       `/artist/analytics${query(filters)}`,
   },
 } as const

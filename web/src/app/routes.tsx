@@ -129,6 +129,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
           return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><PostsPage /></RequireSession> }
         },
       },
+      {
+        path: paths.analytics.pattern,
+        lazy: async () => {
+          const { AnalyticsPage } = await import('../artist/AnalyticsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><AnalyticsPage /></RequireSession> }
+        },
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   }]

@@ -583,12 +583,12 @@ export const en = {
     apply: 'Show',
     badRange: 'The range must end on or after its start.',
     noScope: 'None of your wallets controls a recording yet.',
-    plays: 'Plays per day',
-    playsDesc: (total: number, days: number, peak: number, peakDay: string) =>
-      `${total} plays over ${days} days; most on ${peakDay} (${peak}).`,
-    listeners: 'Listeners per day',
-    listenersDesc: (total: number, days: number, peak: number, peakDay: string) =>
-      `${total} listener-days over ${days} days; most on ${peakDay} (${peak}).`,
+    daily: 'Plays and listeners per day',
+    series: { plays: 'Plays per day', listeners: 'Listeners per day' } as Record<string, string>,
+    // a daily figure the API adds later is charted too, under its own name
+    perDay: (field: string) => `${field.charAt(0).toUpperCase()}${field.slice(1).replace(/_/g, ' ')} per day`,
+    seriesDesc: (total: number, days: number, peak: number, peakDay: string) =>
+      `${total} in all over ${days} days; the most on ${peakDay} (${peak}).`,
     nothing: 'Nothing counted in this range.',
     day: 'Day',
     count: 'Count',
@@ -601,7 +601,8 @@ export const en = {
     territory: 'Territory',
     usage: 'Usage',
     netRevenue: 'Net revenue',
-    territoriesDesc: (n: number, top: string) => `${n} territories; the most usage in ${top}.`,
+    territoriesDesc: (n: number, top: string) =>
+      `${n} ${n === 1 ? 'territory' : 'territories'}; the most usage in ${top}.`,
     noTerritories: 'No partner reported usage of this recording yet.',
     revenue: 'Revenue per period',
     revenueIntro: 'What your wallets earned in each closed period, in the payout token.',

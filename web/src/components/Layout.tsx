@@ -30,6 +30,7 @@ export function Layout() {
           {/* artist: editions, posts, analytics (issue 17) */}
           {hasRole(session, 'artist') && <NavLink to={paths.artistEditions.to()}>{t.artistEditions.nav}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.artistPosts.to()}>{t.posts.nav}</NavLink>}
+          {hasRole(session, 'artist') && <NavLink to={paths.analytics.to()}>{t.analytics.nav}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
           <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
