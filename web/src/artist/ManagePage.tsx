@@ -15,6 +15,7 @@ import {
 import { submitErrors, type SubmitErrors } from '../auth/forms'
 import { Empty, ErrorState, FieldError, Loading } from '../components/states'
 import { formatDate } from '../lib/format'
+import { AcceptControl } from './AcceptControl'
 import { OperationLine } from './OperationLine'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
@@ -173,6 +174,7 @@ export function ManagePage() {
     <article>
       <h1>{t.manage.title(asset.title ?? t.asset.title(asset.asset_id))}</h1>
       {asset.frozen && <p className="notice" role="status">{t.asset.frozen}</p>}
+      <AcceptControl assetId={assetId} pending={asset.pending_controller} />
       <p><Link to={paths.artistEditions.to(assetId)}>{t.artistEditions.link}</Link></p>
       {asset.kind === 'recording' ? <GateSection assetId={assetId} /> : null}
       <LockSection assetId={assetId} locked={asset.split_locked} />
