@@ -11,6 +11,9 @@ import { RequireSession } from '../components/RequireSession'
 import { HomePage, NotFoundPage } from './HomePage'
 import { paths } from './paths'
 import { t } from './strings'
+// artist: editions, posts, analytics (issue 17)
+import { walletsOptions } from '../api/me'
+import { earningsOptions } from '../api/royalties'
 
 /** Starts the page's requests while its code loads; the page shows its own loading state meanwhile. */
 function start(work: () => unknown): null {
@@ -117,6 +120,7 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       // --- artist: editions, posts, analytics (issue 17) ---
       {
         path: paths.artistEditions.pattern,
+        loader: () => start(() => queryClient.prefetchQuery(walletsOptions())),
         lazy: async () => {
           const { EditionsPage } = await import('../artist/EditionsPage')
           return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><EditionsPage /></RequireSession> }
@@ -124,6 +128,7 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       },
       {
         path: paths.artistPosts.pattern,
+        loader: () => start(() => queryClient.prefetchQuery(walletsOptions())),
         lazy: async () => {
           const { PostsPage } = await import('../artist/PostsPage')
           return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><PostsPage /></RequireSession> }
@@ -131,6 +136,8 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       },
       {
         path: paths.analytics.pattern,
+        loader: () => start(() => Promise.all([
+          queryClient.prefetchQuery(walletsOptions()), queryClient.prefetchQuery(earningsOptions())])),
         lazy: async () => {
           const { AnalyticsPage } = await import('../artist/AnalyticsPage')
           return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><AnalyticsPage /></RequireSession> }
