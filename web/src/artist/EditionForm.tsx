@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 
 import { t } from '../app/strings'
 import { useCreateEdition, usePrepareEdition, type Asset } from '../api/artistEditions'
 import type { Wallet } from '../api/me'
+import { useOperation } from '../api/rights'
 import { useUploads } from '../api/uploads'
 import { submitErrors, type SubmitErrors } from '../auth/forms'
 import { short } from '../lib/format'
@@ -41,6 +42,9 @@ export function EditionForm({ wallets, assets, chainId, initialAsset, onSent }: 
   const create = useCreateEdition()
   const prepare = usePrepareEdition()
   const uploads = useUploads()
+  // the custodial wallet's transaction, once sent: the list is polled until the edition it creates is mirrored
+  const operationTx = useOperation(operationId).data?.tx_hash ?? null
+  useEffect(() => { if (operationTx) onSent(operationTx) }, [operationTx, onSent])
   const artworks = (uploads.data?.items ?? []).filter((u) => u.kind === 'artwork' && u.state === 'ready')
   const change = (field: keyof EditionFields, value: string) => {
     setF((old) => ({ ...old, [field]: value }))

@@ -48,15 +48,16 @@ async function openEditions(routes: Record<string, Handler>, wallets = [CUSTODIA
 
 describe('an artist’s editions', () => {
   it('creates one through the custodial wallet, the royalty checked as typed, and lists what it sold', async () => {
-    let listed = [edition(1, { minted: 100, supply_left: 0, sold_out: true, on_sale: false })]
+    const listed = [edition(1, { minted: 100, supply_left: 0, sold_out: true, on_sale: false })]
+    let mirrored = false
     const { calls, user } = await openEditions({
-      'GET /v1/editions': () => json({ block: BLOCK, data: listed, next_cursor: null }),
-      'POST /v1/editions': () => {
-        listed = [...listed, edition(2, { minted: 0, supply_left: 100 })]
-        return json({ listing_id: LISTING, metadata_uri: 'ipfs://bafk', operation_id: OP, status: 'pending',
-                      from_address: CUSTODIAL }, 202)
-      },
-      [`GET /v1/operations/${OP}`]: () => json({ id: OP, kind: 'create_edition', status: 'confirmed' }),
+      'GET /v1/editions': () => json({ block: BLOCK, next_cursor: null, data: mirrored
+        ? [...listed, edition(2, { minted: 0, supply_left: 100, created_in: { block_number: 130, tx_hash: TX } })]
+        : listed }),
+      'POST /v1/editions': () => json({ listing_id: LISTING, metadata_uri: 'ipfs://bafk', operation_id: OP,
+                                        status: 'pending', from_address: CUSTODIAL }, 202),
+      // the edition is mirrored some time after its transaction is confirmed: the list is asked again until then
+      [`GET /v1/operations/${OP}`]: () => json({ id: OP, kind: 'create_edition', status: 'confirmed', tx_hash: TX }),
     })
     const form = await screen.findByRole('form', { name: 'Create an edition' })
     expect(within(form).getByLabelText('Asset')).toHaveValue('7') // from the link's ?asset=7
@@ -87,6 +88,7 @@ describe('an artist’s editions', () => {
     await expectAccessible()
     await user.click(within(form).getByRole('button', { name: 'Create edition' }))
     expect(await within(form).findByText('Edition: Confirmed')).toBeInTheDocument()
+    mirrored = true
     const sent = calls.find((c) => c.method === 'POST' && c.path === '/v1/editions')!
     expect(sent.body).toEqual({
       asset_id: 7, title: 'Blue Hour — signed', description: '100 numbered copies', payment: 'payout_token',
