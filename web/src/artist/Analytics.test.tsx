@@ -70,6 +70,7 @@ describe('artist analytics', () => {
              { territory: 'DE', usage: 5120, net_revenue: 1843, currency: 'EUR' }] }),
     }, '/artist/analytics?from=2026-03-14&to=2026-03-16')
     await screen.findByRole('img', { name: 'Plays per day' })
+    await screen.findByRole('option', { name: 'Recording: Blue Hour' }) // the artist's recordings are listed
     await user.selectOptions(screen.getByLabelText('Show'), 'asset:7')
     const usage = await screen.findByRole('img', { name: 'Usage' })
     expect(usage).toHaveAccessibleDescription('2 territories; the most usage in DE.')
@@ -77,6 +78,7 @@ describe('artist analytics', () => {
     expect(within(money).getByRole('row', { name: 'DE 18.43 EUR', hidden: true })).toBeInTheDocument()
     expect(query(calls, '/v1/analytics/plays').at(-1)).toEqual({ asset_id: '7', from: '2026-03-14', to: '2026-03-16' })
 
+    await screen.findByRole('option', { name: 'Period 12' })
     await user.selectOptions(screen.getByLabelText('Period'), '12')
     expect(await screen.findByRole('img', { name: 'Usage' })).toHaveAccessibleDescription('1 territory; the most usage in FR.')
     expect(query(calls, '/v1/analytics/territories').at(-1)).toEqual({ asset_id: '7', period_id: '12' })

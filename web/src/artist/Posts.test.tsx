@@ -88,7 +88,9 @@ describe('an artist’s posts', () => {
     expect(within(form).getByLabelText('Edition whose holders see it')).toHaveAccessibleDescription('Choose an edition')
     expect(within(form).getByLabelText('Attachment 1')).toHaveAttribute('aria-invalid', 'true')
     expect(calls.some((c) => c.method === 'POST' && c.path === '/v1/posts')).toBe(false)
+    await within(form).findByRole('option', { name: 'Edition 3' }) // the artist's editions and recordings are listed
     await user.selectOptions(within(form).getByLabelText('Edition whose holders see it'), '3')
+    await within(form).findByRole('option', { name: 'Blue Hour' })
     await user.selectOptions(within(form).getByLabelText('Attachment 1'), '7')
     await expectAccessible()
     await user.click(within(form).getByRole('button', { name: 'Publish' }))
