@@ -73,3 +73,33 @@ export function useTransferControl(assetId: number) {
     onSuccess: () => client.invalidateQueries({ queryKey: assetKeys.detail(assetId) }),
   })
 }
+
+/** A wallet of the user's own that signs an EIP-712 request in the browser. */
+export interface OwnSigner {
+  address: string
+  sign: (typedData: unknown) => Promise<string>
+}
+
+/**
+ * The nominee takes control (second step of a transfer): its custodial wallet signs and HARMONI relays, or its own
+ * wallet signs the prepared EIP-712 request (`sign`) and HARMONI relays that. The registry offers no "decline".
+ */
+export function useAcceptControl(assetId: number) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: async ({ key, ownWallet }: { key: string; ownWallet?: OwnSigner }): Promise<Schemas['OperationOut']> => {
+      const path = { asset_id: assetId }
+      const header = { 'Idempotency-Key': key }
+      if (!ownWallet)
+        return unwrap(api.POST('/v1/assets/{asset_id}/controller/accept', { params: { path, header } }))
+      // The OpenAPI document names OperationOut for this 200 (the change routes' "replayed" answer leaks into the
+      // prepare route's responses); the body is a PreparedRequest.
+      const prepared = await unwrap(api.POST('/v1/assets/{asset_id}/controller/accept/prepare', {
+        params: { path, query: { controller: ownWallet.address } } })) as unknown as Schemas['PreparedRequest']
+      const signature = await ownWallet.sign(prepared.typed_data)
+      return unwrap(api.POST('/v1/signed-requests', { params: { header },
+        body: { typed_data: prepared.typed_data, signature } }))
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: assetKeys.detail(assetId) }),
+  })
+}

@@ -62,4 +62,16 @@ export const paths = {
   },
   adminDeadLetters: { pattern: '/admin/payments', to: () => '/admin/payments' },
   adminUsers: { pattern: '/admin/users', to: () => '/admin/users' },
+  // --- artist: editions, posts, analytics (issue 17) ---
+  artistEditions: {
+    pattern: '/artist/editions',
+    to: (assetId?: number) => `/artist/editions${query({ asset: assetId })}`,
+  },
+  artistPosts: { pattern: '/artist/posts', to: () => '/artist/posts' },
+  // the scope (a recording, or all of a wallet's) and the range are in the URL, to share
+  analytics: {
+    pattern: '/artist/analytics',
+    to: (filters: { asset?: number; artist?: string; from?: string; to?: string; period?: number } = {}) =>
+      `/artist/analytics${query(filters)}`,
+  },
 } as const

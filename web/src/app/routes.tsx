@@ -14,6 +14,9 @@ import { filtersFrom } from '../fan/shop/filters'
 import { HomePage, NotFoundPage } from './HomePage'
 import { paths } from './paths'
 import { t } from './strings'
+// artist: editions, posts, analytics (issue 17)
+import { walletsOptions } from '../api/me'
+import { earningsOptions } from '../api/royalties'
 
 /** Starts the page's requests while its code loads; the page shows its own loading state meanwhile. */
 function start(work: () => unknown): null {
@@ -156,6 +159,32 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       adminOnly(paths.adminModeration.pattern, async () => (await import('../admin/ModerationPage')).ModerationPage),
       adminOnly(paths.adminDeadLetters.pattern, async () => (await import('../admin/DeadLettersPage')).DeadLettersPage),
       adminOnly(paths.adminUsers.pattern, async () => (await import('../admin/RolesPage')).RolesPage),
+      // --- artist: editions, posts, analytics (issue 17) ---
+      {
+        path: paths.artistEditions.pattern,
+        loader: () => start(() => queryClient.prefetchQuery(walletsOptions())),
+        lazy: async () => {
+          const { EditionsPage } = await import('../artist/EditionsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><EditionsPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.artistPosts.pattern,
+        loader: () => start(() => queryClient.prefetchQuery(walletsOptions())),
+        lazy: async () => {
+          const { PostsPage } = await import('../artist/PostsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><PostsPage /></RequireSession> }
+        },
+      },
+      {
+        path: paths.analytics.pattern,
+        loader: () => start(() => Promise.all([
+          queryClient.prefetchQuery(walletsOptions()), queryClient.prefetchQuery(earningsOptions())])),
+        lazy: async () => {
+          const { AnalyticsPage } = await import('../artist/AnalyticsPage')
+          return { Component: () => <RequireSession roles={['artist']} refusal={t.register.artistsOnly}><AnalyticsPage /></RequireSession> }
+        },
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   }]

@@ -30,6 +30,7 @@ async function openManage(routes: Record<string, Handler>, path = '/artist/asset
     'POST /v1/auth/login': () => json(tokenPair()),
     'GET /v1/assets/7': () => json(asset('recording')),
     'GET /v1/assets/7/disputes': () => json({ data: [] }),
+    'GET /v1/me/wallets': () => json([]),
     ...routes,
   })
   await signIn('ada@example.org', 'correct horse 42!')

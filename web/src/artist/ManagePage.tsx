@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
-import { useParams } from 'react-router'
+import { Link, useParams } from 'react-router'
 
+import { paths } from '../app/paths'
 import { t } from '../app/strings'
 import { useAsset } from '../api/assets'
 import {
@@ -11,25 +12,14 @@ import {
   useSetGate,
   useTransferControl,
 } from '../api/manage'
-import { useOperation } from '../api/rights'
 import { submitErrors, type SubmitErrors } from '../auth/forms'
 import { Empty, ErrorState, FieldError, Loading } from '../components/states'
 import { formatDate } from '../lib/format'
+import { AcceptControl } from './AcceptControl'
+import { OperationLine } from './OperationLine'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const NO_ERRORS: SubmitErrors = { fields: {}, form: null }
-
-function OperationLine({ what, operationId }: { what: string; operationId: string }) {
-  const operation = useOperation(operationId)
-  if (operation.isError) return <ErrorState error={operation.error} />
-  const status = operation.data?.status ?? 'pending'
-  return (
-    <p role="status" aria-live="polite">
-      {t.manage.operation(what, t.register.status[status] ?? status)}
-      {operation.data?.error && ` — ${operation.data.error}`}
-    </p>
-  )
-}
 
 function GateSection({ assetId }: { assetId: number }) {
   const gate = useGate(assetId)
@@ -184,6 +174,8 @@ export function ManagePage() {
     <article>
       <h1>{t.manage.title(asset.title ?? t.asset.title(asset.asset_id))}</h1>
       {asset.frozen && <p className="notice" role="status">{t.asset.frozen}</p>}
+      <AcceptControl assetId={assetId} pending={asset.pending_controller} />
+      <p><Link to={paths.artistEditions.to(assetId)}>{t.artistEditions.link}</Link></p>
       {asset.kind === 'recording' ? <GateSection assetId={assetId} /> : null}
       <LockSection assetId={assetId} locked={asset.split_locked} />
       <TransferSection assetId={assetId} pending={asset.pending_controller} />

@@ -27,6 +27,10 @@ export function Layout() {
           <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
+          {/* artist: editions, posts, analytics (issue 17) */}
+          {hasRole(session, 'artist') && <NavLink to={paths.artistEditions.to()}>{t.artistEditions.nav}</NavLink>}
+          {hasRole(session, 'artist') && <NavLink to={paths.artistPosts.to()}>{t.posts.nav}</NavLink>}
+          {hasRole(session, 'artist') && <NavLink to={paths.analytics.to()}>{t.analytics.nav}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
           <NavLink to={paths.periods.to()}>{t.nav.periods}</NavLink>
           {hasRole(session, 'partner', 'admin') && <NavLink to={paths.partnerKeys.to()}>{t.partner.nav}</NavLink>}
