@@ -106,6 +106,11 @@ def _prepare(session, context, user: User, controller: str, build, metadata: dic
 
 _REPLAYED = {200: {"model": OperationOut,
                    "description": "A repeated Idempotency-Key: the first operation, as it stands now"}}
+def _prepared(responses: dict) -> dict:
+    """A prepare route's documented answers: its 200 is the request to sign, never a replayed operation."""
+    return {status: answer for status, answer in responses.items() if status != 200}
+
+
 _WORK_RESPONSES = {**_REPLAYED, 409: {"description": "The registry refuses it (e.g. ISWC already registered), or "
                                                     "the artist has no custodial wallet yet"},
                    422: {"description": "Invalid ISWC, split or payee; the problem names the field"},
@@ -171,7 +176,7 @@ def register_work(response: Response, body: WorkIn, session: SessionDep, context
     return _submit(session, context, user, response, code, build, metadata, idempotency_key)
 
 
-@router.post("/works/prepare", response_model=PreparedRequest, responses=_WORK_RESPONSES,
+@router.post("/works/prepare", response_model=PreparedRequest, responses=_prepared(_WORK_RESPONSES),
              summary="The EIP-712 request registering a work, for your own wallet to sign")
 def prepare_work(body: WorkIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                  controller: ControllerQuery) -> PreparedRequest:
@@ -189,7 +194,7 @@ def register_recording(response: Response, body: RecordingIn, session: SessionDe
     return _submit(session, context, user, response, code, build, metadata, idempotency_key)
 
 
-@router.post("/recordings/prepare", response_model=PreparedRequest, responses=_RECORDING_RESPONSES,
+@router.post("/recordings/prepare", response_model=PreparedRequest, responses=_prepared(_RECORDING_RESPONSES),
              summary="The EIP-712 request registering a recording, for your own wallet to sign")
 def prepare_recording(body: RecordingIn, session: SessionDep, context: ContextDep, user: ArtistUser,
                       controller: ControllerQuery) -> PreparedRequest:
@@ -269,7 +274,8 @@ def lock_split(response: Response, session: SessionDep, context: ContextDep, use
                    None, idempotency_key, asset_id)
 
 
-@router.post("/assets/{asset_id}/split/lock/prepare", response_model=PreparedRequest, responses=_CHANGE_RESPONSES,
+@router.post("/assets/{asset_id}/split/lock/prepare", response_model=PreparedRequest,
+             responses=_prepared(_CHANGE_RESPONSES),
              summary="The EIP-712 request locking an asset's split, for your own wallet to sign")
 def prepare_lock_split(session: SessionDep, context: ContextDep, user: ArtistUser,
                        asset_id: AssetId, controller: ControllerQuery) -> PreparedRequest:
@@ -300,7 +306,7 @@ def accept_controller(response: Response, session: SessionDep, context: ContextD
 
 
 @router.post("/assets/{asset_id}/controller/accept/prepare", response_model=PreparedRequest,
-             responses=_ACCEPT_RESPONSES,
+             responses=_prepared(_ACCEPT_RESPONSES),
              summary="The EIP-712 request taking control of an asset, for your own (nominated) wallet to sign")
 def prepare_accept_controller(session: SessionDep, context: ContextDep, user: ArtistUser,
                               asset_id: AssetId,

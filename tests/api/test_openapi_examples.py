@@ -193,3 +193,14 @@ def test_every_example_is_valid_and_realistic(document):
             elif _ADDRESS.match(text) and not Web3.is_checksum_address(text):
                 problems.append(f"{where}: address {text} is not checksummed")
     assert not problems, "\n".join(problems)
+
+
+def test_every_prepare_route_answers_the_request_to_sign(document):
+    """A `.../prepare` route's 200 is the EIP-712 request (a replayed operation belongs to the relayed routes)."""
+    wrong = []
+    for path, method, operation in _operations(document):
+        if path.endswith("/prepare") and method == "post" and "200" in operation["responses"]:
+            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            if schema.get("$ref", "").endswith("/OperationOut"):
+                wrong.append(path)
+    assert wrong == []
