@@ -8,7 +8,7 @@ import { periodOptions, periodsOptions } from '../api/royalties'
 import { Layout } from '../components/Layout'
 import { Loading } from '../components/states'
 import { RequireSession } from '../components/RequireSession'
-import { HomePage, NotFoundPage } from './HomePage'
+import { NotFoundPage } from './HomePage'
 import { paths } from './paths'
 import { t } from './strings'
 
@@ -23,7 +23,8 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
     element: <Layout />,
     hydrateFallbackElement: <Loading />,
     children: [
-      { path: paths.home.pattern, element: <HomePage /> },
+      // --- fan: home, search, profiles, notifications, messages (issue 17) ---
+      { path: paths.home.pattern, lazy: async () => ({ Component: (await import('../fan/HomePage')).HomePage }) },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },
       {

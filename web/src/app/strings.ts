@@ -448,6 +448,34 @@ export const en = {
     inputs: 'Audit inputs',
     download: (name: string) => `Download ${name}`,
   },
+  // --- fan: home, search, profiles, social, notifications, messages (issue 17) ---
+  feed: {
+    title: 'Your feed',
+    empty: 'Nothing here yet: follow artists to see their posts, releases and reposts.',
+    more: 'Load more',
+    loadingMore: 'Loading more…',
+    posted: (who: string) => `${who} posted`,
+    reposted: (who: string) => `${who} reposted`,
+    released: (who: string) => `${who} released`,
+    someone: 'Someone',
+    handle: (handle: string) => `@${handle}`,
+    recording: (id: number) => `Recording ${id}`,
+    edition: (id: string) => `Edition ${id}`,
+    post: 'a post',
+    edited: 'edited',
+  },
+  discover: {
+    trendingTracks: 'Trending tracks',
+    trendingArtists: 'Trending artists',
+    forYou: 'For you',
+    newFromFollowed: 'New from artists you follow',
+    becauseYouPlayed: (title: string) => `Because you played ${title}`,
+    listeners: (n: number) => (n === 1 ? '1 listener' : `${n} listeners`),
+    nothingTrending: 'Nothing is trending yet.',
+    popular: 'Popular picks while we learn what you like.',
+    related: 'Related tracks',
+    noRelated: 'No related tracks yet.',
+  },
 } as const
 
 export const t = en

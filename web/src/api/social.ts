@@ -1,0 +1,111 @@
+/**
+ * The social layer: accounts and follows (`/v1/accounts`), the home feed and timelines, likes and reposts,
+ * a recording's comment threads. Likes and follows are optimistic: the page changes at once and rolls back
+ * when the API refuses.
+ */
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryKey,
+} from '@tanstack/react-query'
+
+import { api, type Schemas } from './client'
+import { unwrap } from './errors'
+
+export type Account = Schemas['AccountOut']
+export type FeedItem = Schemas['FeedItemOut']
+export type FeedPage = Schemas['FeedPageOut']
+export type Post = Schemas['PostOut']
+export type Comment = Schemas['CommentOut']
+export type Thread = Schemas['ThreadOut']
+
+export const FEED_PAGE = 20
+
+export const socialKeys = {
+  account: (userId: string) => ['accounts', userId] as const,
+  feed: ['feed'] as const,
+  timeline: (userId: string) => ['timeline', userId] as const,
+  comments: (assetId: number) => ['comments', { recording: assetId }] as const,
+}
+
+export const accountOptions = (userId: string) =>
+  queryOptions({
+    queryKey: socialKeys.account(userId),
+    queryFn: () => unwrap(api.GET('/v1/accounts/{user_id}', { params: { path: { user_id: userId } } })),
+  })
+
+const byCursor = { initialPageParam: undefined as string | undefined,
+                   getNextPageParam: (page: { next_cursor: string | null }) => page.next_cursor ?? undefined }
+
+export const feedOptions = () =>
+  infiniteQueryOptions({
+    queryKey: socialKeys.feed,
+    queryFn: ({ pageParam }) => unwrap(api.GET('/v1/me/feed', { params: { query: { cursor: pageParam, limit: FEED_PAGE } } })),
+    ...byCursor,
+  })
+
+export const timelineOptions = (userId: string) =>
+  infiniteQueryOptions({
+    queryKey: socialKeys.timeline(userId),
+    queryFn: ({ pageParam }) => unwrap(api.GET('/v1/accounts/{user_id}/timeline', {
+      params: { path: { user_id: userId }, query: { cursor: pageParam, limit: FEED_PAGE } } })),
+    ...byCursor,
+  })
+
+export const commentsOptions = (assetId: number) =>
+  infiniteQueryOptions({
+    queryKey: socialKeys.comments(assetId),
+    queryFn: ({ pageParam }) => unwrap(api.GET('/v1/recordings/{asset_id}/comments', {
+      params: { path: { asset_id: assetId }, query: { cursor: pageParam } } })),
+    ...byCursor,
+  })
+
+export const useAccount = (userId: string) => useQuery(accountOptions(userId))
+export const useFeed = (enabled: boolean) => useInfiniteQuery({ ...feedOptions(), enabled })
+export const useTimeline = (userId: string) => useInfiniteQuery(timelineOptions(userId))
+export const useComments = (assetId: number) => useInfiniteQuery(commentsOptions(assetId))
+
+/** A write shown before the API answers: `change` edits the cached value, undone if the request fails. */
+function useOptimisticWrite<T, V>(key: QueryKey, change: (old: T, vars: V) => T, write: (vars: V) => Promise<unknown>,
+                             also: QueryKey[] = []) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: write,
+    onMutate: async (vars: V) => {
+      await client.cancelQueries({ queryKey: key })
+      const before = client.getQueryData<T>(key)
+      if (before !== undefined) client.setQueryData<T>(key, change(before, vars))
+      return { before }
+    },
+    onError: (_err, _vars, context) => {
+      if (context?.before !== undefined) client.setQueryData(key, context.before)
+    },
+    onSettled: () => Promise.all([key, ...also].map((queryKey) => client.invalidateQueries({ queryKey }))),
+  })
+}
+
+/** Follow (true) or unfollow (false) an account; its follower count and the relationship move at once. */
+export function useFollow(userId: string) {
+  return useOptimisticWrite<Account, boolean>(socialKeys.account(userId), (old, follow) => {
+    const was = old.relationship?.following ?? false
+    const delta = follow === was ? 0 : follow ? 1 : -1
+    return { ...old, counts: { ...old.counts, followers: old.counts.followers + delta },
+             relationship: { follows_you: false, blocking: false, muting: false, ...old.relationship, following: follow } }
+  }, (follow) => {
+    const params = { params: { path: { user_id: userId } } }
+    return unwrap(follow ? api.PUT('/v1/accounts/{user_id}/follow', params) : api.DELETE('/v1/accounts/{user_id}/follow', params))
+  }, [socialKeys.feed])
+}
+
+export function useAddComment(assetId: number) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Schemas['CommentIn']) => unwrap(api.POST('/v1/recordings/{asset_id}/comments', {
+      params: { path: { asset_id: assetId } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: socialKeys.comments(assetId) }),
+  })
+}
