@@ -23,6 +23,21 @@ export interface SearchFilters {
   cursor?: string
 }
 
+/** The words and every filter come from the URL, so a search can be shared, bookmarked and gone back to. */
+export function filtersFrom(params: URLSearchParams): SearchFilters {
+  const type = params.get('type') as SearchKind | null
+  const year = Number(params.get('year'))
+  const edition = params.get('has_edition')
+  return {
+    q: (params.get('q') ?? '').trim(),
+    type: type && SEARCH_KINDS.includes(type) ? type : undefined,
+    genre: (params.get('genre') || undefined) as Genre | undefined,
+    year: Number.isInteger(year) && year >= 1000 && year <= 2999 ? year : undefined,
+    has_edition: edition === 'true' ? true : edition === 'false' ? false : undefined,
+    cursor: params.get('cursor') ?? undefined,
+  }
+}
+
 export const searchKeys = {
   results: (filters: SearchFilters) => ['search', 'results', filters] as const,
   suggest: (q: string) => ['search', 'suggest', q] as const,

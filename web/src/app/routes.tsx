@@ -5,6 +5,7 @@ import type { RouteObject } from 'react-router'
 import { assetListOptions, assetOptions } from '../api/assets'
 import { chainOptions } from '../api/chain'
 import { periodOptions, periodsOptions } from '../api/royalties'
+import { filtersFrom, searchOptions } from '../api/search'
 import { Layout } from '../components/Layout'
 import { Loading } from '../components/states'
 import { RequireSession } from '../components/RequireSession'
@@ -25,6 +26,14 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
     children: [
       // --- fan: home, search, profiles, notifications, messages (issue 17) ---
       { path: paths.home.pattern, lazy: async () => ({ Component: (await import('../fan/HomePage')).HomePage }) },
+      {
+        path: paths.search.pattern,
+        loader: ({ request }) => start(() => {
+          const filters = filtersFrom(new URL(request.url).searchParams)
+          return filters.q ? queryClient.prefetchQuery(searchOptions(filters)) : undefined
+        }),
+        lazy: async () => ({ Component: (await import('../fan/search/SearchPage')).SearchPage }),
+      },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },
       {

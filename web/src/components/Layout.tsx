@@ -25,6 +25,8 @@ export function Layout() {
         <NavLink to={paths.home.to()} className="brand">{t.app.name}</NavLink>
         <nav aria-label={t.app.mainNav}>
           <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
+          {/* fan: search, notifications, messages (issue 17) */}
+          <NavLink to={paths.search.to()}>{t.search.nav}</NavLink>
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
