@@ -22,6 +22,7 @@ export type FeedPage = Schemas['FeedPageOut']
 export type Post = Schemas['PostOut']
 export type Comment = Schemas['CommentOut']
 export type Thread = Schemas['ThreadOut']
+export type RecordingSocial = Schemas['RecordingSocialOut']
 
 export const FEED_PAGE = 20
 
@@ -30,7 +31,14 @@ export const socialKeys = {
   feed: ['feed'] as const,
   timeline: (userId: string) => ['timeline', userId] as const,
   comments: (assetId: number) => ['comments', { recording: assetId }] as const,
+  recording: (assetId: number) => ['social', { recording: assetId }] as const,
 }
+
+export const recordingSocialOptions = (assetId: number) =>
+  queryOptions({
+    queryKey: socialKeys.recording(assetId),
+    queryFn: () => unwrap(api.GET('/v1/recordings/{asset_id}/social', { params: { path: { asset_id: assetId } } })),
+  })
 
 export const accountOptions = (userId: string) =>
   queryOptions({
@@ -65,6 +73,7 @@ export const commentsOptions = (assetId: number) =>
   })
 
 export const useAccount = (userId: string) => useQuery(accountOptions(userId))
+export const useRecordingSocial = (assetId: number) => useQuery(recordingSocialOptions(assetId))
 export const useFeed = (enabled: boolean) => useInfiniteQuery({ ...feedOptions(), enabled })
 export const useTimeline = (userId: string) => useInfiniteQuery(timelineOptions(userId))
 export const useComments = (assetId: number) => useInfiniteQuery(commentsOptions(assetId))
@@ -106,6 +115,32 @@ export function useAddComment(assetId: number) {
   return useMutation({
     mutationFn: (body: Schemas['CommentIn']) => unwrap(api.POST('/v1/recordings/{asset_id}/comments', {
       params: { path: { asset_id: assetId } }, body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: socialKeys.comments(assetId) }),
+    onSuccess: () => Promise.all([socialKeys.comments(assetId), socialKeys.recording(assetId)]
+      .map((queryKey) => client.invalidateQueries({ queryKey }))),
+  })
+}
+
+const recordingPath = (assetId: number) => ({ params: { path: { subject_type: 'recording' as const, subject_id: String(assetId) } } })
+
+/** Like (true) or unlike (false) a recording; its count and the button move at once. */
+export function useLikeRecording(assetId: number) {
+  return useOptimisticWrite<RecordingSocial, boolean>(socialKeys.recording(assetId), (old, like) => {
+    const was = old.viewer?.liked ?? false
+    const delta = like === was ? 0 : like ? 1 : -1
+    return { ...old, counts: { ...old.counts, likes: old.counts.likes + delta },
+             viewer: { reposted: false, ...old.viewer, liked: like } }
+  }, (like) => unwrap(like ? api.PUT('/v1/likes/{subject_type}/{subject_id}', recordingPath(assetId))
+    : api.DELETE('/v1/likes/{subject_type}/{subject_id}', recordingPath(assetId))))
+}
+
+/** Repost a recording with an optional comment, or (null) take the repost back. Not optimistic: it may be refused. */
+export function useRepostRecording(assetId: number) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (comment: string | null | undefined): Promise<unknown> => comment === null
+      ? unwrap(api.DELETE('/v1/reposts/{subject_type}/{subject_id}', recordingPath(assetId)))
+      : unwrap(api.PUT('/v1/reposts/{subject_type}/{subject_id}', { ...recordingPath(assetId), body: comment ? { comment } : undefined })),
+    onSettled: () => Promise.all([socialKeys.recording(assetId), socialKeys.feed]
+      .map((queryKey) => client.invalidateQueries({ queryKey }))),
   })
 }

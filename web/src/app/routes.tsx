@@ -6,6 +6,7 @@ import { assetListOptions, assetOptions } from '../api/assets'
 import { chainOptions } from '../api/chain'
 import { periodOptions, periodsOptions } from '../api/royalties'
 import { filtersFrom, searchOptions } from '../api/search'
+import { accountOptions } from '../api/social'
 import { Layout } from '../components/Layout'
 import { Loading } from '../components/states'
 import { RequireSession } from '../components/RequireSession'
@@ -33,6 +34,11 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
           return filters.q ? queryClient.prefetchQuery(searchOptions(filters)) : undefined
         }),
         lazy: async () => ({ Component: (await import('../fan/search/SearchPage')).SearchPage }),
+      },
+      {
+        path: paths.artist.pattern,
+        loader: ({ params }) => start(() => queryClient.prefetchQuery(accountOptions(params.userId ?? ''))),
+        lazy: async () => ({ Component: (await import('../fan/ArtistPage')).ArtistPage }),
       },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },

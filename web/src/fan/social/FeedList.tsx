@@ -50,11 +50,13 @@ function Entry({ item }: { item: FeedItem }) {
 }
 
 /** A feed or timeline: each item once (the API puts a repost under the first of the reposters), then "Load more". */
-export function FeedList({ query, label }: { query: UseInfiniteQueryResult<InfiniteData<FeedPage>>; label: string }) {
+export function FeedList({ query, label, empty = t.feed.empty }: {
+  query: UseInfiniteQueryResult<InfiniteData<FeedPage>>; label: string; empty?: string
+}) {
   if (query.isPending) return <Loading />
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />
   const items = query.data.pages.flatMap((page) => page.items)
-  if (items.length === 0) return <Empty>{t.feed.empty}</Empty>
+  if (items.length === 0) return <Empty>{empty}</Empty>
   return (
     <>
       <ul className="feed" aria-label={label}>

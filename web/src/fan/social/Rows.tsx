@@ -52,20 +52,23 @@ export function TrendingArtists() {
   )
 }
 
+/** Recordings as cards: title (a link) and artist address. */
+export function RecordingCards({ items }: { items: Pick<Recommended, 'asset_id' | 'artist' | 'title'>[] }) {
+  return (
+    <ul className="cards">
+      {items.map((item) => (
+        <li key={item.asset_id} className="card">
+          <RecordingLink assetId={item.asset_id} title={item.title} />
+          <span className="mono muted" title={item.artist}>{short(item.artist)}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 function Recordings({ title, items }: { title: string; items: Recommended[] }) {
   if (items.length === 0) return null
-  return (
-    <Row title={title}>
-      <ul className="cards">
-        {items.map((item) => (
-          <li key={item.asset_id} className="card">
-            <RecordingLink assetId={item.asset_id} title={item.title} />
-            <span className="mono muted" title={item.artist}>{short(item.artist)}</span>
-          </li>
-        ))}
-      </ul>
-    </Row>
-  )
+  return <Row title={title}><RecordingCards items={items} /></Row>
 }
 
 /** "For you", "New from artists you follow" and "Because you played …", as far as the API has them. */
