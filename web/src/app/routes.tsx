@@ -40,6 +40,13 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
         loader: ({ params }) => start(() => queryClient.prefetchQuery(accountOptions(params.userId ?? ''))),
         lazy: async () => ({ Component: (await import('../fan/ArtistPage')).ArtistPage }),
       },
+      {
+        path: paths.notifications.pattern,
+        lazy: async () => {
+          const { NotificationsPage } = await import('../fan/NotificationsPage')
+          return { Component: () => <RequireSession><NotificationsPage /></RequireSession> }
+        },
+      },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },
       {

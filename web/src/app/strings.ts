@@ -547,6 +547,20 @@ export const en = {
     seekLabel: (at: string) => `Play from ${at}`,
     moreComments: 'More comments',
   },
+  notifications: {
+    nav: 'Notifications',
+    unread: (n: number) => `${n} unread`,
+    title: 'Notifications',
+    empty: 'No notifications yet.',
+    emptyUnread: 'Nothing unread.',
+    unreadOnly: 'Unread only',
+    markRead: (summary: string) => `Mark “${summary}” read`,
+    markAll: 'Mark all read',
+    markReadShort: 'Mark read',
+    more: 'Load more',
+    newItem: 'new',
+    list: 'Your notifications',
+  },
 } as const
 
 export const t = en

@@ -6,6 +6,7 @@ import { t } from '../app/strings'
 import { hasRole, signOut, useSession } from '../api/session'
 import { applyTheme, storedTheme, type Theme } from '../lib/theme'
 import { PlayerBar } from '../fan/player/PlayerBar'
+import { NotificationsLink } from '../fan/social/NotificationsLink'
 
 const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
 
@@ -27,6 +28,7 @@ export function Layout() {
           <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
           {/* fan: search, notifications, messages (issue 17) */}
           <NavLink to={paths.search.to()}>{t.search.nav}</NavLink>
+          <NotificationsLink />
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
