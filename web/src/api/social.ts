@@ -144,3 +144,47 @@ export function useRepostRecording(assetId: number) {
       .map((queryKey) => client.invalidateQueries({ queryKey }))),
   })
 }
+
+// --- direct messages ---------------------------------------------------------------------------------------------
+
+export type Folder = 'inbox' | 'requests'
+export type Conversation = Schemas['ConversationOut']
+export type Message = Schemas['MessageOut']
+
+export const messageKeys = {
+  all: ['conversations'] as const,
+  list: (folder: Folder) => ['conversations', 'list', { folder }] as const,
+  thread: (conversationId: string) => ['conversations', 'thread', conversationId] as const,
+}
+
+export const conversationsOptions = (folder: Folder) =>
+  queryOptions({
+    queryKey: messageKeys.list(folder),
+    queryFn: () => unwrap(api.GET('/v1/me/conversations', { params: { query: { folder } } })),
+  })
+
+export const threadOptions = (conversationId: string) =>
+  queryOptions({
+    queryKey: messageKeys.thread(conversationId),
+    queryFn: () => unwrap(api.GET('/v1/conversations/{conversation_id}/messages', {
+      params: { path: { conversation_id: conversationId } } })),
+  })
+
+export const useConversations = (folder: Folder) => useQuery(conversationsOptions(folder))
+export const useThread = (conversationId: string) => useQuery(threadOptions(conversationId))
+
+function useConversationWrite<V>(write: (vars: V) => Promise<unknown>) {
+  const client = useQueryClient()
+  return useMutation({ mutationFn: write, onSettled: () => client.invalidateQueries({ queryKey: messageKeys.all }) })
+}
+
+export const useSendMessage = () =>
+  useConversationWrite((body: Schemas['MessageIn']) => unwrap(api.POST('/v1/messages', { body })))
+
+export const useReadConversation = () =>
+  useConversationWrite((conversationId: string) => unwrap(api.POST('/v1/conversations/{conversation_id}/read', {
+    params: { path: { conversation_id: conversationId } } })))
+
+export const useAcceptConversation = () =>
+  useConversationWrite((conversationId: string) => unwrap(api.POST('/v1/conversations/{conversation_id}/accept', {
+    params: { path: { conversation_id: conversationId } } })))

@@ -1,5 +1,6 @@
 /** The route tree: each pattern from `paths.ts`; pages lazy-loaded; loaders prefetch the page's queries. */
 import type { QueryClient } from '@tanstack/react-query'
+import type { ComponentType } from 'react'
 import type { RouteObject } from 'react-router'
 
 import { assetListOptions, assetOptions } from '../api/assets'
@@ -18,6 +19,14 @@ import { t } from './strings'
 function start(work: () => unknown): null {
   void work()
   return null
+}
+
+/** A lazily loaded page for signed-in users of any role. */
+function signedIn(load: () => Promise<ComponentType>) {
+  return async () => {
+    const Page = await load()
+    return { Component: () => <RequireSession><Page /></RequireSession> }
+  }
 }
 
 export function makeRoutes(queryClient: QueryClient): RouteObject[] {
@@ -42,10 +51,15 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       },
       {
         path: paths.notifications.pattern,
-        lazy: async () => {
-          const { NotificationsPage } = await import('../fan/NotificationsPage')
-          return { Component: () => <RequireSession><NotificationsPage /></RequireSession> }
-        },
+        lazy: signedIn(async () => (await import('../fan/NotificationsPage')).NotificationsPage),
+      },
+      {
+        path: paths.messages.pattern,
+        lazy: signedIn(async () => (await import('../fan/messages/MessagesPage')).MessagesPage),
+      },
+      {
+        path: paths.conversation.pattern,
+        lazy: signedIn(async () => (await import('../fan/messages/ThreadPage')).ThreadPage),
       },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },

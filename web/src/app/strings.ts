@@ -561,6 +561,25 @@ export const en = {
     newItem: 'new',
     list: 'Your notifications',
   },
+  messages: {
+    nav: 'Messages',
+    title: 'Messages',
+    folders: 'Folders',
+    inbox: 'Inbox',
+    requests: 'Requests',
+    requestsIntro: 'Messages from accounts you do not follow land here until you accept them.',
+    empty: 'No conversations.',
+    unread: (n: number) => `${n} unread`,
+    open: (who: string) => `Conversation with ${who}`,
+    accept: (who: string) => `Accept ${who}'s request`,
+    noMessage: 'No message yet.',
+    thread: (who: string) => `Messages with ${who}`,
+    write: 'Your message',
+    send: 'Send',
+    seen: 'Seen',
+    you: 'You',
+    back: 'All conversations',
+  },
 } as const
 
 export const t = en

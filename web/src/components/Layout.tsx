@@ -29,6 +29,7 @@ export function Layout() {
           {/* fan: search, notifications, messages (issue 17) */}
           <NavLink to={paths.search.to()}>{t.search.nav}</NavLink>
           <NotificationsLink />
+          {session.status === 'signed-in' && <NavLink to={paths.messages.to()}>{t.messages.nav}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
           {session.status === 'signed-in' && <NavLink to={paths.earnings.to()}>{t.nav.earnings}</NavLink>}
