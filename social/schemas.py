@@ -244,6 +244,25 @@ class PostOut(BaseModel):
         "counts": {"likes": 148, "reposts": 12, "comments": 9}, "reactions": {"heart": 41, "fire": 17}}]}}
 
 
+class ViewerState(BaseModel):
+    liked: bool
+    reposted: bool
+
+    model_config = {"json_schema_extra": {"examples": [{"liked": True, "reposted": False}]}}
+
+
+class RecordingSocialOut(BaseModel):
+    asset_id: int
+    artist_id: uuid.UUID | None = Field(description="The artist's account, once the recording is its release")
+    artist_handle: str | None
+    counts: SubjectCounts
+    viewer: ViewerState | None = Field(description="Whether you liked or reposted it (signed in)")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "asset_id": 7, "artist_id": _ARTIST, "artist_handle": "mira_keys",
+        "counts": {"likes": 148, "reposts": 12, "comments": 9}, "viewer": {"liked": True, "reposted": False}}]}}
+
+
 class RevisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "revision": 1, "text": "New single out Friday #bluehour",

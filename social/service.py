@@ -76,6 +76,28 @@ def subject_counts(session: Session, subject_type: str, subject_ids: list[str]) 
     return {i: {n: found[(i, n)] for n in SUBJECT_COUNTERS} for i in subject_ids}
 
 
+def recording_social(session: Session, settings: Settings, viewer: uuid.UUID | None, asset_id: int) -> dict:
+    """A recording's counts, its artist's account (once released), and whether the viewer liked or reposted it."""
+    from sqlalchemy import select
+
+    from social import subjects
+    from social.models import Like, Release, Repost
+
+    subjects.require_recording(session, settings, asset_id)
+    key = str(asset_id)
+    artist_id = session.scalar(select(Release.artist_id).where(Release.chain_id == settings.chain_id,
+                                                               Release.asset_id == asset_id))
+    mine = None
+    if viewer is not None:
+        def has(model, user_column) -> bool:
+            return session.scalar(select(user_column).where(user_column == viewer, model.subject_type == "recording",
+                                                            model.subject_id == key).limit(1)) is not None
+        mine = {"liked": has(Like, Like.user_id), "reposted": has(Repost, Repost.user_id)}
+    return {"asset_id": asset_id, "artist_id": artist_id,
+            "artist_handle": repository.handles(session, [artist_id]).get(artist_id) if artist_id else None,
+            "counts": subject_counts(session, "recording", [key])[key], "viewer": mine}
+
+
 def sync_releases(session: Session, settings: Settings) -> int:
     """Make every registered recording whose controller is a wallet of an account a release of that account
     (once: later controller changes do not move it). Returns how many are new; each emits a `release` event."""

@@ -50,6 +50,7 @@ from social.schemas import (
     PostOut,
     ReactionSubject,
     ReadOut,
+    RecordingSocialOut,
     Relationship,
     ReportIn,
     ReportOut,
@@ -280,6 +281,15 @@ def recording_activity(asset_id: AssetId, session: SessionDep, context: ContextD
     items, next_cursor = feed.recording_activity(session, context.settings, viewer.id if viewer else None, asset_id,
                                                  cursor, limit)
     return ActivityPageOut.model_validate({"items": items, "next_cursor": next_cursor}, from_attributes=True)
+
+
+@router.get("/recordings/{asset_id}/social", summary="A recording's likes, reposts and comments counts, its artist's "
+                                                     "account, and whether you liked or reposted it (public)",
+            responses=problem_responses(*_READ, SubjectNotFound))
+def recording_social(asset_id: AssetId, session: SessionDep, context: ContextDep,
+                     viewer: OptionalUser) -> RecordingSocialOut:
+    return RecordingSocialOut.model_validate(service.recording_social(session, context.settings,
+                                                                      viewer.id if viewer else None, asset_id))
 
 
 ReactionTarget = Annotated[uuid.UUID, Path(description="The post's or comment's id")]

@@ -344,6 +344,7 @@ MATRIX = [
     Row("POST", "/v1/recordings/{asset_id}/comments", SIGNED_IN, lambda w: {"text": "nice", "at": "1:32"}),
     Row("DELETE", "/v1/comments/{comment_id}", SIGNED_IN),
     Row("GET", "/v1/recordings/{asset_id}/activity", EVERYONE - {"key"}),
+    Row("GET", "/v1/recordings/{asset_id}/social", EVERYONE - {"key"}),
     Row("PUT", "/v1/reactions/{subject_type}/{subject_id}/{emoji}", SIGNED_IN),
     Row("DELETE", "/v1/reactions/{subject_type}/{subject_id}/{emoji}", SIGNED_IN),
     Row("GET", "/v1/me/feed", SIGNED_IN),

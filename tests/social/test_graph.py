@@ -97,3 +97,28 @@ def test_registered_recordings_become_releases_of_the_wallets_account_once(db_se
     assert service.sync_releases(db_session, api_settings) == 1
     assert service.sync_releases(db_session, api_settings) == 0
     assert db_session.get(Release, (31337, 8101)).artist_id == artist.id
+
+
+def test_a_recordings_social_summary_counts_and_says_what_you_did(api, people):
+    from social.models import Release
+    from tests.social.test_posts import RECORDING, _recording
+
+    sessions = api.app.state.context.sessions
+    _recording(sessions)
+    artist, fan, other = people("artist", handle="mira_keys"), people(), people()
+    assert api.get(f"/v1/recordings/{RECORDING}/social").json() == {
+        "asset_id": RECORDING, "artist_id": None, "artist_handle": None,
+        "counts": {"likes": 0, "reposts": 0, "comments": 0}, "viewer": None}
+    with sessions.begin() as session:
+        session.add(Release(chain_id=31337, asset_id=RECORDING, artist_id=artist.id))
+    assert api.put(f"/v1/likes/recording/{RECORDING}", headers=fan.headers).status_code == 200
+    assert api.put(f"/v1/likes/recording/{RECORDING}", headers=other.headers).status_code == 200
+    assert api.put(f"/v1/reposts/recording/{RECORDING}", headers=other.headers).status_code == 200
+    mine = api.get(f"/v1/recordings/{RECORDING}/social", headers=fan.headers).json()
+    assert mine["counts"] == {"likes": 2, "reposts": 1, "comments": 0}
+    assert (mine["artist_id"], mine["artist_handle"]) == (str(artist.id), "mira_keys")
+    assert mine["viewer"] == {"liked": True, "reposted": False}
+    assert api.get(f"/v1/recordings/{RECORDING}/social", headers=other.headers).json()["viewer"] == {
+        "liked": True, "reposted": True}
+    missing = api.get("/v1/recordings/424242/social")
+    assert missing.status_code == 404 and missing.json()["field"] == "asset_id"

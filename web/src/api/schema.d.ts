@@ -2228,6 +2228,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recordings/{asset_id}/social": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recording's likes, reposts and comments counts, its artist's account, and whether you liked or reposted it (public) */
+        get: operations["recording_social_v1_recordings__asset_id__social_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reactions/{subject_type}/{subject_id}/{emoji}": {
         parameters: {
             query?: never;
@@ -6204,6 +6221,37 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * RecordingSocialOut
+         * @example {
+         *       "artist_handle": "mira_keys",
+         *       "artist_id": "3f6b2c1e-8d4a-4e6f-9b2a-7c5d1e0f4a82",
+         *       "asset_id": 7,
+         *       "counts": {
+         *         "comments": 9,
+         *         "likes": 148,
+         *         "reposts": 12
+         *       },
+         *       "viewer": {
+         *         "liked": true,
+         *         "reposted": false
+         *       }
+         *     }
+         */
+        RecordingSocialOut: {
+            /** Asset Id */
+            asset_id: number;
+            /**
+             * Artist Id
+             * @description The artist's account, once the recording is its release
+             */
+            artist_id: string | null;
+            /** Artist Handle */
+            artist_handle: string | null;
+            counts: components["schemas"]["SubjectCounts"];
+            /** @description Whether you liked or reposted it (signed in) */
+            viewer: components["schemas"]["ViewerState"] | null;
+        };
         /** ReflectedBlock */
         ReflectedBlock: {
             /**
@@ -7834,6 +7882,19 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * ViewerState
+         * @example {
+         *       "liked": true,
+         *       "reposted": false
+         *     }
+         */
+        ViewerState: {
+            /** Liked */
+            liked: boolean;
+            /** Reposted */
+            reposted: boolean;
         };
         /**
          * Visibility
@@ -18398,6 +18459,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityPageOut"];
+                };
+            };
+            /** @description `invalid-token` (Invalid token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `social-subject-not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation-error` (Invalid request); `invalid-cursor` (Invalid cursor) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recording_social_v1_recordings__asset_id__social_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's asset id */
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingSocialOut"];
                 };
             };
             /** @description `invalid-token` (Invalid token) */

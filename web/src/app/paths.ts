@@ -74,4 +74,15 @@ export const paths = {
     to: (filters: { asset?: number; artist?: string; from?: string; to?: string; period?: number } = {}) =>
       `/artist/analytics${query(filters)}`,
   },
+  // --- fan: search, profiles, notifications, messages (issue 17) ---
+  // every filter of a search is in the URL, so a search can be shared
+  search: {
+    pattern: '/search',
+    to: (filters: { q?: string; type?: string; genre?: string; year?: number; has_edition?: boolean; cursor?: string } = {}) =>
+      `/search${query({ ...filters, has_edition: filters.has_edition === undefined ? undefined : String(filters.has_edition) })}`,
+  },
+  artist: { pattern: '/artists/:userId', to: (userId: string) => `/artists/${userId}` },
+  notifications: { pattern: '/notifications', to: () => '/notifications' },
+  messages: { pattern: '/messages', to: (folder?: 'requests') => `/messages${query({ folder })}` },
+  conversation: { pattern: '/messages/:conversationId', to: (conversationId: string) => `/messages/${conversationId}` },
 } as const

@@ -7,11 +7,13 @@ import { assetListOptions, assetOptions } from '../api/assets'
 import { chainOptions } from '../api/chain'
 import { editionOptions, editionsOptions, holdersOptions } from '../api/editions'
 import { periodOptions, periodsOptions } from '../api/royalties'
+import { filtersFrom, searchOptions } from '../api/search'
+import { accountOptions } from '../api/social'
 import { Layout } from '../components/Layout'
 import { Loading } from '../components/states'
 import { RequireSession } from '../components/RequireSession'
-import { filtersFrom } from '../fan/shop/filters'
-import { HomePage, NotFoundPage } from './HomePage'
+import { filtersFrom as shopFiltersFrom } from '../fan/shop/filters'
+import { NotFoundPage } from './HomePage'
 import { paths } from './paths'
 import { t } from './strings'
 // artist: editions, posts, analytics (issue 17)
@@ -40,12 +42,46 @@ function adminOnly(path: string, page: () => Promise<ComponentType>): RouteObjec
   } }
 }
 
+/** The `lazy` of a page for signed-in users of any role. */
+function signedInLazy(load: () => Promise<ComponentType>) {
+  return async () => {
+    const Page = await load()
+    return { Component: () => <RequireSession><Page /></RequireSession> }
+  }
+}
+
 export function makeRoutes(queryClient: QueryClient): RouteObject[] {
   return [{
     element: <Layout />,
     hydrateFallbackElement: <Loading />,
     children: [
-      { path: paths.home.pattern, element: <HomePage /> },
+      // --- fan: home, search, profiles, notifications, messages (issue 17) ---
+      { path: paths.home.pattern, lazy: async () => ({ Component: (await import('../fan/HomePage')).HomePage }) },
+      {
+        path: paths.search.pattern,
+        loader: ({ request }) => start(() => {
+          const filters = filtersFrom(new URL(request.url).searchParams)
+          return filters.q ? queryClient.prefetchQuery(searchOptions(filters)) : undefined
+        }),
+        lazy: async () => ({ Component: (await import('../fan/search/SearchPage')).SearchPage }),
+      },
+      {
+        path: paths.artist.pattern,
+        loader: ({ params }) => start(() => queryClient.prefetchQuery(accountOptions(params.userId ?? ''))),
+        lazy: async () => ({ Component: (await import('../fan/ArtistPage')).ArtistPage }),
+      },
+      {
+        path: paths.notifications.pattern,
+        lazy: signedInLazy(async () => (await import('../fan/NotificationsPage')).NotificationsPage),
+      },
+      {
+        path: paths.messages.pattern,
+        lazy: signedInLazy(async () => (await import('../fan/messages/MessagesPage')).MessagesPage),
+      },
+      {
+        path: paths.conversation.pattern,
+        lazy: signedInLazy(async () => (await import('../fan/messages/ThreadPage')).ThreadPage),
+      },
       { path: paths.signIn.pattern, lazy: async () => ({ Component: (await import('../auth/SignInPage')).SignInPage }) },
       { path: paths.signUp.pattern, lazy: async () => ({ Component: (await import('../auth/SignUpPage')).SignUpPage }) },
       {
@@ -140,7 +176,7 @@ export function makeRoutes(queryClient: QueryClient): RouteObject[] {
       {
         path: paths.shop.pattern,
         loader: ({ request }) => start(() =>
-          queryClient.prefetchQuery(editionsOptions(filtersFrom(new URL(request.url).searchParams)))),
+          queryClient.prefetchQuery(editionsOptions(shopFiltersFrom(new URL(request.url).searchParams)))),
         lazy: async () => ({ Component: (await import('../fan/shop/ShopPage')).ShopPage }),
       },
       {

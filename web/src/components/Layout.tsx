@@ -6,6 +6,7 @@ import { t } from '../app/strings'
 import { hasRole, signOut, useSession } from '../api/session'
 import { applyTheme, storedTheme, type Theme } from '../lib/theme'
 import { PlayerBar } from '../fan/player/PlayerBar'
+import { NotificationsLink } from '../fan/social/NotificationsLink'
 
 const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
 
@@ -25,6 +26,10 @@ export function Layout() {
         <NavLink to={paths.home.to()} className="brand">{t.app.name}</NavLink>
         <nav aria-label={t.app.mainNav}>
           <NavLink to={paths.catalog.to()}>{t.nav.catalog}</NavLink>
+          {/* fan: search, notifications, messages (issue 17) */}
+          <NavLink to={paths.search.to()}>{t.search.nav}</NavLink>
+          <NotificationsLink />
+          {session.status === 'signed-in' && <NavLink to={paths.messages.to()}>{t.messages.nav}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.register.to()}>{t.nav.register}</NavLink>}
           {hasRole(session, 'artist') && <NavLink to={paths.uploads.to()}>{t.nav.uploads}</NavLink>}
           {/* artist: editions, posts, analytics (issue 17) */}

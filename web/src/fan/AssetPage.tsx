@@ -7,6 +7,9 @@ import { hasRole, useSession } from '../api/session'
 import { Empty, ErrorState, Loading } from '../components/states'
 import { ppmToPercent, readableCode, short } from '../lib/format'
 import { usePlayer } from './player/store'
+import { Comments } from './social/Comments'
+import { RecordingSocialBar } from './social/RecordingSocial'
+import { RelatedTracks } from './social/Related'
 
 /** Play a recording (signed-in listeners): its playback session says when it cannot be streamed. */
 function PlayButton({ assetId, title }: { assetId: number; title: string }) {
@@ -45,6 +48,7 @@ export function AssetPage() {
       {asset.frozen && <p className="notice" role="status">{t.asset.frozen}</p>}
       {hasRole(session, 'artist') && <p><Link to={paths.manage.to(asset.asset_id)}>{t.manage.link}</Link></p>}
       {asset.kind === 'recording' && <PlayButton assetId={asset.asset_id} title={asset.title ?? t.asset.title(asset.asset_id)} />}
+      {asset.kind === 'recording' && <RecordingSocialBar assetId={asset.asset_id} />}
       <dl className="facts">
         <dt>{t.asset.code}</dt><dd className="mono">{readableCode(asset.industry_code)}</dd>
         <dt>{t.asset.controller}</dt><dd className="mono">{asset.controller}</dd>
@@ -88,6 +92,8 @@ export function AssetPage() {
           ))}
         </ol>
       )}
+      {asset.kind === 'recording' && <Comments assetId={asset.asset_id} title={asset.title ?? t.asset.title(asset.asset_id)} />}
+      {asset.kind === 'recording' && <RelatedTracks assetId={asset.asset_id} />}
     </article>
   )
 }

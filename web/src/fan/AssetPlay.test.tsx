@@ -33,6 +33,10 @@ async function openAsset(kind: 'work' | 'recording', routes: Record<string, Hand
   const calls = stubFetch({
     'POST /v1/auth/login': () => json(tokenPair()),
     'GET /v1/assets/7': () => json(asset(kind)),
+    'GET /v1/recordings/7/social': () => json({ asset_id: 7, artist_id: null, artist_handle: null,
+                                               counts: { likes: 0, reposts: 0, comments: 0 }, viewer: null }),
+    'GET /v1/recordings/7/comments': () => json({ items: [], next_cursor: null }),
+    'GET /v1/recordings/7/related': () => json({ asset_id: 7, items: [] }),
     ...routes,
   })
   if (signedIn) await signIn('ada@example.org', 'correct horse 42!')
