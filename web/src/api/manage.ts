@@ -92,10 +92,8 @@ export function useAcceptControl(assetId: number) {
       const header = { 'Idempotency-Key': key }
       if (!ownWallet)
         return unwrap(api.POST('/v1/assets/{asset_id}/controller/accept', { params: { path, header } }))
-      // The OpenAPI document names OperationOut for this 200 (the change routes' "replayed" answer leaks into the
-      // prepare route's responses); the body is a PreparedRequest.
       const prepared = await unwrap(api.POST('/v1/assets/{asset_id}/controller/accept/prepare', {
-        params: { path, query: { controller: ownWallet.address } } })) as unknown as Schemas['PreparedRequest']
+        params: { path, query: { controller: ownWallet.address } } }))
       const signature = await ownWallet.sign(prepared.typed_data)
       return unwrap(api.POST('/v1/signed-requests', { params: { header },
         body: { typed_data: prepared.typed_data, signature } }))

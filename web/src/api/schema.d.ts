@@ -9492,13 +9492,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A repeated Idempotency-Key: the first operation, as it stands now */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperationOut"];
+                    "application/json": components["schemas"]["PreparedRequest"];
                 };
             };
             /** @description `malformed-body` (the request body cannot be read: not UTF-8 JSON, or not the declared form) */
@@ -9689,13 +9689,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A repeated Idempotency-Key: the first operation, as it stands now */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperationOut"];
+                    "application/json": components["schemas"]["PreparedRequest"];
                 };
             };
             /** @description `malformed-body` (the request body cannot be read: not UTF-8 JSON, or not the declared form) */
@@ -10207,13 +10207,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A repeated Idempotency-Key: the first operation, as it stands now */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperationOut"];
+                    "application/json": components["schemas"]["PreparedRequest"];
                 };
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
@@ -10357,13 +10357,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A repeated Idempotency-Key: the first operation, as it stands now */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperationOut"];
+                    "application/json": components["schemas"]["PreparedRequest"];
                 };
             };
             /** @description `unauthenticated` (Authentication required); `invalid-token` (Invalid token) */
