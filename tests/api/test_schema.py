@@ -89,6 +89,7 @@ SEMANTIC_FIELDS = {
     "GET /v1/analytics/plays": {"asset_id", "to"},  # exactly one of asset_id and artist; `to` not before `from`
     **{f"GET /v1/analytics/{series}": {"from", "to"}  # `to` not before `from`, at most 400 days
        for series in ("breakdown", "followers")},
+    "POST /v1/posts": {"edition_id"},  # set exactly when the visibility is "holders"
     "POST /v1/editions": {"body"},  # at most one of artwork_upload_id and artwork_uri
     "POST /v1/editions/prepare": {"body"},
 }
