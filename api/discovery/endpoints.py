@@ -113,7 +113,8 @@ def my_recommendations(session: SessionDep, context: ContextDep, user: CurrentUs
     result = recommendations.recommend(session, context.settings.chain_id, user.id, limit)
     return Recommendations(
         model_version=result.model_version, cold_start=result.cold_start,
-        for_you=[_recommended(i) for i in result.for_you], new_from_followed=[],
+        for_you=[_recommended(i) for i in result.for_you],
+        new_from_followed=[_recommended(i) for i in result.new_from_followed],
         because_you_played=[BecauseYouPlayed(seed_asset_id=seed.asset_id, seed_title=seed.title,
                                              items=[_recommended(i) for i in items])
                             for seed, items in result.because],

@@ -235,3 +235,14 @@ def top_genres(db: Session, chain_id: int, since: datetime, limit: int) -> list[
 def popular_in_genre(db: Session, chain_id: int, genre: str, since: datetime, limit: int) -> list[tuple[int, int]]:
     rows = db.execute(_POPULAR_IN_GENRE, {"chain_id": chain_id, "genre": genre, "since": since, "limit": limit})
     return [(row[0], row[1]) for row in rows]
+
+
+def followed_releases(db: Session, chain_id: int, listener_id: uuid.UUID, since: datetime, limit: int
+                      ) -> list[tuple[int, datetime]]:
+    """Recordings released since `since` by accounts the listener follows, newest first."""
+    return [(a, r) for a, r in db.execute(text("""
+        select r.asset_id, r.released_at from social_follows f
+        join social_releases r on r.artist_id = f.followee_id and r.chain_id = :chain_id
+        where f.follower_id = :listener and r.released_at >= :since
+        order by r.released_at desc, r.asset_id desc limit :limit"""),
+        {"chain_id": chain_id, "listener": listener_id, "since": since, "limit": limit})]

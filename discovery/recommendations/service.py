@@ -41,6 +41,7 @@ POPULAR_SINCE = timedelta(days=30)
 BECAUSE_SEEDS = 3
 COLD_GENRES = 3  # genres a cold-start list draws from
 CANDIDATES = 500  # model scores taken before filtering
+NEW_RELEASES_WITHIN = timedelta(days=30)  # "new from artists you follow"
 _models: dict[tuple[int, int], als.Factors] = {}  # (chain id, version) -> factors; versions never change
 
 
@@ -70,6 +71,7 @@ class ForYou:
     for_you: list[Item]
     because: list[tuple[Item, list[Item]]]
     genres: list[str] = field(default_factory=list)  # cold start: the genres `for_you` is popular in
+    new_from_followed: list[Item] = field(default_factory=list)
 
 
 def _now(db: Session) -> datetime:
@@ -221,4 +223,15 @@ def recommend(db: Session, chain_id: int, listener_id: uuid.UUID, limit: int = 2
         seed_item = _items(db, chain_id, [(seed, 0.0, "history")])
         if items and seed_item:
             because.append((seed_item[0], items))
-    return ForYou(None if cold or loaded is None else loaded[0], cold, for_you, because, genres)
+    return ForYou(None if cold or loaded is None else loaded[0], cold, for_you, because, genres,
+                  new_from_followed(db, chain_id, listener_id, now, limit))
+
+
+def new_from_followed(db: Session, chain_id: int, listener_id: uuid.UUID, now: datetime, limit: int) -> list[Item]:
+    """Releases of the last 30 days by followed accounts, newest first (score: how fresh, 1 = now), through the
+    same filters as every list: streamable, nothing hidden or blocked, at most 2 per artist per 20."""
+    since = now - NEW_RELEASES_WITHIN
+    rows = repository.followed_releases(db, chain_id, listener_id, since, CANDIDATES)
+    span = NEW_RELEASES_WITHIN.total_seconds()
+    scored = [(a, max(0.0, (released - since).total_seconds() / span), "followed") for a, released in rows]
+    return _filtered(db, chain_id, listener_id, scored, limit)

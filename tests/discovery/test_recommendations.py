@@ -159,7 +159,7 @@ def test_the_api_serves_related_and_recommendations(db_session, api, sessions, a
     assert api.get(f"/v1/artists/{artist_address(9)}/related").status_code == 404
 
     mine = api.get("/v1/me/recommendations", headers=fan.headers).json()
-    assert mine["cold_start"] is True and mine["new_from_followed"] == []
+    assert mine["cold_start"] is True and mine["new_from_followed"] == []  # follows nobody
     assert api.get("/v1/me/recommendations").status_code == 401
 
 
@@ -202,3 +202,27 @@ def test_cold_start_without_any_taste_takes_the_catalogs_top_genres_and_leaves_b
     result = service.recommend(db_session, CHAIN_ID, newcomer, 4)
     assert result.genres == ["rock", "jazz", "techno"]
     assert [i.asset_id for i in result.for_you] == [1, 7, 5, 2]  # rock leads with 4, whose artist is blocked
+
+
+def test_new_from_followed_lists_the_last_30_days_of_followed_accounts_releases_newest_first(db_session):
+    now = now_of(db_session)
+    _genre_catalog(db_session, now)
+    fan = add_account(db_session, now)
+    followed = add_account(db_session, now - timedelta(days=300), wallet=artist_address(8))
+    stranger = add_account(db_session, now - timedelta(days=300), wallet=artist_address(7))
+    db_session.execute(text("insert into social_follows (follower_id, followee_id) values (:a, :b)"),
+                       {"a": fan, "b": followed})
+    add_recording(db_session, 10, artist_address(8))  # the followed artist's second release
+    for asset_id, artist, age in ((8, followed, 2), (9, followed, 40), (7, stranger, 1), (10, followed, 5)):
+        db_session.execute(text("insert into social_releases (chain_id, asset_id, artist_id, released_at) "
+                                "values (:c, :a, :u, :at)"),
+                           {"c": CHAIN_ID, "a": asset_id, "u": artist, "at": now - timedelta(days=age)})
+
+    result = service.recommend(db_session, CHAIN_ID, fan, 10)
+    assert [i.asset_id for i in result.new_from_followed] == [8, 10]  # 9 is too old, 7's artist is not followed
+    assert [i.source for i in result.new_from_followed] == ["followed", "followed"]
+    assert result.new_from_followed[0].score > result.new_from_followed[1].score
+
+    db_session.execute(text("insert into social_blocks (blocker_id, blocked_id) values (:a, :b)"),
+                       {"a": fan, "b": followed})
+    assert service.recommend(db_session, CHAIN_ID, fan, 10).new_from_followed == []  # blocked: left out
