@@ -42,10 +42,11 @@ function DeleteAccount({ accountId, email }: { accountId: string; email: string 
   const [typed, setTyped] = useState('')
   function submit(event: FormEvent) {
     event.preventDefault()
-    erase.mutate(accountId, { onSuccess: () => {
-      // leave the signed-in page first: signing out there would send the browser to the sign-in page
-      void navigate(paths.home.to(), { replace: true })
-      void signOut()
+    erase.mutate(accountId, { onSuccess: async () => {
+      // leave the signed-in page first (the home page's code may still be loading: wait for the navigation),
+      // since signing out there would send the browser to the sign-in page
+      await navigate(paths.home.to(), { replace: true })
+      await signOut()
     } })
   }
   return (
