@@ -98,7 +98,6 @@ matched as (
 _LAST_CHAR = chr(0x10FFFF)
 # Longer prefixes are rare enough to sort (the text_pattern_ops index); up to 6 letters each has its own index.
 PREFIX_INDEXED = 6
-_STARTS_LONG = "title_key ~>=~ :key and title_key ~<~ :key_upper and title_key like :key_prefix"
 _RANKED = """
 select kind, ref, title, artists, genres, moods, year, has_edition, asset_id, tier,
        (rank + 0.1 * similarity(title_key, :key))
@@ -118,17 +117,26 @@ offset :offset limit :limit
 _BINDS = (bindparam("kinds", type_=ARRAY(Text)), bindparam("followed", type_=ARRAY(Uuid)))
 
 
-def _starts(length: int) -> str:
-    return f"left(title_key, {length}) = :key" if length <= PREFIX_INDEXED else _STARTS_LONG
+def _starts(length: int, key: str = ":key") -> str:
+    """Titles starting with `key` (an SQL expression) of this length, in a form one index answers."""
+    if length <= PREFIX_INDEXED:
+        return f"left(title_key, {length}) = {key}"
+    return f"title_key ~>=~ {key} and title_key ~<~ ({key} || cast(:last as text)) and title_key like ({key} || '%')"
 
 
 _SEARCH = {n: text(_QUERY + _HEAD.format(starts=_starts(n), matches=_MATCHES.format(source=_ALL),
                                         head_matches=_MATCHES.format(source=_CANDIDATES)) + _RANKED).bindparams(*_BINDS)
            for n in range(1, PREFIX_INDEXED + 2)}
-_SUGGEST_SQL = """
-    select kind, ref, title from search_documents where {starts}
-    order by plays desc, title_key, kind, ref limit :limit"""
-_SUGGEST = {n: text(_SUGGEST_SQL.format(starts=_starts(n))) for n in range(1, PREFIX_INDEXED + 2)}
+# Suggest in one round trip: the prefix is folded in the statement, and only the branch for its length runs (the
+# others stop at their one-time length check), each reading its index in play order.
+_SUGGEST_BRANCH = """(select kind, ref, title, plays, title_key from search_documents
+    where (select length(key) from k) {length} and {starts} order by plays desc, title_key, kind, ref limit :limit)"""
+_SUGGEST_HEAD = "with k as materialized (select harmoni_key(:q) as key) select kind, ref, title from ("
+_SUGGEST_TAIL = ") s order by plays desc, title_key, kind, ref"
+_SUGGEST = text(_SUGGEST_HEAD + " union all ".join(
+    _SUGGEST_BRANCH.format(length=f"= {n}" if n <= PREFIX_INDEXED else f"> {PREFIX_INDEXED}",
+                           starts=_starts(n, "(select key from k)")) for n in range(1, PREFIX_INDEXED + 2))
+                + _SUGGEST_TAIL)
 POOL = 100  # candidates per upper-tier index, at least a page past the offset
 _FOLD_ONLY = text("select harmoni_fold(:q)")
 # The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word.
@@ -226,7 +234,7 @@ class PostgresBackend:
         corrected_key = " ".join(corrections[w][0] if w in corrections else w for w in words)
         need = query.offset + query.limit + 1
         params = {"tsq": tsq, "key": key, "corrected_key": corrected_key, "key_prefix": key + "%",
-                  "key_upper": key + _LAST_CHAR, "pool": max(POOL, need), "need": need,
+                  "last": _LAST_CHAR, "pool": max(POOL, need), "need": need,
                   "kinds": list(query.kinds or KINDS), "genre": query.genre, "mood": query.mood, "year": query.year,
                   "has_edition": query.has_edition, "followed": [uuid.UUID(str(a)) for a in query.followed],
                   "followed_boost": FOLLOWED_BOOST, "boost": MAX_POPULARITY_BOOST - 1.0,
@@ -253,13 +261,12 @@ class PostgresBackend:
         """Titles starting with `prefix` (most played first: each prefix length up to 6 has an index ordered by
         plays, so only `limit` rows are read), then, from 3 letters on, titles and names with words starting with
         its words."""
+        rows = list(self.session.execute(_SUGGEST, {"q": prefix, "last": _LAST_CHAR, "limit": limit}))
+        if len(rows) == limit:
+            return [Suggestion(r.kind, r.ref, r.title) for r in rows]
         words = _WORD.findall(self.session.scalar(_FOLD_ONLY, {"q": prefix}) or "")[:MAX_WORDS]
         key = " ".join(words)
-        if not words:
-            return []
-        rows = list(self.session.execute(_SUGGEST[min(len(key), PREFIX_INDEXED + 1)], {
-            "key": key, "key_prefix": key + "%", "key_upper": key + _LAST_CHAR, "limit": limit}))
-        if len(rows) < limit and len(key) >= 3:
+        if len(key) >= 3:
             tsq = " & ".join(f"'{w}':*" for w in words)
             rows += self.session.execute(text("""
                 select kind, ref, title from search_documents
