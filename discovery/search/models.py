@@ -47,10 +47,11 @@ class SearchDocument(Base):
               postgresql_ops={"title_key": "gin_trgm_ops"}),
         Index("ix_search_documents_title_prefix", "title_key", postgresql_ops={"title_key": "text_pattern_ops"}),
         # Each ranking tier's candidates, most played first (migration 0031): exact titles, titles starting with
-        # a 1 to 6 letter prefix, artist names equal to or starting with the query.
+        # a 1 to 6 letter prefix, the sole artist's name; artist names anywhere (trigrams).
         Index("ix_search_documents_title_plays", "title_key", text("plays desc")),
         *(Index(f"ix_search_documents_prefix_{n}", text(f"left(title_key, {n})"), text("plays desc"))
           for n in range(1, 7)),
+        Index("ix_search_documents_artists_plays", "artists_key", text("plays desc")),
         Index("ix_search_documents_artists_trgm", "artists_key", postgresql_using="gin",
               postgresql_ops={"artists_key": "gin_trgm_ops"}),
     )

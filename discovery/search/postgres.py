@@ -75,17 +75,25 @@ _CANDIDATES = ("head h cross join lateral (select * from search_documents s wher
                "offset 0) d")
 _QUERY = "with q as (select to_tsquery('simple'::regconfig, :tsq) as tsq)"
 # Candidates of the two upper tiers, each from an index that yields the most played first, so a common word
-# ("echo": thousands of matches) costs a few hundred rows: exact titles, titles starting with the query, artist
-# names equal to or starting with it. Only when they do not fill the page are all the other matches read (tier 0).
+# ("echo": thousands of matches) or a prolific artist costs a few hundred rows: exact titles, titles starting with
+# the query, the sole artist's exact name. Only when those do not fill the page are documents naming the artist
+# among others or an artist whose name starts with the query looked for (a trigram index, every such document),
+# and only when all of these do not fill it are the other matches read (tier 0).
 _HEAD = """,
-head as (
+ordered as (
   (select kind, ref from search_documents where title_key = :key order by plays desc limit :pool)
   union (select kind, ref from search_documents where title_key = :corrected_key order by plays desc limit :pool)
   union (select kind, ref from search_documents where {starts} order by plays desc limit :pool)
-  union (select kind, ref from search_documents where artists_key like '%|' || :key || '|%'
-           or artists_key like '%|' || :corrected_key || '|%' order by plays desc limit :pool)
-  union (select kind, ref from search_documents where artists_key like '%|' || :key_prefix
+  union (select kind, ref from search_documents where artists_key = '|' || :key || '|'
          order by plays desc limit :pool)
+  union (select kind, ref from search_documents where artists_key = '|' || :corrected_key || '|'
+         order by plays desc limit :pool)
+),
+head as (
+  select * from ordered
+  union (select kind, ref from search_documents where (select count(*) from ordered) < :need
+         and (artists_key like '%|' || :key || '|%' or artists_key like '%|' || :corrected_key || '|%'
+              or artists_key like '%|' || :key_prefix) order by plays desc limit :pool)
 ),
 head_matched as materialized ({head_matches}),
 matched as (
