@@ -6,6 +6,11 @@ read as its nearest indexed words within one edit (two for words of eight letter
 `pg_trgm` in `search_terms`. Tiers: 2 an exact title or artist name (also after correcting typos: "madona" is
 Madonna), 1 a title or name that starts with the query, 0 the rest; within a tier, ts_rank (title A, artists B,
 release C, tags D) times popularity and follows; ties go recording, artist, work, edition.
+
+Speed: the upper tiers' candidates come from indexes that yield the most played first (at most `POOL` each, or a
+page past the offset), so a query naming a common word or a prolific artist reads a few hundred rows, not every
+match; within a tier holding more than that, the order is that of its most played `POOL`. The other matches are
+read only when the upper tiers do not fill the page. Facets still count every match, in one pass.
 """
 
 from __future__ import annotations
@@ -137,19 +142,28 @@ _SEARCH = {n: text(_QUERY + _HEAD.format(starts=_starts(n), matches=_MATCHES.for
            for n in range(1, PREFIX_INDEXED + 2)}
 # Suggest in one round trip: the prefix is folded in the statement, and only the branch for its length runs (the
 # others stop at their one-time length check), each reading its index in play order.
+SUGGEST_MAX = 20
+# A literal limit (the caller's is applied to these rows): with a parameter there, PostgreSQL rates the statement's
+# generic plan worse than a custom one and plans it afresh on every call, which costs more than running it.
 _SUGGEST_BRANCH = """(select kind, ref, title, plays, title_key from search_documents
-    where (select length(key) from k) {length} and {starts} order by plays desc, title_key, kind, ref limit :limit)"""
+    where (select length(key) from k) {length} and {starts} order by plays desc, title_key, kind, ref
+    limit {limit})"""
 _SUGGEST_HEAD = "with k as materialized (select harmoni_key(:q) as key) select kind, ref, title from ("
 _SUGGEST_TAIL = ") s order by plays desc, title_key, kind, ref"
 _SUGGEST = text(_SUGGEST_HEAD + " union all ".join(
     _SUGGEST_BRANCH.format(length=f"= {n}" if n <= PREFIX_INDEXED else f"> {PREFIX_INDEXED}",
-                           starts=_starts(n, "(select key from k)")) for n in range(1, PREFIX_INDEXED + 2))
+                           starts=_starts(n, "(select key from k)"), limit=SUGGEST_MAX)
+    for n in range(1, PREFIX_INDEXED + 2))
                 + _SUGGEST_TAIL)
 POOL = 100  # candidates per upper-tier index, at least a page past the offset
 _FOLD_ONLY = text("select harmoni_fold(:q)")
-# The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word.
+# The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word. It
+# also has the rest of the transaction use generic plans for the statements psycopg prepares (from their 5th
+# use on a connection): the search statement's custom plans are no better (its candidates come from indexes in
+# either) and planning it anew on every call costs more than running it.
 _FOLD = text("""
-select f.folded, array(select w from regexp_split_to_table(f.folded, '[^[:alnum:]]+') w
+select set_config('plan_cache_mode', 'force_generic_plan', true), f.folded,
+       array(select w from regexp_split_to_table(f.folded, '[^[:alnum:]]+') w
                        where length(w) >= 4 and exists (select 1 from search_terms t
                        where t.term ~>=~ w and t.term ~<~ (w || cast(:last as text)))) as known
 from (select harmoni_fold(:q) as folded) f""").bindparams(last=_LAST_CHAR)
@@ -269,7 +283,7 @@ class PostgresBackend:
         """Titles starting with `prefix` (most played first: each prefix length up to 6 has an index ordered by
         plays, so only `limit` rows are read), then, from 3 letters on, titles and names with words starting with
         its words."""
-        rows = list(self.session.execute(_SUGGEST, {"q": prefix, "last": _LAST_CHAR, "limit": limit}))
+        rows = self.session.execute(_SUGGEST, {"q": prefix, "last": _LAST_CHAR}).all()[:limit]
         if len(rows) == limit:
             return [Suggestion(r.kind, r.ref, r.title) for r in rows]
         words = _WORD.findall(self.session.scalar(_FOLD_ONLY, {"q": prefix}) or "")[:MAX_WORDS]
