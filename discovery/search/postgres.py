@@ -160,13 +160,15 @@ _FOLD_ONLY = text("select harmoni_fold(:q)")
 # The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word. It
 # also has the rest of the transaction use generic plans for the statements psycopg prepares (from their 5th
 # use on a connection): the search statement's custom plans are no better (its candidates come from indexes in
-# either) and planning it anew on every call costs more than running it.
+# either) and planning it anew on every call costs more than running it. And the trigram similarity under which
+# `%` finds no typo candidate.
 _FOLD = text("""
-select set_config('plan_cache_mode', 'force_generic_plan', true), f.folded,
+select set_config('plan_cache_mode', 'force_generic_plan', true),
+       set_config('pg_trgm.similarity_threshold', cast(:similarity as text), true), f.folded,
        array(select w from regexp_split_to_table(f.folded, '[^[:alnum:]]+') w
                        where length(w) >= 4 and exists (select 1 from search_terms t
                        where t.term ~>=~ w and t.term ~<~ (w || cast(:last as text)))) as known
-from (select harmoni_fold(:q) as folded) f""").bindparams(last=_LAST_CHAR)
+from (select harmoni_fold(:q) as folded) f""").bindparams(last=_LAST_CHAR, similarity=str(CANDIDATE_SIMILARITY))
 
 _FACET_SQL = {
     "kind": "select 'kind', kind, count(*) from matched group by kind",
@@ -232,8 +234,6 @@ class PostgresBackend:
         unknown = [w for w in dict.fromkeys(words) if allowed_edits(w) and w not in known]
         if not unknown:
             return {}
-        self.session.execute(text("select set_config('pg_trgm.similarity_threshold', :t, true)"),
-                             {"t": str(CANDIDATE_SIMILARITY)})
         rows = self.session.execute(text(
             "select w, t.term from unnest(cast(:words as text[])) w, lateral ("
             "  select term from search_terms where term % w order by similarity(term, w) desc limit 20) t"),
