@@ -19,9 +19,11 @@ import re
 import uuid
 from collections.abc import Iterable
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import Text, Uuid
 
 from discovery.search.backend import (
@@ -163,8 +165,8 @@ _FOLD_ONLY = text("select harmoni_fold(:q)")
 # either) and planning it anew on every call costs more than running it. And the trigram similarity under which
 # `%` finds no typo candidate.
 _FOLD = text("""
-select set_config('plan_cache_mode', 'force_generic_plan', true),
-       set_config('pg_trgm.similarity_threshold', cast(:similarity as text), true), f.folded,
+select set_config('plan_cache_mode', 'force_generic_plan', true) as plans,
+       set_config('pg_trgm.similarity_threshold', cast(:similarity as text), true) as similarity, f.folded,
        array(select w from regexp_split_to_table(f.folded, '[^[:alnum:]]+') w
                        where length(w) >= 4 and exists (select 1 from search_terms t
                        where t.term ~>=~ w and t.term ~<~ (w || cast(:last as text)))) as known
@@ -223,9 +225,21 @@ class PostgresBackend:
 
     # reads
 
+    def _prepared(self, statement: TextClause, params: dict) -> list:
+        """Rows of `statement` run as a server-side prepared statement in this transaction: planned once per
+        connection rather than on every call (psycopg would prepare it only from its 5th use on one connection, and
+        a server's many pooled connections rarely get there; planning these statements costs more than running
+        them)."""
+        compiled = statement.compile(dialect=self.session.get_bind().dialect)
+        values = {**compiled.params, **params}
+        connection = self.session.connection().connection.dbapi_connection
+        with connection.cursor(row_factory=namedtuple_row) as cursor:
+            cursor.execute(str(compiled), {name: values[name] for name in compiled.params}, prepare=True)
+            return cursor.fetchall()
+
     def _words(self, value: str) -> tuple[str, list[str], set[str]]:
         """The folded query, its words, and those of them that start an indexed word (so need no correction)."""
-        row = self.session.execute(_FOLD, {"q": value}).one()
+        row = self._prepared(_FOLD, {"q": value})[0]
         words = _WORD.findall(row.folded or "")[:MAX_WORDS]
         return " ".join(words), words, set(row.known)
 
@@ -261,7 +275,7 @@ class PostgresBackend:
                   "has_edition": query.has_edition, "followed": [uuid.UUID(str(a)) for a in query.followed],
                   "followed_boost": FOLLOWED_BOOST, "boost": MAX_POPULARITY_BOOST - 1.0,
                   "full_plays": PLAYS_FOR_FULL_BOOST, "offset": query.offset, "limit": query.limit + 1}
-        rows = self.session.execute(_SEARCH[min(len(key), PREFIX_INDEXED + 1)], params).all()
+        rows = self._prepared(_SEARCH[min(len(key), PREFIX_INDEXED + 1)], params)
         hits = [Hit(kind=r.kind, ref=r.ref, title=r.title, artists=list(r.artists), genres=list(r.genres),
                     moods=list(r.moods), year=r.year, has_edition=r.has_edition, asset_id=r.asset_id,
                     exact=r.tier == 2, score=float(r.score)) for r in rows[:query.limit]]
@@ -283,7 +297,7 @@ class PostgresBackend:
         """Titles starting with `prefix` (most played first: each prefix length up to 6 has an index ordered by
         plays, so only `limit` rows are read), then, from 3 letters on, titles and names with words starting with
         its words."""
-        rows = self.session.execute(_SUGGEST, {"q": prefix, "last": _LAST_CHAR}).all()[:limit]
+        rows = self._prepared(_SUGGEST, {"q": prefix, "last": _LAST_CHAR})[:limit]
         if len(rows) == limit:
             return [Suggestion(r.kind, r.ref, r.title) for r in rows]
         words = _WORD.findall(self.session.scalar(_FOLD_ONLY, {"q": prefix}) or "")[:MAX_WORDS]
