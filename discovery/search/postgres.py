@@ -159,11 +159,10 @@ _SUGGEST = text(_SUGGEST_HEAD + " union all ".join(
                 + _SUGGEST_TAIL)
 POOL = 100  # candidates per upper-tier index, at least a page past the offset
 _FOLD_ONLY = text("select harmoni_fold(:q)")
-# The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word. It
-# also has the rest of the transaction use generic plans for the statements psycopg prepares (from their 5th
-# use on a connection): the search statement's custom plans are no better (its candidates come from indexes in
-# either) and planning it anew on every call costs more than running it. And the trigram similarity under which
-# `%` finds no typo candidate.
+# The folded query and, in the same round trip, its words of 4 letters or more that start an indexed word. It also
+# sets, for the rest of the transaction, generic plans for prepared statements (the search statement's custom
+# plans are no better: its candidates come from indexes either way) and the trigram similarity under which `%`
+# finds no typo candidate.
 _FOLD = text("""
 select set_config('plan_cache_mode', 'force_generic_plan', true) as plans,
        set_config('pg_trgm.similarity_threshold', cast(:similarity as text), true) as similarity, f.folded,
