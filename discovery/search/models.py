@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Computed, DateTime, Identity, Index, Integer, String, Text, Uuid, func
+from sqlalchemy import BigInteger, Boolean, Computed, DateTime, Identity, Index, Integer, String, Text, Uuid, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +46,14 @@ class SearchDocument(Base):
         Index("ix_search_documents_title_trgm", "title_key", postgresql_using="gin",
               postgresql_ops={"title_key": "gin_trgm_ops"}),
         Index("ix_search_documents_title_prefix", "title_key", postgresql_ops={"title_key": "text_pattern_ops"}),
+        # Each ranking tier's candidates, most played first (migration 0031): exact titles, titles starting with
+        # a 1 to 6 letter prefix, the sole artist's name; artist names anywhere (trigrams).
+        Index("ix_search_documents_title_plays", "title_key", text("plays desc")),
+        *(Index(f"ix_search_documents_prefix_{n}", text(f"left(title_key, {n})"), text("plays desc"))
+          for n in range(1, 7)),
+        Index("ix_search_documents_artists_plays", "artists_key", text("plays desc")),
+        Index("ix_search_documents_artists_trgm", "artists_key", postgresql_using="gin",
+              postgresql_ops={"artists_key": "gin_trgm_ops"}),
     )
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -74,6 +82,7 @@ class SearchTerm(Base):
 
     __tablename__ = "search_terms"
     __table_args__ = (Index("ix_search_terms_trgm", "term", postgresql_using="gin",
-                            postgresql_ops={"term": "gin_trgm_ops"}),)
+                            postgresql_ops={"term": "gin_trgm_ops"}),
+                      Index("ix_search_terms_prefix", "term", postgresql_ops={"term": "text_pattern_ops"}))
 
     term: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -108,3 +108,21 @@ def test_a_newer_version_is_not_replaced_by_an_older_one_and_deletes_are_version
 def test_nothing_matches_an_empty_or_punctuation_query(backend):
     assert backend.search(SearchQuery("?!")).hits == []
     assert backend.suggest("--") == []
+
+
+def test_a_common_word_ranks_from_each_tiers_most_played_candidates_and_pages_reach_the_rest(db_session):
+    """More titles start with "echo" than one tier's candidate pool holds: the exact title, never played, still
+    comes first; the far more played "Blue Echo" (no tier) comes only after every title starting with the word."""
+    from discovery.search.backend import Document
+    from discovery.search.postgres import POOL
+
+    starting = [Document(kind="recording", ref=str(n), title=f"Echo {n}", plays=1_000 + n) for n in range(POOL + 50)]
+    backend = PostgresBackend(db_session)
+    backend.upsert([*starting, Document(kind="recording", ref="exact", title="Echo"),
+                    Document(kind="recording", ref="inner", title="Blue Echo", plays=10**6)], version=1)
+    first = backend.search(SearchQuery("echo", limit=5))
+    assert first.hits[0].ref == "exact" and first.hits[0].exact and first.more
+    assert "inner" not in {h.ref for h in first.hits}
+    last = backend.search(SearchQuery("echo", limit=5, offset=POOL + 48))
+    assert [h.ref for h in last.hits][-1] == "inner" and not last.more
+    assert len(last.hits) == 4  # 152 matches in all
