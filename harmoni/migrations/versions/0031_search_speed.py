@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_search_speed"
-down_revision = "0026"
+down_revision = "0030_discovery_signals"
 branch_labels = None
 depends_on = None
 
