@@ -3,7 +3,9 @@
 With Redis, `content.process_upload` runs on the `content` queue, consumed by `harmoni content worker` at
 `HARMONI_TRANSCODE_CONCURRENCY` (one Celery worker per machine shares the queue with every other); a sweep
 re-sends the uploads whose task was lost or whose worker died (their lease ran out). Without Redis the same
-command polls PostgreSQL for claimable uploads: jobs are never run inside an API request.
+command polls PostgreSQL for claimable uploads, and is woken at once by a NOTIFY on `harmoni_content` that the
+request sends in its transaction (so it arrives on commit, never for an upload rolled back): jobs are never run
+inside an API request.
 """
 
 from __future__ import annotations
@@ -15,20 +17,22 @@ import threading
 import time
 import uuid
 
-from sqlalchemy import func, or_, select
+import psycopg
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from content import processing, uploads
 from content.models import Upload, UploadState
 from content.storage import object_store
 from harmoni import jobs
-from harmoni.db import session_factory
+from harmoni.db import normalize_url, session_factory
 from harmoni.jobs import celery_app
 from harmoni.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 QUEUE = "content"
-POLL_INTERVAL_S = 1.0
+POLL_INTERVAL_S = 1.0  # without a NOTIFY (a lost one, or an upload whose lease ran out): claim again this often
+WAKE_CHANNEL = "harmoni_content"
 # A received upload no worker took this long after it was queued: its task was lost (a broker restart).
 LOST_TASK_AFTER_S = 30
 # How often the worker without Redis drops abandoned resumable uploads (with Redis: each sweep).
@@ -43,6 +47,9 @@ def enqueue(session: Session, upload_id: uuid.UUID) -> None:
     """Have a worker process the upload once `session` commits (without Redis the polling worker finds it)."""
     if not jobs.is_eager():
         jobs.enqueue_after_commit(session, process_upload, str(upload_id))
+    else:
+        session.execute(text("select pg_notify(:channel, :upload)"),
+                        {"channel": WAKE_CHANNEL, "upload": str(upload_id)})
 
 
 def _run(settings: Settings, upload_id: uuid.UUID | None) -> str | None:
@@ -86,18 +93,24 @@ def expire_abandoned(settings: Settings) -> int:
 def poll_forever(settings: Settings, stop: threading.Event | None = None) -> None:
     """The worker without Redis: `transcode_concurrency` threads, each claiming the next upload in turn."""
     stop = stop or threading.Event()
+    wake = threading.Condition()
+
+    def idle(seconds: float) -> None:
+        with wake:
+            wake.wait(seconds)
 
     def loop() -> None:
         while not stop.is_set():
             try:
                 if _run(settings, None) is None:
-                    stop.wait(POLL_INTERVAL_S)
+                    idle(POLL_INTERVAL_S)
             except Exception:  # the database went away: wait, then claim again (leases keep the work safe)
                 log.exception("content worker: claiming failed")
                 stop.wait(5 * POLL_INTERVAL_S)
 
     threads = [threading.Thread(target=loop, name=f"transcode-{n}", daemon=True)
                for n in range(settings.transcode_concurrency)]
+    threads.append(threading.Thread(target=_listen, args=(settings, wake, stop), name="transcode-wake", daemon=True))
     for thread in threads:
         thread.start()
     last_expiry = 0.0
@@ -109,6 +122,22 @@ def poll_forever(settings: Settings, stop: threading.Event | None = None) -> Non
             except Exception:  # the database went away: the next round tries again
                 log.exception("content worker: expiring abandoned uploads failed")
         time.sleep(0.5)
+
+
+def _listen(settings: Settings, wake: threading.Condition, stop: threading.Event) -> None:
+    """Wake an idle claiming thread for every upload announced on `harmoni_content`."""
+    dsn = normalize_url(settings.database_url).replace("postgresql+psycopg://", "postgresql://", 1)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f"listen {WAKE_CHANNEL}")
+                while not stop.is_set():
+                    for _notice in conn.notifies(timeout=1.0, stop_after=1):
+                        with wake:
+                            wake.notify()
+        except psycopg.Error:  # the database went away: polling goes on meanwhile; listen again shortly
+            log.warning("content worker: listening for uploads failed", exc_info=True)
+            stop.wait(5 * POLL_INTERVAL_S)
 
 
 HEARTBEAT_EVERY_S = 10.0
